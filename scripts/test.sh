@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `make test`: installs what the suite needs, starts a throwaway PostgreSQL
+# cluster on loopback, runs ruff and pytest (every database test runs on SQLite
+# and on PostgreSQL), and stops what it started. Prometheus, Alertmanager, the
+# SMTP server and Chromium are started by the tests themselves on free ports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-system-deps.sh postgresql prometheus prometheus-alertmanager chromium
+
+workdir=$(mktemp -d /tmp/warroom-test.XXXXXX)
+chmod 755 "$workdir"
+cleanup() { scripts/pg-cluster.sh stop "$workdir/pg"; rm -rf "$workdir"; }
+trap cleanup EXIT
+
+WARROOM_TEST_PG_URL=$(scripts/pg-cluster.sh start "$workdir/pg")
+export WARROOM_TEST_PG_URL
+
+.venv/bin/ruff check src tests bench
+.venv/bin/python -m pytest "$@"
