@@ -1,0 +1,147 @@
+"""Settings from the environment (``WARROOM_*``) or a ``.env`` file.
+
+Each domain that needs knobs of its own declares a subclass of
+:class:`WarroomSettings` in its own package; every subclass registers itself in
+:data:`SETTINGS_CLASSES` so that one test can check the README documents every
+setting, and :func:`reset` can drop cached values when tests change the
+environment.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import ClassVar, Literal, Self
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SETTINGS_CLASSES: list[type[WarroomSettings]] = []
+
+_SOURCE_ROOT = Path(__file__).resolve().parents[2]
+
+
+def shipped_dir(name: str) -> Path:
+    """Where shipped data (``rules/``, ``playbooks/``) lives.
+
+    A checkout keeps it beside ``src/``; an operator may run from a folder that
+    holds their own copy, which then wins.
+    """
+    local = Path.cwd() / name
+    return local if local.is_dir() else _SOURCE_ROOT / name
+
+
+class WarroomSettings(BaseSettings):
+    """Base for every settings class: same prefix, same ``.env`` file."""
+
+    model_config = SettingsConfigDict(env_prefix="WARROOM_", env_file=".env", extra="ignore")
+
+    _instances: ClassVar[dict[type, object]] = {}
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        SETTINGS_CLASSES.append(cls)
+
+    @classmethod
+    def current(cls) -> Self:
+        """The process-wide instance, read once from the environment."""
+        instance = WarroomSettings._instances.get(cls)
+        if instance is None:
+            instance = cls()
+            WarroomSettings._instances[cls] = instance
+        return instance  # type: ignore[return-value]
+
+
+class Settings(WarroomSettings):
+    """Core settings: storage, HTTP, security, delivery and the worker."""
+
+    database_url: str = "sqlite:///./var/warroom.db"
+    """SQLAlchemy URL; ``postgresql+psycopg://user:pass@host/db`` for PostgreSQL."""
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str | None = None
+    """Base URL used in links sent to people (acknowledge links, status page)."""
+    data_dir: Path = Path("var")
+    secret_key: SecretStr | None = None
+    """Signs one-click links and encrypts webhook secrets; generated into
+    ``<data_dir>/secret.key`` on first start when unset."""
+    log_level: str = "info"
+    log_format: Literal["console", "json"] = "console"
+    max_body_bytes: int = 1_048_576
+    """Largest request body accepted; larger ones get 413."""
+    db_pool_size: int = 10
+    admin_username: str = "admin"
+    timezone: str = "UTC"
+    """Organisation time zone, used for business hours (Sev4's next business day)."""
+    business_hours_start: str = "09:00"
+    business_days: str = "mon,tue,wed,thu,fri"
+    token_cache_seconds: float = 2.0
+    """How long a checked API token is remembered in memory; a revocation made
+    through another process takes effect within this time."""
+    metrics_public: bool = True
+    """Serve ``/metrics`` without a token (it only exposes counts)."""
+
+    # worker and outbox delivery
+    run_worker: bool = True
+    """``warroom serve`` also runs the background worker in the same process."""
+    worker_poll_seconds: float = 1.0
+    """Longest the worker sleeps when nothing wakes it (fallback poll)."""
+    worker_batch_size: int = 100
+    worker_concurrency: int = 16
+    outbox_max_attempts: int = 8
+    outbox_backoff_base_seconds: float = 5.0
+    outbox_backoff_max_seconds: float = 900.0
+    outbox_lease_seconds: float = 60.0
+    """A message claimed by a worker that died is retried after this long."""
+
+    # channels
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_from: str = "warroom@localhost"
+    smtp_timeout_seconds: float = 10.0
+    webhook_timeout_seconds: float = 10.0
+
+    # testing
+    fake_time_file: Path | None = None
+    """When set, 'now' is read from this file (ISO timestamp); for end-to-end
+    tests that move the clock of a separate process."""
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def secret_bytes(self) -> bytes:
+        """The signing key, creating ``<data_dir>/secret.key`` once if needed."""
+        return _secret_for(self.secret_key.get_secret_value() if self.secret_key else None,
+                           self.data_dir)
+
+
+@lru_cache(maxsize=8)
+def _secret_for(configured: str | None, data_dir: Path) -> bytes:
+    if configured:
+        return configured.encode()
+    key_file = data_dir / "secret.key"
+    if not key_file.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip().encode()
+
+
+def get_settings() -> Settings:
+    return Settings.current()
+
+
+def reset() -> None:
+    """Forget cached settings so the next read sees the environment again."""
+    WarroomSettings._instances.clear()
+    _secret_for.cache_clear()

@@ -1,0 +1,245 @@
+"""Engine, unit of work and migrations.
+
+The caller (a route, a CLI command, a worker job) owns the transaction: it opens
+a :class:`UnitOfWork`, calls services that add and flush, and the unit commits
+once at the end. That is what lets "store the alert, open the incident, write
+the timeline, queue the page" be one atomic change.
+
+SQLite allows one writer at a time. Write units take a process-wide lock and
+``BEGIN IMMEDIATE`` so that two writers queue up instead of failing half-way
+with "database is locked"; read units use a plain deferred ``BEGIN``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
+
+from warroom import clock as clock_module
+from warroom.clock import Clock
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite has no zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where UTC is required")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who caused a change: a person with a token, the CLI, or the system itself."""
+
+    name: str
+    kind: str = "user"  # user | cli | system | integration
+    user_id: int | None = None
+    role: str | None = None
+    token_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name if self.kind == "user" else f"{self.kind}:{self.name}"
+
+
+SYSTEM = Actor(name="warroom", kind="system")
+
+
+@dataclass
+class UnitOfWork:
+    """One transaction plus everything a service needs to record a change."""
+
+    session: Session
+    actor: Actor
+    clock: Clock
+    source_ip: str | None = None
+    database: Database | None = None
+    _before_commit: list[Callable[[UnitOfWork], None]] = field(default_factory=list)
+    _after_commit: list[Callable[[], None]] = field(default_factory=list)
+    _memo: dict[str, Any] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def before_commit(self, key: str, callback: Callable[[UnitOfWork], None]) -> None:
+        """Run ``callback`` once just before commit (for example to seal the audit
+        chain as late as possible, holding its lock for the shortest time)."""
+        if key not in self._memo:
+            self._memo[key] = True
+            self._before_commit.append(callback)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._after_commit.append(callback)
+
+    def memo(self, key: str, default: Any) -> Any:
+        return self._memo.setdefault(key, default)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.session.get_bind().dialect.name == "sqlite"
+
+
+class Database:
+    """An engine plus the rules for opening units of work on it."""
+
+    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        self._write_lock = threading.RLock()
+        if self.is_sqlite:
+            _ensure_sqlite_dir(url)
+            self.engine = create_engine(url, echo=echo, poolclass=NullPool if ":memory:" in url
+                                        else None, connect_args={"check_same_thread": False})
+            _configure_sqlite(self.engine)
+        else:
+            self.engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=20,
+                                        pool_pre_ping=True)
+
+    @contextmanager
+    def unit_of_work(self, actor: Actor = SYSTEM, *, source_ip: str | None = None,
+                     clock: Clock | None = None) -> Iterator[UnitOfWork]:
+        """A write transaction: commits when the block ends, rolls back on error."""
+        lock = self._write_lock if self.is_sqlite else _NO_LOCK
+        with lock:
+            session = Session(self.engine, expire_on_commit=False)
+            if self.is_sqlite:
+                session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            uow = UnitOfWork(session=session, actor=actor, clock=clock or clock_module.current(),
+                             source_ip=source_ip, database=self)
+            try:
+                yield uow
+                for callback in uow._before_commit:
+                    callback(uow)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+        for callback in uow._after_commit:
+            callback()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session (never commits). Objects stay readable after the
+        block: closing releases the connection without expiring them."""
+        session = Session(self.engine, expire_on_commit=False)
+        try:
+            yield session
+        finally:
+            session.close()
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class _NoLock:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_NO_LOCK = _NoLock()
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    path = url.split("///", 1)[-1].split("?", 1)[0]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL for concurrent readers, explicit BEGIN so writers can ask for IMMEDIATE."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "")
+        conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+_database: Database | None = None
+
+
+def get_database() -> Database:
+    """The process-wide database named by ``WARROOM_DATABASE_URL``."""
+    global _database
+    if _database is None:
+        from warroom.config import get_settings
+
+        settings = get_settings()
+        _database = Database(settings.database_url, pool_size=settings.db_pool_size)
+    return _database
+
+
+def set_database(database: Database | None) -> None:
+    global _database
+    _database = database
+
+
+def migrate(database: Database) -> None:
+    """Bring the schema up to date (every domain's migration branch)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(database), "heads")
+
+
+def alembic_config(database: Database) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.set_main_option("path_separator", "os")
+    config.attributes["engine"] = database.engine
+    return config
