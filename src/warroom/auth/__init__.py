@@ -1,0 +1,1 @@
+"""Users, API tokens, roles and the permission table."""

@@ -1,0 +1,98 @@
+"""Users and API tokens over HTTP."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+
+from warroom.auth import service
+from warroom.auth.deps import requires, token_cache
+from warroom.auth.models import ApiToken, User
+from warroom.auth.permissions import ROLE_PERMISSIONS, Permission, Role
+from warroom.auth.schemas import (
+    IssuedTokenOut,
+    TokenCreate,
+    TokenOut,
+    UserCreate,
+    UserOut,
+    UserUpdate,
+)
+from warroom.db import Actor
+from warroom.errors import Forbidden
+from warroom.http import read_session, write_unit
+
+router = APIRouter(tags=["auth"])
+Admin = Annotated[Actor, requires(Permission.user_admin)]
+Anyone = Annotated[Actor, requires(Permission.user_read)]
+
+
+@router.get("/api/v1/me")
+def me(request: Request, actor: Anyone) -> dict[str, object]:
+    """Who this token belongs to and what it may do."""
+    role = Role(actor.role or "viewer")
+    return {"username": actor.name, "role": role.value,
+            "permissions": sorted(p.value for p in ROLE_PERMISSIONS[role])}
+
+
+@router.get("/api/v1/users", response_model=list[UserOut])
+def list_users(request: Request, actor: Anyone) -> list[UserOut]:
+    with read_session(request) as session:
+        return [_user(u) for u in service.get_all(session, include_inactive=True)]
+
+
+@router.post("/api/v1/users", status_code=201, response_model=UserOut)
+def create_user(body: UserCreate, request: Request, actor: Admin) -> UserOut:
+    with write_unit(request, actor) as uow:
+        return _user(service.create(uow, **body.model_dump()))
+
+
+@router.patch("/api/v1/users/{username}", response_model=UserOut)
+def update_user(username: str, body: UserUpdate, request: Request, actor: Admin) -> UserOut:
+    with write_unit(request, actor) as uow:
+        user = service.get_by_username_or_raise(uow.session, username=username)
+        service.update(uow, user=user, **body.model_dump(exclude_unset=True))
+    token_cache(request).clear()
+    return _user(user)
+
+
+@router.get("/api/v1/tokens", response_model=list[TokenOut])
+def list_tokens(request: Request, actor: Admin) -> list[TokenOut]:
+    with read_session(request) as session:
+        return [_token(t, t.user.username) for t in service.get_tokens(session)]
+
+
+@router.post("/api/v1/tokens", status_code=201, response_model=IssuedTokenOut)
+def create_token(body: TokenCreate, request: Request,
+                 actor: Annotated[Actor, requires(Permission.user_read)]) -> IssuedTokenOut:
+    """Issue a token. Anyone may issue one for themselves (at most their own
+    role); admins may issue for anyone."""
+    username = body.username or actor.name
+    if username != actor.name and actor.role != Role.admin:
+        raise Forbidden("Only admins can issue tokens for other users.")
+    with write_unit(request, actor) as uow:
+        user = service.get_by_username_or_raise(uow.session, username=username)
+        role = body.role or (actor.role if username == actor.name else None)
+        issued = service.issue_token(uow, user=user, name=body.name, role=role,
+                                     expires_at=body.expires_at)
+        return IssuedTokenOut(token=issued.secret,
+                              **_token(issued.token, user.username).model_dump())
+
+
+@router.delete("/api/v1/tokens/{token_id}", response_model=TokenOut)
+def revoke_token(token_id: int, request: Request, actor: Admin) -> TokenOut:
+    with write_unit(request, actor) as uow:
+        token = service.revoke_token(uow, token_id=token_id)
+        out = _token(token, token.user.username)
+    token_cache(request).clear()
+    return out
+
+
+def _user(user: User) -> UserOut:
+    return UserOut.model_validate(user, from_attributes=True)
+
+
+def _token(token: ApiToken, username: str) -> TokenOut:
+    return TokenOut(id=token.id, name=token.name, user=username, prefix=token.prefix,
+                    role=token.role, created_at=token.created_at, expires_at=token.expires_at,
+                    last_used_at=token.last_used_at, revoked_at=token.revoked_at)

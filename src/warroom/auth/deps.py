@@ -1,0 +1,106 @@
+"""FastAPI dependencies: who is calling, and may they do this?
+
+Every route declares its permission with ``requires(Permission.x)`` or says it
+is open with ``public()``; the route x role test finds these markers on each
+route's dependency tree.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from fastapi import Depends, Request
+
+from warroom.auth import service
+from warroom.auth.permissions import Permission, allows, lowest_role_with
+from warroom.db import Actor
+from warroom.errors import Forbidden, Unauthorized
+
+
+class Requirement:
+    """A dependency that authenticates the caller and checks one permission."""
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def __call__(self, request: Request) -> Actor:
+        actor = authenticated_actor(request)
+        if actor.role is None or not allows(actor.role, self.permission):
+            needed = lowest_role_with(self.permission)
+            raise Forbidden(f"Your role ({actor.role}) may not do this: it needs the "
+                            f"'{self.permission}' permission, which {needed} and above have.")
+        return actor
+
+
+class PublicMarker:
+    """Marks a route as deliberately open to anonymous callers."""
+
+    public = True
+
+    def __call__(self) -> None:
+        return None
+
+
+def requires(permission: Permission) -> Any:
+    return Depends(Requirement(permission))
+
+
+def public() -> Any:
+    return Depends(PublicMarker())
+
+
+def authenticated_actor(request: Request) -> Actor:
+    header = request.headers.get("authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthorized("Send an API token as 'Authorization: Bearer <token>'.")
+    actor = token_cache(request).lookup(request, secret.strip())
+    if actor is None:
+        raise Unauthorized("This API token is unknown, expired or revoked.")
+    return actor
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+class TokenCache:
+    """Remembers recent token checks for a few seconds, so a busy receiver does
+    not pay a database round trip per request. Revoking in this process clears
+    it; other processes see a revocation within ``ttl`` seconds."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[float, Actor]] = {}
+        self._lock = threading.Lock()
+
+    def lookup(self, request: Request, secret: str) -> Actor | None:
+        state = request.app.state
+        hit = self._entries.get(secret)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        now = state.clock.now()
+        with state.database.read() as session:
+            found = service.authenticate(session, secret=secret, now=now)
+        if found is None:
+            return None
+        actor, stale = found
+        if stale:
+            with state.database.unit_of_work(actor, clock=state.clock) as uow:
+                service.touch_token(uow, token_id=actor.token_id)
+        if self.ttl > 0:
+            with self._lock:
+                if len(self._entries) > 10_000:
+                    self._entries.clear()
+                self._entries[secret] = (time.monotonic() + self.ttl, actor)
+        return actor
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def token_cache(request: Request) -> TokenCache:
+    return request.app.state.token_cache

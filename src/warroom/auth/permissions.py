@@ -1,0 +1,103 @@
+"""The one table that maps roles to permissions.
+
+Every route declares the permission it needs (see :func:`warroom.auth.deps.requires`);
+a test walks every registered route against every role, so a route without a
+declared permission fails the build.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    viewer = "viewer"
+    responder = "responder"
+    commander = "commander"
+    admin = "admin"
+
+    @property
+    def rank(self) -> int:
+        return ROLE_ORDER.index(self)
+
+
+ROLE_ORDER = [Role.viewer, Role.responder, Role.commander, Role.admin]
+
+
+class Permission(StrEnum):
+    # incidents
+    incident_read = "incident:read"
+    incident_write = "incident:write"
+    """Declare, edit fields, add notes, move through the working phases."""
+    incident_command = "incident:command"
+    """Assign roles, close, mark declared-in-error, edit milestones, override gates."""
+    # alerts and routing
+    alert_read = "alert:read"
+    alert_write = "alert:write"
+    silence_write = "silence:write"
+    routing_admin = "routing:admin"
+    monitoring_admin = "monitoring:admin"
+    security_read = "security:read"
+    # on-call and paging
+    oncall_read = "oncall:read"
+    oncall_write = "oncall:write"
+    page_ack = "page:ack"
+    # notifications
+    outbox_read = "outbox:read"
+    outbox_admin = "outbox:admin"
+    # playbooks and communications
+    playbook_read = "playbook:read"
+    playbook_run = "playbook:run"
+    playbook_approve = "playbook:approve"
+    playbook_admin = "playbook:admin"
+    comms_send = "comms:send"
+    # status page
+    statuspage_read = "statuspage:read"
+    statuspage_write = "statuspage:write"
+    # administration
+    audit_read = "audit:read"
+    user_read = "user:read"
+    user_admin = "user:admin"
+    settings_admin = "settings:admin"
+
+
+_VIEWER = {
+    Permission.incident_read,
+    Permission.alert_read,
+    Permission.oncall_read,
+    Permission.outbox_read,
+    Permission.playbook_read,
+    Permission.statuspage_read,
+    Permission.user_read,
+}
+_RESPONDER = _VIEWER | {
+    Permission.incident_write,
+    Permission.alert_write,
+    Permission.silence_write,
+    Permission.security_read,
+    Permission.page_ack,
+    Permission.playbook_run,
+    Permission.comms_send,
+}
+_COMMANDER = _RESPONDER | {
+    Permission.incident_command,
+    Permission.playbook_approve,
+    Permission.statuspage_write,
+    Permission.oncall_write,
+    Permission.audit_read,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.viewer: frozenset(_VIEWER),
+    Role.responder: frozenset(_RESPONDER),
+    Role.commander: frozenset(_COMMANDER),
+    Role.admin: frozenset(Permission),
+}
+
+
+def allows(role: Role | str, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS[Role(role)]
+
+
+def lowest_role_with(permission: Permission) -> Role:
+    return next(role for role in ROLE_ORDER if permission in ROLE_PERMISSIONS[role])

@@ -1,0 +1,62 @@
+"""Request and response shapes for users and tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class UserCreate(BaseModel):
+    model_config = _STRICT
+    username: str = Field(min_length=1, max_length=64)
+    role: str = Field(max_length=20, examples=["responder"])
+    display_name: str = Field("", max_length=200)
+    email: str | None = Field(None, max_length=320)
+
+
+class UserUpdate(BaseModel):
+    model_config = _STRICT
+    role: str | None = Field(None, max_length=20)
+    display_name: str | None = Field(None, max_length=200)
+    email: str | None = Field(None, max_length=320)
+    is_active: bool | None = None
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    email: str | None
+    role: str
+    is_active: bool
+    is_service_account: bool
+    created_at: datetime
+
+
+class TokenCreate(BaseModel):
+    model_config = _STRICT
+    name: str = Field(min_length=1, max_length=100)
+    username: str | None = Field(None, max_length=64)
+    """Whose token; defaults to the caller."""
+    role: str | None = Field(None, max_length=20)
+    expires_at: datetime | None = None
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    user: str
+    prefix: str
+    role: str | None
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class IssuedTokenOut(TokenOut):
+    token: str
+    """Shown once; only a hash is stored."""

@@ -1,0 +1,204 @@
+"""Users and API tokens.
+
+Tokens are random, shown once, and stored only as a SHA-256 hash (they carry
+256 bits of entropy, so a slow hash buys nothing). A token may cap its owner's
+role, so an integration can hold a viewer token issued by an admin.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.audit import service as audit
+from warroom.auth.models import ApiToken, User
+from warroom.auth.permissions import ROLE_ORDER, Role
+from warroom.db import Actor, UnitOfWork
+from warroom.errors import Conflict, Invalid, NotFound, one_of
+
+TOKEN_PREFIX = "wr_"
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str
+
+
+def get(session: Session, *, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def get_by_username(session: Session, *, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username))
+
+
+def get_by_username_or_raise(session: Session, *, username: str) -> User:
+    user = get_by_username(session, username=username)
+    if user is None:
+        raise NotFound(f"There is no user named {username!r}.")
+    return user
+
+
+def get_all(session: Session, *, include_inactive: bool = False) -> list[User]:
+    query = select(User).order_by(User.username)
+    if not include_inactive:
+        query = query.where(User.is_active.is_(True))
+    return list(session.scalars(query))
+
+
+def create(uow: UnitOfWork, *, username: str, role: str, display_name: str = "",
+           email: str | None = None, is_service_account: bool = False) -> User:
+    username = username.strip().lower()
+    if not USERNAME.match(username):
+        raise Invalid(f"{username!r} is not a valid username: use 1-64 lowercase letters, "
+                      "digits, '.', '_' or '-', starting with a letter or digit.")
+    role = parse_role(role)
+    if get_by_username(uow.session, username=username):
+        raise Conflict(f"A user named {username!r} already exists.")
+    user = User(username=username, role=role, display_name=display_name or username,
+                email=email, is_service_account=is_service_account, created_at=uow.now())
+    uow.session.add(user)
+    uow.session.flush()
+    audit.record(uow, action="user.create", target=f"user:{username}", after=_user_state(user))
+    return user
+
+
+def update(uow: UnitOfWork, *, user: User, role: str | None = None,
+           display_name: str | None = None, email: str | None = None,
+           is_active: bool | None = None) -> User:
+    before = _user_state(user)
+    if role is not None:
+        user.role = parse_role(role)
+    if display_name is not None:
+        user.display_name = display_name
+    if email is not None:
+        user.email = email or None
+    if is_active is not None:
+        user.is_active = is_active
+    uow.session.flush()
+    audit.record(uow, action="user.update", target=f"user:{user.username}", before=before,
+                 after=_user_state(user))
+    return user
+
+
+def issue_token(uow: UnitOfWork, *, user: User, name: str, role: str | None = None,
+                expires_at: datetime | None = None) -> IssuedToken:
+    """Create a token; its secret is returned here and never again."""
+    if role is not None:
+        role = parse_role(role)
+        if Role(role).rank > Role(user.role).rank:
+            raise Invalid(f"A token cannot have more power than its owner: {user.username} "
+                          f"is a {user.role}, so the token's role cannot be {role}.")
+    if expires_at is not None and expires_at <= uow.now():
+        raise Invalid("The token's expiry time is in the past.")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(secret),
+                     prefix=secret[:10], role=role, created_at=uow.now(), expires_at=expires_at)
+    uow.session.add(token)
+    uow.session.flush()
+    audit.record(uow, action="token.create", target=f"token:{token.id}",
+                 after={"user": user.username, "name": name, "role": role,
+                        "expires_at": expires_at, "prefix": token.prefix})
+    return IssuedToken(token=token, secret=secret)
+
+
+def revoke_token(uow: UnitOfWork, *, token_id: int) -> ApiToken:
+    token = uow.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(f"There is no token with id {token_id}.")
+    if token.revoked_at is None:
+        token.revoked_at = uow.now()
+        audit.record(uow, action="token.revoke", target=f"token:{token.id}",
+                     after={"revoked_at": token.revoked_at})
+    return token
+
+
+def get_tokens(session: Session, *, user: User | None = None) -> list[ApiToken]:
+    query = select(ApiToken).order_by(ApiToken.id)
+    if user is not None:
+        query = query.where(ApiToken.user_id == user.id)
+    return list(session.scalars(query))
+
+
+def authenticate(session: Session, *, secret: str, now: datetime) -> tuple[Actor, bool] | None:
+    """The actor a token stands for, or None when it is unknown, expired,
+    revoked or its owner is disabled. The flag says whether ``last_used_at``
+    is stale enough to be worth a write."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    row = session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == hash_token(secret))
+    ).first()
+    if row is None:
+        return None
+    token, user = row
+    if token.revoked_at is not None or not user.is_active:
+        return None
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    role = token.role if token.role and Role(token.role).rank < Role(user.role).rank else user.role
+    actor = Actor(name=user.username, kind="user", user_id=user.id, role=role, token_id=token.id)
+    stale = token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION
+    return actor, stale
+
+
+def touch_token(uow: UnitOfWork, *, token_id: int) -> None:
+    """Record use at minute resolution, so reads do not turn into writes."""
+    token = uow.session.get(ApiToken, token_id)
+    if token is not None:
+        token.last_used_at = uow.now()
+
+
+def bootstrap_admin(uow: UnitOfWork, *, username: str) -> IssuedToken | None:
+    """On first start, create the admin user and a token; None if users exist."""
+    if uow.session.scalar(select(User.id).limit(1)) is not None:
+        return None
+    user = create(uow, username=username, role=Role.admin, display_name="Administrator")
+    return issue_token(uow, user=user, name="bootstrap")
+
+
+def service_account_token(uow: UnitOfWork, *, name: str, role: str,
+                          username: str | None = None,
+                          expires_at: datetime | None = None) -> IssuedToken:
+    """A token for a script: for ``username`` if given, else for a service
+    account named after the token (created on first use)."""
+    if username:
+        user = get_by_username_or_raise(uow.session, username=username)
+    else:
+        account = _slug(name)
+        user = get_by_username(uow.session, username=account) or create(
+            uow, username=account, role=role, is_service_account=True)
+        if Role(user.role).rank < Role(parse_role(role)).rank:
+            update(uow, user=user, role=role)
+    return issue_token(uow, user=user, name=name, role=role, expires_at=expires_at)
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def parse_role(role: str) -> str:
+    try:
+        return Role(role.strip().lower()).value
+    except ValueError:
+        raise Invalid(one_of(role, [r.value for r in ROLE_ORDER], "role")) from None
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9._-]+", "-", name.strip().lower()).strip("-")
+    return slug[:64] or "service"
+
+
+def _user_state(user: User) -> dict[str, object]:
+    return {"username": user.username, "role": user.role, "display_name": user.display_name,
+            "email": user.email, "is_active": user.is_active}
