@@ -1,0 +1,1 @@
+"""Incidents: severity, type, phase machine, roles, milestones and timeline."""

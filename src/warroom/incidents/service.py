@@ -1,0 +1,520 @@
+"""Declare, change and close incidents.
+
+Every change here writes a timeline event and an audit entry in the caller's
+unit of work and fires the matching hook, so paging, playbooks and the status
+page follow along in the same transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from warroom.audit import service as audit
+from warroom.auth import service as users
+from warroom.db import UnitOfWork
+from warroom.errors import Conflict, Invalid, NotFound, one_of
+from warroom.incidents import catalog, hooks, timeline
+from warroom.incidents.models import Incident, IncidentLink, RoleAssignment
+from warroom.incidents.phases import (
+    MILESTONES,
+    MILESTONES_ON_ENTRY,
+    OPEN_PHASES,
+    Phase,
+    is_legal,
+    legal_next,
+)
+
+REF = re.compile(r"^(?:inc-)?(\d{1,12})$", re.IGNORECASE)
+MAX_LABELS = 64
+MAX_LABEL_KEY = 128
+MAX_LABEL_VALUE = 1024
+MAX_SERVICES = 32
+EDITABLE_MILESTONES = MILESTONES
+
+
+@dataclass
+class Declaration:
+    """What a person or an alert says when declaring an incident."""
+
+    type: str
+    severity: str
+    description: str = ""
+    title: str | None = None
+    services: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    is_drill: bool = False
+    personal_data_breach: bool = False
+    related: list[str] = field(default_factory=list)
+    started_at: datetime | None = None
+    detected_at: datetime | None = None
+    source: str = "manual"
+    context: dict[str, Any] = field(default_factory=dict)
+    """Passed to ``hooks.declared`` listeners (routing rule, playbook, policy...)."""
+
+
+@dataclass
+class Filters:
+    phase: list[str] = field(default_factory=list)
+    severity: list[str] = field(default_factory=list)
+    type: list[str] = field(default_factory=list)
+    status: str | None = None  # open | closed
+    text: str | None = None
+    is_drill: bool | None = None
+    service: str | None = None
+
+
+def get(session: Session, *, incident_id: int) -> Incident | None:
+    return session.get(Incident, incident_id)
+
+
+def get_by_ref(session: Session, *, ref: str) -> Incident | None:
+    match = REF.match(str(ref).strip())
+    return session.get(Incident, int(match.group(1))) if match else None
+
+
+def get_by_ref_or_raise(session: Session, *, ref: str) -> Incident:
+    incident = get_by_ref(session, ref=ref)
+    if incident is None:
+        raise NotFound(f"There is no incident {ref!r}; incident ids look like INC-42.")
+    return incident
+
+
+def get_for_update(uow: UnitOfWork, *, ref: str) -> Incident:
+    """The incident, locked against concurrent changes until commit."""
+    match = REF.match(str(ref).strip())
+    incident = (uow.session.get(Incident, int(match.group(1)), with_for_update=True)
+                if match else None)
+    if incident is None:
+        raise NotFound(f"There is no incident {ref!r}; incident ids look like INC-42.")
+    return incident
+
+
+def get_all(session: Session, *, filters: Filters, limit: int = 50,
+            offset: int = 0) -> tuple[list[Incident], int]:
+    query = select(Incident)
+    if filters.phase:
+        query = query.where(Incident.phase.in_([_phase(p).value for p in filters.phase]))
+    if filters.severity:
+        query = query.where(Incident.severity.in_([catalog.severity(s).id
+                                                   for s in filters.severity]))
+    if filters.type:
+        query = query.where(Incident.type.in_([catalog.incident_type(t).value
+                                               for t in filters.type]))
+    if filters.status == "open":
+        query = query.where(Incident.phase != Phase.closed)
+    elif filters.status == "closed":
+        query = query.where(Incident.phase == Phase.closed)
+    elif filters.status is not None:
+        raise Invalid(one_of(filters.status, ["open", "closed"], "status filter"))
+    if filters.is_drill is not None:
+        query = query.where(Incident.is_drill.is_(filters.is_drill))
+    if filters.text:
+        pattern = f"%{_escape_like(filters.text.strip())}%"
+        query = query.where(or_(Incident.title.ilike(pattern, escape="\\"),
+                                Incident.description.ilike(pattern, escape="\\")))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if filters.service:
+        rows = [i for i in session.scalars(query.order_by(Incident.id.desc()))
+                if filters.service in (i.services or [])]
+        return rows[offset:offset + limit], len(rows)
+    rows = list(session.scalars(query.order_by(Incident.id.desc()).limit(limit).offset(offset)))
+    return rows, total
+
+
+def declare(uow: UnitOfWork, *, declaration: Declaration) -> Incident:
+    """Open a new incident in the detection phase."""
+    now = uow.now()
+    kind = catalog.incident_type(declaration.type)
+    severity = catalog.severity(declaration.severity)
+    description = declaration.description.strip()
+    title = (declaration.title or "").strip() or _title_from(description, kind, severity)
+    detected_at = declaration.detected_at or now
+    started_at = declaration.started_at or detected_at
+    _check_not_future(now, started_at=started_at, detected_at=detected_at)
+    if started_at > detected_at:
+        raise Invalid("started_at cannot be later than detected_at.")
+    incident = Incident(
+        title=title[:300], description=description, type=kind.value, severity=severity.id,
+        phase=Phase.detection.value, services=_services(declaration.services),
+        labels=_labels(declaration.labels), is_drill=declaration.is_drill,
+        personal_data_breach=declaration.personal_data_breach, source=declaration.source,
+        created_by=uow.actor.label, started_at=started_at, detected_at=detected_at,
+        declared_at=now, updated_at=now)
+    uow.session.add(incident)
+    uow.session.flush()
+    for ref in declaration.related:
+        link(uow, incident=incident, other_ref=ref)
+    drill = " (drill)" if incident.is_drill else ""
+    timeline.add(uow, incident_id=incident.id, kind="declared",
+                 summary=f"{incident.ref} declared{drill}: {severity.id} ({severity.name}) "
+                         f"{kind.value} - {incident.title}",
+                 data={"severity": severity.id, "type": kind.value, "source": incident.source})
+    audit.record(uow, action="incident.declare", target=f"incident:{incident.ref}",
+                 after=snapshot(incident))
+    hooks.declared.fire(uow, incident, context=declaration.context)
+    return incident
+
+
+def update(uow: UnitOfWork, *, incident: Incident, changes: dict[str, Any]) -> Incident:
+    """Change descriptive fields; severity changes get their own timeline kind."""
+    before = snapshot(incident)
+    applied: dict[str, Any] = {}
+    for name, value in changes.items():
+        if value is None:
+            continue
+        if name == "severity":
+            new = catalog.severity(value).id
+            if new != incident.severity:
+                change_severity(uow, incident=incident, severity=new, reason=changes.get("reason"))
+            continue
+        if name == "type":
+            value = catalog.incident_type(value).value
+        elif name == "services":
+            value = _services(value)
+        elif name == "labels":
+            value = _labels(value)
+        elif name == "title":
+            value = str(value).strip()
+            if not value:
+                raise Invalid("title cannot be empty.")
+        elif name not in ("description", "personal_data_breach", "is_drill"):
+            continue
+        if getattr(incident, name) != value:
+            setattr(incident, name, value)
+            applied[name] = value
+    if applied:
+        incident.updated_at = uow.now()
+        timeline.add(uow, incident_id=incident.id, kind="update",
+                     summary="Changed " + ", ".join(sorted(applied)), data={"changes": applied})
+        audit.record(uow, action="incident.update", target=f"incident:{incident.ref}",
+                     before=before, after=snapshot(incident))
+        hooks.updated.fire(uow, incident, changes=applied)
+    return incident
+
+
+def change_severity(uow: UnitOfWork, *, incident: Incident, severity: str,
+                    reason: str | None = None) -> Incident:
+    new = catalog.severity(severity)
+    previous = incident.severity
+    if new.id == previous:
+        return incident
+    incident.severity = new.id
+    incident.updated_at = uow.now()
+    direction = "raised" if new.rank < int(previous.removeprefix("sev")) else "lowered"
+    because = f": {reason}" if reason else ""
+    timeline.add(uow, incident_id=incident.id, kind="severity",
+                 summary=f"Severity {direction} from {previous} to {new.id}{because}",
+                 data={"from": previous, "to": new.id, "reason": reason})
+    audit.record(uow, action="incident.severity", target=f"incident:{incident.ref}",
+                 before={"severity": previous}, after={"severity": new.id, "reason": reason})
+    hooks.severity_changed.fire(uow, incident, previous=previous, current=new.id)
+    return incident
+
+
+def transition(uow: UnitOfWork, *, incident: Incident, target: str, note: str | None = None,
+               override_reason: str | None = None) -> Incident:
+    """Move to ``target`` if the table allows it and no listener objects."""
+    current = Phase(incident.phase)
+    wanted = _phase(target)
+    if wanted == current:
+        raise Conflict(f"{incident.ref} is already in {current.value}.",
+                       phase=current.value, legal_next=[p.value for p in legal_next(current)])
+    if not is_legal(current, wanted):
+        options = [p.value for p in legal_next(current)]
+        allowed = " or ".join(options) if options else "nothing: it is closed"
+        raise Conflict(f"{incident.ref} is in {current.value}; it can move to {allowed}, "
+                       f"not {wanted.value}.", phase=current.value, legal_next=options)
+    hooks.before_transition.fire(uow, incident, wanted, override_reason=override_reason)
+    _enter(uow, incident, current, wanted, note=note)
+    return incident
+
+
+def acknowledge(uow: UnitOfWork, *, incident: Incident, by: str | None = None) -> bool:
+    """Someone is on it: stamp the acknowledgement (first one wins) and move a
+    freshly detected incident into triage. False if it was already acknowledged
+    or is closed (there is nothing left to acknowledge)."""
+    by = by or uow.actor.label
+    if incident.acknowledged_at is not None or incident.phase == Phase.closed:
+        return False
+    incident.acknowledged_at = uow.now()
+    incident.acknowledged_by = by
+    incident.updated_at = uow.now()
+    timeline.add(uow, incident_id=incident.id, kind="ack", actor=by,
+                 summary=f"Acknowledged by {by}")
+    audit.record(uow, action="incident.acknowledge", target=f"incident:{incident.ref}",
+                 after={"acknowledged_by": by, "acknowledged_at": incident.acknowledged_at})
+    hooks.acknowledged.fire(uow, incident, by=by)
+    if incident.phase == Phase.detection:
+        _enter(uow, incident, Phase.detection, Phase.triage, note=None)
+    return True
+
+
+def mark_declared_in_error(uow: UnitOfWork, *, incident: Incident, reason: str) -> Incident:
+    """Close an incident that never was one; it stays on record, flagged."""
+    if not reason.strip():
+        raise Invalid("Say why the incident was declared in error.")
+    if incident.phase == Phase.closed:
+        raise Conflict(f"{incident.ref} is already closed.")
+    previous = Phase(incident.phase)
+    incident.declared_in_error = True
+    incident.phase = Phase.closed.value
+    incident.closed_at = uow.now()
+    incident.updated_at = uow.now()
+    timeline.add(uow, incident_id=incident.id, kind="phase",
+                 summary=f"Closed as declared in error: {reason}",
+                 data={"from": previous.value, "to": "closed", "declared_in_error": True})
+    audit.record(uow, action="incident.declared_in_error", target=f"incident:{incident.ref}",
+                 before={"phase": previous.value}, after={"phase": "closed", "reason": reason})
+    hooks.transitioned.fire(uow, incident, previous=previous, current=Phase.closed)
+    return incident
+
+
+def assign_role(uow: UnitOfWork, *, incident: Incident, role: str, primary: str | None,
+                backup: str | None) -> RoleAssignment:
+    """Give a role a primary and a backup person (either may be empty)."""
+    role_def = catalog.role(role)
+    primary_user = users.get_by_username_or_raise(uow.session, username=primary) if primary \
+        else None
+    backup_user = users.get_by_username_or_raise(uow.session, username=backup) if backup else None
+    if primary_user and backup_user and primary_user.id == backup_user.id:
+        raise Invalid("The primary and the backup must be different people.")
+    assignment = uow.session.scalar(select(RoleAssignment).where(
+        RoleAssignment.incident_id == incident.id, RoleAssignment.role == role_def.id))
+    before = None
+    if assignment is None:
+        assignment = RoleAssignment(role=role_def.id)
+        incident.roles.append(assignment)
+    else:
+        before = {"primary": _username(uow, assignment.primary_user_id),
+                  "backup": _username(uow, assignment.backup_user_id)}
+    assignment.primary_user_id = primary_user.id if primary_user else None
+    assignment.backup_user_id = backup_user.id if backup_user else None
+    assignment.assigned_at = uow.now()
+    assignment.assigned_by = uow.actor.label
+    incident.updated_at = uow.now()
+    uow.session.flush()
+    after = {"primary": primary_user.username if primary_user else None,
+             "backup": backup_user.username if backup_user else None}
+    timeline.add(uow, incident_id=incident.id, kind="role",
+                 summary=f"{role_def.name}: primary {after['primary'] or '-'}, "
+                         f"backup {after['backup'] or '-'}",
+                 data={"role": role_def.id, **after})
+    audit.record(uow, action="incident.assign_role",
+                 target=f"incident:{incident.ref}/role:{role_def.id}", before=before, after=after)
+    hooks.role_assigned.fire(uow, incident, role=role_def.id,
+                             primary_user_id=assignment.primary_user_id,
+                             backup_user_id=assignment.backup_user_id)
+    return assignment
+
+
+def add_note(uow: UnitOfWork, *, incident: Incident, text: str) -> None:
+    text = text.strip()
+    if not text:
+        raise Invalid("A note needs some text.")
+    timeline.add(uow, incident_id=incident.id, kind="note", summary=text)
+    incident.updated_at = uow.now()
+    audit.record(uow, action="incident.note", target=f"incident:{incident.ref}",
+                 after={"text": text})
+
+
+def edit_milestone(uow: UnitOfWork, *, incident: Incident, name: str, value: datetime | None,
+                   reason: str) -> Incident:
+    """Correct a milestone (people learn the real start time later)."""
+    if name not in EDITABLE_MILESTONES:
+        raise Invalid(one_of(name, list(EDITABLE_MILESTONES), "milestone"))
+    if not reason.strip():
+        raise Invalid("Say why the milestone is being changed; the reason is kept.")
+    if value is None and name in ("started_at", "detected_at", "declared_at"):
+        raise Invalid(f"{name} cannot be cleared.")
+    if value is not None:
+        _check_not_future(uow.now(), **{name: value})
+    previous = getattr(incident, name)
+    setattr(incident, name, value)
+    _check_order(incident)
+    incident.updated_at = uow.now()
+    timeline.add(uow, incident_id=incident.id, kind="milestone",
+                 summary=f"{name} changed from {_fmt(previous)} to {_fmt(value)}: {reason}",
+                 data={"milestone": name, "from": _iso(previous), "to": _iso(value),
+                       "reason": reason})
+    audit.record(uow, action="incident.milestone", target=f"incident:{incident.ref}",
+                 before={name: previous}, after={name: value, "reason": reason})
+    return incident
+
+
+def link(uow: UnitOfWork, *, incident: Incident, other_ref: str,
+         kind: str = "related") -> IncidentLink | None:
+    other = get_by_ref_or_raise(uow.session, ref=other_ref)
+    if other.id == incident.id:
+        raise Invalid("An incident cannot be related to itself.")
+    low, high = sorted((incident.id, other.id))
+    existing = uow.session.scalar(select(IncidentLink).where(
+        IncidentLink.low_id == low, IncidentLink.high_id == high))
+    if existing:
+        return None
+    row = IncidentLink(low_id=low, high_id=high, kind=kind, created_at=uow.now())
+    uow.session.add(row)
+    for mine, theirs in ((incident, other), (other, incident)):
+        timeline.add(uow, incident_id=mine.id, kind="link",
+                     summary=f"Linked to {theirs.ref} ({kind})",
+                     data={"incident": theirs.ref, "kind": kind})
+    audit.record(uow, action="incident.link", target=f"incident:{incident.ref}",
+                 after={"related": other.ref, "kind": kind})
+    return row
+
+
+def unlink(uow: UnitOfWork, *, incident: Incident, other_ref: str) -> None:
+    other = get_by_ref_or_raise(uow.session, ref=other_ref)
+    low, high = sorted((incident.id, other.id))
+    existing = uow.session.scalar(select(IncidentLink).where(
+        IncidentLink.low_id == low, IncidentLink.high_id == high))
+    if existing is None:
+        raise NotFound(f"{incident.ref} is not linked to {other.ref}.")
+    uow.session.delete(existing)
+    timeline.add(uow, incident_id=incident.id, kind="link", summary=f"Unlinked from {other.ref}")
+    audit.record(uow, action="incident.unlink", target=f"incident:{incident.ref}",
+                 before={"related": other.ref})
+
+
+def related(session: Session, *, incident: Incident) -> list[dict[str, str]]:
+    rows = session.scalars(select(IncidentLink).where(
+        or_(IncidentLink.low_id == incident.id, IncidentLink.high_id == incident.id))
+        .order_by(IncidentLink.id))
+    return [{"incident": f"INC-{r.high_id if r.low_id == incident.id else r.low_id}",
+             "kind": r.kind} for r in rows]
+
+
+def count_open_by(session: Session) -> list[tuple[str, str, int]]:
+    """(severity, phase, count) for open incidents, for /metrics."""
+    rows = session.execute(select(Incident.severity, Incident.phase, func.count())
+                           .where(Incident.phase.in_([p.value for p in OPEN_PHASES]))
+                           .group_by(Incident.severity, Incident.phase))
+    return [(s, p, n) for s, p, n in rows]
+
+
+def response_due(incident: Incident) -> datetime:
+    return catalog.severity(incident.severity).response_target.due(incident.declared_at)
+
+
+def snapshot(incident: Incident) -> dict[str, Any]:
+    return {
+        "ref": incident.ref, "title": incident.title, "type": incident.type,
+        "severity": incident.severity, "phase": incident.phase,
+        "services": incident.services, "labels": incident.labels,
+        "is_drill": incident.is_drill, "personal_data_breach": incident.personal_data_breach,
+        "declared_in_error": incident.declared_in_error,
+        **{name: getattr(incident, name) for name in MILESTONES},
+    }
+
+
+def _enter(uow: UnitOfWork, incident: Incident, current: Phase, wanted: Phase,
+           *, note: str | None) -> None:
+    now = uow.now()
+    stamped = []
+    for milestone in MILESTONES_ON_ENTRY.get(wanted, ()):
+        if getattr(incident, milestone) is None:
+            setattr(incident, milestone, now)
+            stamped.append(milestone)
+    if "acknowledged_at" in stamped:
+        incident.acknowledged_by = uow.actor.label
+    incident.phase = wanted.value
+    incident.updated_at = now
+    suffix = f": {note}" if note else ""
+    timeline.add(uow, incident_id=incident.id, kind="phase",
+                 summary=f"Phase {current.value} -> {wanted.value}{suffix}",
+                 data={"from": current.value, "to": wanted.value, "milestones": stamped,
+                       "note": note})
+    audit.record(uow, action="incident.transition", target=f"incident:{incident.ref}",
+                 before={"phase": current.value},
+                 after={"phase": wanted.value, "milestones": stamped, "note": note})
+    hooks.transitioned.fire(uow, incident, previous=current, current=wanted)
+
+
+def _phase(value: str) -> Phase:
+    from warroom.incidents.phases import parse
+
+    phase = parse(value)
+    if phase is None:
+        raise Invalid(one_of(value, [p.value for p in Phase], "phase"))
+    return phase
+
+
+def _title_from(description: str, kind: catalog.IncidentType,
+                severity: catalog.Severity) -> str:
+    first_line = description.splitlines()[0].strip() if description else ""
+    if first_line:
+        return first_line if len(first_line) <= 120 else first_line[:117] + "..."
+    return f"{severity.name} {kind.value.replace('_', ' ')}"
+
+
+def _services(services: list[str]) -> list[str]:
+    cleaned = []
+    for service in services:
+        name = str(service).strip()
+        if not name:
+            continue
+        if len(name) > 100:
+            raise Invalid(f"Service name {name[:20]!r}... is longer than 100 characters.")
+        if name not in cleaned:
+            cleaned.append(name)
+    if len(cleaned) > MAX_SERVICES:
+        raise Invalid(f"An incident can name at most {MAX_SERVICES} services.")
+    return cleaned
+
+
+def _labels(labels: dict[str, Any]) -> dict[str, str]:
+    if len(labels) > MAX_LABELS:
+        raise Invalid(f"An incident can carry at most {MAX_LABELS} labels, got {len(labels)}.")
+    cleaned = {}
+    for key, value in labels.items():
+        key = str(key)
+        text = "" if value is None else str(value)
+        if not key or len(key) > MAX_LABEL_KEY:
+            raise Invalid(f"Label names must be 1-{MAX_LABEL_KEY} characters; {key[:20]!r} "
+                          "is not.")
+        if len(text) > MAX_LABEL_VALUE:
+            raise Invalid(f"Label {key!r} is longer than {MAX_LABEL_VALUE} characters.")
+        cleaned[key] = text
+    return cleaned
+
+
+def _check_not_future(now: datetime, **moments: datetime | None) -> None:
+    slack = timedelta(minutes=5)  # clocks of other machines drift a little
+    for name, moment in moments.items():
+        if moment is not None and moment > now + slack:
+            raise Invalid(f"{name} ({_fmt(moment)}) is in the future.")
+
+
+def _check_order(incident: Incident) -> None:
+    """Milestones must not run backwards (started <= detected <= declared ...)."""
+    previous_name, previous = None, None
+    for name in MILESTONES:
+        moment = getattr(incident, name)
+        if moment is None:
+            continue
+        if previous is not None and moment < previous:
+            raise Invalid(f"{name} ({_fmt(moment)}) cannot be earlier than {previous_name} "
+                          f"({_fmt(previous)}).")
+        previous_name, previous = name, moment
+
+
+def _username(uow: UnitOfWork, user_id: int | None) -> str | None:
+    user = users.get(uow.session, user_id=user_id) if user_id else None
+    return user.username if user else None
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _fmt(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "unset"
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
