@@ -1,0 +1,1 @@
+"""The outbox: every outbound message, delivered by the worker with retries."""

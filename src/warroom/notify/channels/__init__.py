@@ -1,0 +1,16 @@
+"""Delivery channels by name. Each channel turns an envelope into one attempt."""
+
+from __future__ import annotations
+
+from warroom.notify.channels.base import Channel
+from warroom.notify.channels.email import EmailChannel
+from warroom.notify.channels.webhook import WebhookChannel
+
+CHANNELS: dict[str, Channel] = {
+    "email": EmailChannel(),
+    "webhook": WebhookChannel(),
+}
+
+
+def register(channel: Channel) -> None:
+    CHANNELS[channel.name] = channel

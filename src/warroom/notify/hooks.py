@@ -1,0 +1,10 @@
+"""Points where other domains follow message delivery."""
+
+from __future__ import annotations
+
+from warroom.incidents.hooks import Hook
+
+# listener(uow, message) -- after a message's last failed attempt.
+dead_lettered = Hook("outbox.dead_lettered")
+# listener(uow, message) -- after a message was delivered.
+delivered = Hook("outbox.delivered")

@@ -1,0 +1,135 @@
+"""Queue, cancel and inspect outbound messages.
+
+Messages are written in the caller's unit of work, so they exist exactly when
+the change that caused them commits. Nothing is ever sent inline.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from warroom import sealing, wakeup
+from warroom.config import get_settings
+from warroom.db import UnitOfWork
+from warroom.errors import Invalid, NotFound, one_of
+from warroom.notify.channels import CHANNELS
+from warroom.notify.models import DeliveryAttempt, OutboxMessage
+
+STATUSES = ("pending", "sending", "sent", "dead", "cancelled")
+
+
+@dataclass
+class Outgoing:
+    """A message to queue. ``key`` makes queuing idempotent: queuing the same
+    key twice keeps the first message."""
+
+    channel: str
+    destination: str
+    kind: str
+    body: str = ""
+    subject: str | None = None
+    payload: dict[str, Any] | None = None
+    headers: dict[str, str] | None = None
+    signing_secret: str | None = None
+    incident_id: int | None = None
+    group_key: str | None = None
+    recipient: str | None = None
+    key: str | None = None
+    not_before: datetime | None = None
+    max_attempts: int | None = None
+
+
+def enqueue(uow: UnitOfWork, *, message: Outgoing) -> OutboxMessage:
+    if message.channel not in CHANNELS:
+        raise Invalid(one_of(message.channel, sorted(CHANNELS), "channel"))
+    if not message.destination:
+        raise Invalid(f"A {message.channel} message needs a destination.")
+    key = message.key or f"{message.kind}:{secrets.token_hex(12)}"
+    if message.key:
+        existing = uow.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
+        if existing is not None:
+            return existing
+    now = uow.now()
+    row = OutboxMessage(
+        key=key, kind=message.kind, channel=message.channel, destination=message.destination,
+        recipient=message.recipient, subject=message.subject, body=message.body,
+        payload=message.payload, headers=message.headers,
+        secret_sealed=sealing.seal(message.signing_secret) if message.signing_secret else None,
+        incident_id=message.incident_id, group_key=message.group_key, status="pending",
+        attempts=0, max_attempts=message.max_attempts or get_settings().outbox_max_attempts,
+        next_attempt_at=max(now, message.not_before or now), created_at=now)
+    uow.session.add(row)
+    uow.session.flush()
+    if row.next_attempt_at <= now:
+        wakeup.notify(uow)
+    return row
+
+
+def cancel_group(uow: UnitOfWork, *, group_key: str, reason: str) -> int:
+    """Cancel every message of a group that has not been delivered yet
+    (pending, or claimed but not yet sent). Returns how many."""
+    result = uow.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.group_key == group_key,
+               OutboxMessage.status.in_(("pending", "sending")))
+        .values(status="cancelled", finished_reason=reason[:500])
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)
+
+
+def get(session: Session, *, message_id: int) -> OutboxMessage | None:
+    return session.get(OutboxMessage, message_id)
+
+
+def get_or_raise(session: Session, *, message_id: int) -> OutboxMessage:
+    message = get(session, message_id=message_id)
+    if message is None:
+        raise NotFound(f"There is no outbox message {message_id}.")
+    return message
+
+
+def get_all(session: Session, *, status: str | None = None, incident_id: int | None = None,
+            kind: str | None = None, limit: int = 100, offset: int = 0) -> list[OutboxMessage]:
+    query = select(OutboxMessage)
+    if status:
+        if status not in STATUSES:
+            raise Invalid(one_of(status, list(STATUSES), "status"))
+        query = query.where(OutboxMessage.status == status)
+    if incident_id is not None:
+        query = query.where(OutboxMessage.incident_id == incident_id)
+    if kind:
+        query = query.where(OutboxMessage.kind == kind)
+    return list(session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit)
+                                .offset(offset)))
+
+
+def attempts(session: Session, *, message_id: int) -> list[DeliveryAttempt]:
+    return list(session.scalars(select(DeliveryAttempt)
+                                .where(DeliveryAttempt.message_id == message_id)
+                                .order_by(DeliveryAttempt.id)))
+
+
+def retry(uow: UnitOfWork, *, message_id: int) -> OutboxMessage:
+    """Give a dead message another round of attempts (after fixing its cause)."""
+    message = get_or_raise(uow.session, message_id=message_id)
+    if message.status not in ("dead", "cancelled"):
+        raise Invalid(f"Message {message_id} is {message.status}; only dead or cancelled "
+                      "messages can be retried.")
+    message.status = "pending"
+    message.max_attempts = message.attempts + get_settings().outbox_max_attempts
+    message.next_attempt_at = uow.now()
+    message.finished_reason = None
+    wakeup.notify(uow)
+    return message
+
+
+def counts_by_status(session: Session) -> dict[str, int]:
+    rows = session.execute(select(OutboxMessage.status, func.count())
+                           .group_by(OutboxMessage.status))
+    return {status: count for status, count in rows}

@@ -1,0 +1,154 @@
+"""The background worker: runs every domain's engine cycle, then delivers due
+outbox messages, then sleeps until the next due time or until woken.
+
+Each engine cycle (escalations, maintenance windows, playbook timers...) is a
+set-based function ``cycle(uow) -> next_due | None`` that handles everything
+due now in one transaction. On PostgreSQL each cycle first takes a
+transaction-scoped advisory lock named after it, so with several workers one
+runs a given cycle at a time and the others move on; outbox deliveries are
+shared between workers with ``SKIP LOCKED``.
+
+Nothing lives only in memory: a worker killed at any moment leaves rows that
+the next worker (or the same one, restarted) picks up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import structlog
+from sqlalchemy import text
+
+from warroom import domains, wakeup
+from warroom.clock import Clock
+from warroom.config import Settings
+from warroom.db import SYSTEM, Database
+from warroom.notify import delivery
+
+log = structlog.get_logger("warroom.worker")
+
+
+@dataclass
+class CycleReport:
+    engine_runs: dict[str, int] = field(default_factory=dict)
+    delivered: int = 0
+    failed: int = 0
+    next_due: datetime | None = None
+
+
+class Worker:
+    def __init__(self, database: Database, settings: Settings, clock: Clock,
+                 *, name: str | None = None) -> None:
+        domains.connect_all()
+        self.database = database
+        self.settings = settings
+        self.clock = clock
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.cycles = domains.engine_cycles()
+        self.pool = ThreadPoolExecutor(max_workers=settings.worker_concurrency,
+                                       thread_name_prefix="deliver")
+        self.stop_event = threading.Event()
+        self._listener: threading.Thread | None = None
+
+    def run_once(self) -> CycleReport:
+        """One full pass: every engine cycle, then every due message."""
+        report = CycleReport()
+        dues: list[datetime] = []
+        for name, cycle in self.cycles:
+            due = self._run_cycle(name, cycle, report)
+            if due is not None:
+                dues.append(due)
+        self.deliver_due(report)
+        outbox_due = delivery.next_due(self.database)
+        if outbox_due is not None:
+            dues.append(outbox_due)
+        report.next_due = min(dues) if dues else None
+        return report
+
+    def deliver_due(self, report: CycleReport | None = None) -> CycleReport:
+        """Send due messages in batches until none is due now."""
+        report = report or CycleReport()
+        while not self.stop_event.is_set():
+            with self.database.unit_of_work(SYSTEM, clock=self.clock) as uow:
+                claimed = delivery.claim_due(uow, limit=self.settings.worker_batch_size,
+                                             lease_seconds=self.settings.outbox_lease_seconds)
+            if not claimed:
+                break
+            wanted = delivery.still_wanted(self.database, claimed)
+            outcomes = delivery.send_all(wanted, self.settings, self.pool)
+            with self.database.unit_of_work(SYSTEM, clock=self.clock) as uow:
+                delivery.record(uow, outcomes, settings=self.settings, worker=self.name)
+            report.delivered += sum(1 for o in outcomes if o.result.ok)
+            report.failed += sum(1 for o in outcomes if not o.result.ok)
+        return report
+
+    def run_forever(self) -> None:
+        """Loop until :meth:`stop`; wakes on commit, on NOTIFY or on the poll."""
+        log.info("worker started", worker=self.name, cycles=[n for n, _ in self.cycles])
+        if not self.database.is_sqlite:
+            self._listener = threading.Thread(target=self._listen, name="worker-listen",
+                                              daemon=True)
+            self._listener.start()
+        while not self.stop_event.is_set():
+            wakeup.local_event.clear()
+            try:
+                report = self.run_once()
+            except Exception:
+                log.exception("worker cycle failed; retrying after the poll interval")
+                report = CycleReport()
+            wait = self._seconds_until(report.next_due)
+            if wait > 0:
+                wakeup.local_event.wait(wait)
+        log.info("worker stopped", worker=self.name)
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        wakeup.local_event.set()
+
+    def close(self) -> None:
+        self.stop()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def _run_cycle(self, name: str, cycle: domains.EngineCycle,
+                   report: CycleReport) -> datetime | None:
+        with self.database.unit_of_work(SYSTEM, clock=self.clock) as uow:
+            if not self.database.is_sqlite and not uow.session.scalar(
+                    text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _lock_key(name)}):
+                return None
+            due = cycle(uow)
+        report.engine_runs[name] = report.engine_runs.get(name, 0) + 1
+        return due
+
+    def _seconds_until(self, due: datetime | None) -> float:
+        poll = self.settings.worker_poll_seconds
+        if due is None:
+            return poll
+        return max(0.0, min(poll, (due - self.clock.now()).total_seconds()))
+
+    def _listen(self) -> None:
+        """Turn PostgreSQL NOTIFYs into local wake-ups (reconnecting if needed)."""
+        import psycopg
+
+        url = self.database.engine.url.set(drivername="postgresql")
+        dsn = url.render_as_string(hide_password=False)
+        while not self.stop_event.is_set():
+            try:
+                with psycopg.connect(dsn, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {wakeup.CHANNEL}")
+                    while not self.stop_event.is_set():
+                        for _ in conn.notifies(timeout=1.0, stop_after=1):
+                            wakeup.local_event.set()
+            except Exception:
+                log.warning("LISTEN connection lost; reconnecting")
+                time.sleep(1.0)
+
+
+def _lock_key(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
