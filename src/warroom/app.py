@@ -1,0 +1,178 @@
+"""FastAPI app factory: state, error handling, limits, metrics, domain routers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from warroom import clock as clock_module
+from warroom import domains
+from warroom.auth.deps import TokenCache, public
+from warroom.clock import Clock
+from warroom.config import Settings, get_settings
+from warroom.db import Database, get_database
+from warroom.errors import BadRequest, Conflict, Invalid, Problem, Unavailable
+from warroom.http import PROBLEM_JSON, problem_response
+from warroom.limits import BodyLimitMiddleware
+from warroom.metrics import Metrics, MetricsMiddleware
+
+log = structlog.get_logger("warroom.app")
+
+
+def create_app(*, settings: Settings | None = None, database: Database | None = None,
+               clock: Clock | None = None, run_worker: bool = False) -> FastAPI:
+    """Build the app. Tests pass their own database and clock; ``warroom serve``
+    passes ``run_worker=True`` to run the worker in this process."""
+    settings = settings or get_settings()
+    database = database or get_database()
+    clock = clock or clock_module.current()
+    domains.connect_all()
+
+    app = FastAPI(title="warroom", version="0.1.0", lifespan=_lifespan,
+                  description="Self-hosted incident response: alerts, paging, playbooks, "
+                              "status page and reviews.")
+    app.state.settings = settings
+    app.state.database = database
+    app.state.clock = clock
+    app.state.token_cache = TokenCache(settings.token_cache_seconds)
+    app.state.run_worker = run_worker
+    app.state.metrics = Metrics(database)
+
+    _install_error_handlers(app)
+    app.add_api_route("/health", health, methods=["GET"], dependencies=[public()],
+                      tags=["operations"])
+    metrics_deps = [public()] if settings.metrics_public else None
+    if metrics_deps is None:
+        from warroom.auth.deps import requires
+        from warroom.auth.permissions import Permission
+
+        metrics_deps = [requires(Permission.settings_admin)]
+    app.add_api_route("/metrics", metrics, methods=["GET"], dependencies=metrics_deps,
+                      tags=["operations"])
+    for router in domains.routers():
+        app.include_router(router)
+    for module in domains.modules("public"):
+        module.mount(app)
+
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def health(request: Request) -> Response:
+    """Up and able to reach the database (503 otherwise)."""
+    try:
+        request.app.state.database.ping()
+    except Exception as failed:
+        log.warning("health check failed", error=str(failed))
+        return problem_response(Unavailable("The database cannot be reached."),
+                                headers={"Retry-After": "5"})
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def metrics(request: Request) -> Response:
+    """Prometheus exposition: requests, open incidents, audit chain, outbox."""
+    body, content_type = request.app.state.metrics.render()
+    return Response(body, media_type=content_type)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    worker = None
+    thread = None
+    if app.state.run_worker:
+        from warroom.worker import Worker
+
+        worker = Worker(app.state.database, app.state.settings, app.state.clock)
+        thread = threading.Thread(target=worker.run_forever, name="worker", daemon=True)
+        thread.start()
+    try:
+        yield
+    finally:
+        if worker is not None and thread is not None:
+            worker.close()
+            thread.join(timeout=10)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, problem: Problem) -> Response:
+        return problem_response(problem, instance=request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> Response:
+        return _validation_problem(request, error.errors())
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        detail = error.detail if isinstance(error.detail, str) else "Request failed."
+        if error.status_code == 404 and detail == "Not Found":
+            detail = f"There is nothing at {request.url.path}."
+        elif error.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path}."
+        body = Problem(detail, status=error.status_code, title=_title(error.status_code))
+        return problem_response(body, instance=request.url.path,
+                                headers=getattr(error, "headers", None))
+
+    @app.exception_handler(OperationalError)
+    async def _db_down(request: Request, error: OperationalError) -> Response:
+        log.warning("database unavailable", error=str(error.orig)[:200])
+        return problem_response(Unavailable("The database is unavailable right now; nothing "
+                                            "was stored. Retry shortly."),
+                                instance=request.url.path, headers={"Retry-After": "2"})
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, error: IntegrityError) -> Response:
+        log.warning("integrity error", error=str(error.orig)[:200])
+        return problem_response(Conflict("This change conflicts with data that was stored at "
+                                         "the same moment; nothing was changed. Retry it."),
+                                instance=request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unhandled error", path=request.url.path)
+        body = Problem("Something went wrong on our side; the error was logged.", status=500,
+                       title="Internal error")
+        return problem_response(body, instance=request.url.path)
+
+
+def _validation_problem(request: Request, errors: Any) -> Response:
+    errors = list(errors)
+    malformed = next((e for e in errors if e.get("type") == "json_invalid"), None)
+    if malformed is not None:
+        reason = (malformed.get("ctx") or {}).get("error", "it could not be parsed")
+        position = malformed.get("loc", ("body", "?"))[-1]
+        return problem_response(BadRequest(
+            f"The request body is not valid JSON: {reason} (at character {position}).",
+            title="Malformed JSON"), instance=request.url.path)
+    sentences, fields = [], []
+    for error in errors[:10]:
+        location = [str(part) for part in error.get("loc", ()) if part != "body"]
+        where = ".".join(location) or "body"
+        message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+        sentences.append(f"{where}: {message}")
+        fields.append({"field": where, "message": message})
+    return problem_response(Invalid("; ".join(sentences), errors=fields),
+                            instance=request.url.path)
+
+
+def _title(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+__all__ = ["PROBLEM_JSON", "create_app"]

@@ -1,0 +1,71 @@
+"""Helpers every domain router shares: units of work bound to the request,
+pagination, and problem+json responses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Generic, TypeVar
+
+import orjson
+from fastapi import Request
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from warroom.auth.deps import client_ip
+from warroom.db import Actor, Database, UnitOfWork
+from warroom.errors import Problem
+
+T = TypeVar("T")
+PROBLEM_JSON = "application/problem+json"
+
+
+@contextmanager
+def write_unit(request: Request, actor: Actor) -> Iterator[UnitOfWork]:
+    """A unit of work for this request; it commits before the route answers."""
+    database: Database = request.app.state.database
+    with database.unit_of_work(actor, source_ip=client_ip(request),
+                               clock=request.app.state.clock) as uow:
+        yield uow
+
+
+@contextmanager
+def read_session(request: Request) -> Iterator[Session]:
+    with request.app.state.database.read() as session:
+        yield session
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+def problem_response(problem: Problem, instance: str | None = None,
+                     headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(problem.body(instance)), status_code=problem.status,
+                    media_type=PROBLEM_JSON, headers=headers)
+
+
+def problem_body(status: int, title: str, detail: str, **extra: Any) -> bytes:
+    body = {"type": f"https://warroom.dev/problems/{title.lower().replace(' ', '-')}",
+            "title": title, "status": status, "detail": detail, **extra}
+    return orjson.dumps(body)
+
+
+def api_routes(app: Any) -> list[Any]:
+    """Every APIRoute of the app, looking inside included routers (recent
+    FastAPI versions keep included routers as a lazy branch)."""
+    from fastapi.routing import APIRoute
+
+    found: list[Any] = []
+    stack = list(app.routes)
+    while stack:
+        route = stack.pop(0)
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif hasattr(route, "original_router"):
+            stack.extend(route.original_router.routes)
+    return found
