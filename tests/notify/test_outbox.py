@@ -223,3 +223,17 @@ def test_outbox_api_lists_and_retries(client, people, work, receiver, worker, cl
     assert retried.json()["status"] == "pending"
     worker.run_once()
     assert len(receiver.requests) == 1
+
+
+def test_notify_person_falls_back_to_their_email(database, work, people, worker, mailbox):
+    with work() as uow:
+        from warroom.auth import service as users
+
+        viewer = users.get_by_username(uow.session, username="viewer")
+        queued = service.notify_person(uow, user_id=viewer.id, kind="comms",
+                                       subject="INCIDENT UPDATE #1", body="still on it",
+                                       key="comms:1:viewer")
+    assert [m.channel for m in queued] == ["email"]
+    worker.run_once()
+    (email,) = mailbox.wait_for(1)
+    assert email["To"] == "viewer@example.com" and email["Subject"] == "INCIDENT UPDATE #1"

@@ -71,6 +71,42 @@ def enqueue(uow: UnitOfWork, *, message: Outgoing) -> OutboxMessage:
     return row
 
 
+@dataclass(frozen=True)
+class PersonRoute:
+    """One way to reach a person right now (a contact method)."""
+
+    channel: str
+    destination: str
+    signing_secret: str | None = None
+    label: str | None = None
+
+
+def notify_person(uow: UnitOfWork, *, user_id: int, kind: str, subject: str, body: str,
+                  payload: dict[str, Any] | None = None, incident_id: int | None = None,
+                  group_key: str | None = None, key: str | None = None) -> list[OutboxMessage]:
+    """Queue a message to a person on every way registered to reach them now
+    (see ``hooks.person_routes``), falling back to their email address."""
+    from warroom.auth.models import User
+    from warroom.notify import hooks
+
+    user = uow.session.get(User, user_id)
+    if user is None or not user.is_active:
+        return []
+    routes: list[PersonRoute] = []
+    for resolve in hooks.person_routes:
+        routes.extend(resolve(uow.session, user))
+    if not routes and user.email:
+        routes = [PersonRoute(channel="email", destination=user.email)]
+    queued = []
+    for index, route in enumerate(routes):
+        queued.append(enqueue(uow, message=Outgoing(
+            channel=route.channel, destination=route.destination, kind=kind, subject=subject,
+            body=body, payload=payload, signing_secret=route.signing_secret,
+            incident_id=incident_id, group_key=group_key, recipient=user.username,
+            key=f"{key}:{index}" if key else None)))
+    return queued
+
+
 def cancel_group(uow: UnitOfWork, *, group_key: str, reason: str) -> int:
     """Cancel every message of a group that has not been delivered yet
     (pending, or claimed but not yet sent). Returns how many."""
