@@ -1,0 +1,33 @@
+"""Knobs of alert intake (``WARROOM_ALERT_*``, ``WARROOM_ROUTING_*``...)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from warroom.config import WarroomSettings, shipped_dir
+
+
+class IntakeSettings(WarroomSettings):
+    alert_max_per_request: int = 1000
+    """Most alerts one request may carry (an Alertmanager webhook, a generic list)."""
+    alert_flap_window_minutes: float = 60.0
+    """Re-fires of a group counted within this window decide whether it flaps."""
+    alert_flap_threshold: int = 3
+    """Re-fires within the window that mark a group as flapping."""
+    routing_rules_dir: Path | None = None
+    """Where shipped routing rules live; defaults to ``rules/routing``."""
+    security_alerts_loopback: bool = True
+    """Answer ``GET /api/v1/security/alerts`` without a token when the caller is
+    on the same machine (the seed playbook calls it that way)."""
+    prometheus_url: str | None = None
+    """Poll this Prometheus server's ``/api/v1/alerts`` (sites without Alertmanager)."""
+    prometheus_poll_seconds: float = 15.0
+    """How often the Prometheus poller runs."""
+
+    @property
+    def rules_dir(self) -> Path:
+        return self.routing_rules_dir or shipped_dir("rules") / "routing"
+
+
+def get() -> IntakeSettings:
+    return IntakeSettings.current()
