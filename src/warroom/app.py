@@ -69,6 +69,18 @@ def create_app(*, settings: Settings | None = None, database: Database | None = 
     return app
 
 
+def served(app: FastAPI) -> Any:
+    """The app as ``warroom serve`` runs it: a domain's ``public.wrap(app, entry)``
+    may put a raw ASGI layer in front of everything, so that public paths read
+    by the crowd (the status page) are answered before FastAPI and the
+    middlewares. ``app`` keeps the same routes for everything else and for tests."""
+    entry: Any = app
+    for module in domains.modules("public"):
+        if hasattr(module, "wrap"):
+            entry = module.wrap(app, entry)
+    return entry
+
+
 def health(request: Request) -> Response:
     """Up and able to reach the database (503 otherwise)."""
     try:
@@ -175,4 +187,4 @@ def _title(status: int) -> str:
         return "Error"
 
 
-__all__ = ["PROBLEM_JSON", "create_app"]
+__all__ = ["PROBLEM_JSON", "create_app", "served"]

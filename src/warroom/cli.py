@@ -39,7 +39,7 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
     """Serve the HTTP API (and, by default, the background worker)."""
     import uvicorn
 
-    from warroom.app import create_app
+    from warroom.app import create_app, served
     from warroom.auth import service as users
 
     settings = get_settings()
@@ -66,7 +66,7 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
         typer.echo(f"warroom is serving at {settings.base_url}")
     run_worker = settings.run_worker if worker is None else worker
     application = create_app(settings=settings, database=database, run_worker=run_worker)
-    uvicorn.run(application, host=settings.host, port=settings.port, access_log=False,
+    uvicorn.run(served(application), host=settings.host, port=settings.port, access_log=False,
                 log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
 
 

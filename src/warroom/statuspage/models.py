@@ -4,6 +4,7 @@ updates, subscribers, and the page's own row."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -131,3 +132,12 @@ class Subscriber(Base):
     created_at: Mapped[datetime]
     confirmed_at: Mapped[datetime | None]
     unsubscribed_at: Mapped[datetime | None]
+
+
+def new_code() -> str:
+    """A public id like Statuspage's: 12 lowercase letters and digits, random,
+    so nothing about internal numbering shows on the page."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(12))
+
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"

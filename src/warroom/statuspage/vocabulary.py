@@ -96,9 +96,10 @@ IMPACT_OF = {
 INDICATORS = ("none", "minor", "major", "critical")
 _IMPACT_RANK = {Impact.none: 0, Impact.maintenance: 1, Impact.minor: 1, Impact.major: 2,
                 Impact.critical: 3}
+MAINTENANCE_DESCRIPTION = "Service Under Maintenance"
 _DESCRIPTIONS = {
     ComponentStatus.operational: "All Systems Operational",
-    ComponentStatus.under_maintenance: "Service Under Maintenance",
+    ComponentStatus.under_maintenance: MAINTENANCE_DESCRIPTION,
     ComponentStatus.degraded_performance: "Minor Service Outage",
     ComponentStatus.partial_outage: "Partial System Outage",
     ComponentStatus.major_outage: "Major System Outage",

@@ -1,0 +1,312 @@
+"""Public incidents and their updates: what the public is told, written
+separately from the internal incident it may point at.
+
+Maintenance windows are the same kind of record (``kind="maintenance"``) and
+post their updates through :func:`post`, so components, history, the
+internal timeline, the audit log and subscribers follow the same path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.audit import service as audit
+from warroom.db import UnitOfWork
+from warroom.errors import Conflict, Invalid, NotFound
+from warroom.incidents import service as internal
+from warroom.incidents import timeline
+from warroom.statuspage import components, content, page
+from warroom.statuspage.models import (
+    AffectedComponent,
+    Component,
+    IncidentUpdate,
+    PublicIncident,
+    new_code,
+)
+from warroom.statuspage.vocabulary import (
+    FINISHED,
+    INCIDENT_LABELS,
+    ComponentStatus,
+    Impact,
+    IncidentStatus,
+    impact,
+    impact_of,
+    incident_status,
+)
+
+INCIDENT = "incident"
+MAINTENANCE = "maintenance"
+
+
+@dataclass
+class Posting:
+    """One update as a person (or the clock) writes it."""
+
+    status: str
+    body: str
+    statuses: list[tuple[Component, ComponentStatus]] = field(default_factory=list)
+    deliver_notifications: bool = True
+
+
+def get_by_code(session: Session, *, code: str, kind: str | None = None
+                ) -> PublicIncident | None:
+    query = select(PublicIncident).where(PublicIncident.code == str(code).strip())
+    if kind:
+        query = query.where(PublicIncident.kind == kind)
+    return session.scalar(query)
+
+
+def get_by_code_or_raise(session: Session, *, code: str, kind: str = INCIDENT
+                         ) -> PublicIncident:
+    found = get_by_code(session, code=code, kind=kind)
+    if found is None:
+        what = "public incident" if kind == INCIDENT else "maintenance"
+        raise NotFound(f"There is no {what} {code!r} on the status page.")
+    return found
+
+
+def get_all(session: Session, *, kind: str, statuses: tuple[str, ...] | None = None,
+            finished: bool | None = None, limit: int = 50,
+            offset: int = 0) -> list[PublicIncident]:
+    """Newest first (maintenance: latest window first)."""
+    query = select(PublicIncident).where(PublicIncident.kind == kind)
+    if statuses:
+        query = query.where(PublicIncident.status.in_(statuses))
+    if finished is not None:
+        done = PublicIncident.status.in_(FINISHED)
+        query = query.where(done if finished else ~done)
+    order = (PublicIncident.scheduled_for.desc(), PublicIncident.id.desc())
+    if kind == INCIDENT:
+        order = (PublicIncident.created_at.desc(), PublicIncident.id.desc())
+    return list(session.scalars(query.order_by(*order).limit(limit).offset(offset)))
+
+
+def unresolved(session: Session) -> list[PublicIncident]:
+    return get_all(session, kind=INCIDENT, finished=False, limit=500)
+
+
+def updates_of(session: Session, incident_ids: list[int]) -> dict[int, list[IncidentUpdate]]:
+    """Each incident's updates, newest first."""
+    found: dict[int, list[IncidentUpdate]] = {i: [] for i in incident_ids}
+    if incident_ids:
+        for update in session.scalars(select(IncidentUpdate)
+                                      .where(IncidentUpdate.incident_id.in_(incident_ids))
+                                      .order_by(IncidentUpdate.id.desc())):
+            found[update.incident_id].append(update)
+    return found
+
+
+def components_of(session: Session, incident_ids: list[int]) -> dict[int, list[Component]]:
+    found: dict[int, list[Component]] = {i: [] for i in incident_ids}
+    if incident_ids:
+        rows = session.execute(select(AffectedComponent.incident_id, Component)
+                               .join(Component, Component.id == AffectedComponent.component_id)
+                               .where(AffectedComponent.incident_id.in_(incident_ids))
+                               .order_by(Component.position, Component.name))
+        for incident_id, component in rows:
+            found[incident_id].append(component)
+    return found
+
+
+def create(uow: UnitOfWork, *, name: str, posting: Posting, impact_override: str | None = None,
+           internal_ref: str | None = None, source: str = "api") -> PublicIncident:
+    """Open a public incident with its first update."""
+    status = incident_status(posting.status)
+    if status == IncidentStatus.resolved:
+        raise Invalid("A new public incident cannot start resolved; open it, then resolve it.")
+    now = uow.now()
+    incident = PublicIncident(
+        code=new_code(), kind=INCIDENT, name=clean_text(name, "name", 300), status=status.value,
+        impact=Impact.none.value, source=source, created_at=now, updated_at=now,
+        started_at=now, auto_transition=False,
+        impact_override=impact(impact_override).value if impact_override else None,
+        internal_incident_id=_internal_id(uow, internal_ref))
+    uow.session.add(incident)
+    uow.session.flush()
+    audit.record(uow, action="statuspage.incident.create", target=target(incident),
+                 after=snapshot(incident))
+    post(uow, incident=incident, posting=posting)
+    return incident
+
+
+def post_update(uow: UnitOfWork, *, incident: PublicIncident, posting: Posting) -> IncidentUpdate:
+    """A person's update to a public incident (status, text, components)."""
+    if incident.status == IncidentStatus.resolved and posting.status == "resolved":
+        raise Conflict(f"Public incident {incident.code} is already resolved.")
+    incident_status(posting.status)
+    return post(uow, incident=incident, posting=posting)
+
+
+def edit(uow: UnitOfWork, *, incident: PublicIncident, changes: dict[str, Any]) -> PublicIncident:
+    """Rename, override the impact, or link/unlink the internal incident."""
+    before = snapshot(incident)
+    if changes.get("name") is not None:
+        incident.name = clean_text(changes["name"], "name", 300)
+    if changes.get("impact") is not None:
+        incident.impact_override = impact(changes["impact"]).value
+        incident.impact = incident.impact_override
+    if "internal_incident" in changes:
+        incident.internal_incident_id = _internal_id(uow, changes["internal_incident"] or None)
+        if incident.internal_incident_id:
+            _tell_internal(uow, incident, "Linked to the public status page entry "
+                                          f"{incident.code} ({incident.name})")
+    if snapshot(incident) != before:
+        incident.updated_at = uow.now()
+        audit.record(uow, action=f"statuspage.{incident.kind}.update", target=target(incident),
+                     before=before, after=snapshot(incident))
+        page.changed(uow)
+    return incident
+
+
+def delete(uow: UnitOfWork, *, incident: PublicIncident) -> None:
+    """Remove an entry posted by mistake (its component statuses stay as they are)."""
+    before = snapshot(incident)
+    for model in (IncidentUpdate, AffectedComponent):
+        uow.session.execute(sql_delete(model).where(model.incident_id == incident.id)
+                            .execution_options(synchronize_session=False))
+    uow.session.delete(incident)
+    audit.record(uow, action=f"statuspage.{incident.kind}.delete", target=target(incident),
+                 before=before)
+    page.changed(uow)
+
+
+def post(uow: UnitOfWork, *, incident: PublicIncident, posting: Posting) -> IncidentUpdate:
+    """Record an update: move components, stamp the incident, tell the
+    internal timeline, the audit log and the subscribers."""
+    now = uow.now()
+    body = clean_text(posting.body, "body", 20_000)
+    cause = f"{incident.kind} {incident.code}"
+    moved = _move(uow, posting.statuses, cause)
+    if incident.kind == INCIDENT and posting.status == IncidentStatus.resolved:
+        explicit = {component.id for component, _ in posting.statuses}
+        moved += _clear_after_resolution(uow, incident, explicit, cause)
+    moved_codes = {m["code"] for m in moved}
+    remember_affected(uow, incident, [c for c, s in posting.statuses  # "chat: operational"
+                                      if c.code in moved_codes        # as it was is not
+                                      or s != ComponentStatus.operational])  # affected
+    _stamp(incident, posting.status, now)
+    if incident.kind == INCIDENT:
+        raise_impact(incident, [s.value for _, s in posting.statuses])
+    update = IncidentUpdate(code=new_code(), incident_id=incident.id, status=posting.status,
+                            body=body, created_at=now, affected_components=moved or None,
+                            deliver_notifications=posting.deliver_notifications)
+    uow.session.add(update)
+    uow.session.flush()
+    audit.record(uow, action=f"statuspage.{incident.kind}.post", target=target(incident),
+                 after={"status": update.status, "update": update.code,
+                        "components": moved or None})
+    _tell_internal(uow, incident, f"Status page: {incident.name!r} is now "
+                                  f"{INCIDENT_LABELS[update.status].lower()}")
+    if posting.deliver_notifications:
+        from warroom.statuspage import notifications
+
+        notifications.announce(uow, incident=incident, update=update)
+    page.changed(uow)
+    return update
+
+
+def raise_impact(incident: PublicIncident, statuses: list[str]) -> None:
+    """An incident's impact is the worst its components have been, not where
+    they end (unless someone set it by hand)."""
+    if incident.impact_override or not statuses:
+        return
+    order = [Impact.none, Impact.maintenance, Impact.minor, Impact.major, Impact.critical]
+    incident.impact = max(Impact(incident.impact), impact_of(statuses), key=order.index).value
+
+
+def target(incident: PublicIncident) -> str:
+    return f"statuspage:{incident.kind}:{incident.code}"
+
+
+def snapshot(incident: PublicIncident) -> dict[str, Any]:
+    return {"id": incident.code, "kind": incident.kind, "name": incident.name,
+            "status": incident.status, "impact": incident.impact,
+            "internal_incident_id": incident.internal_incident_id,
+            "scheduled_for": incident.scheduled_for, "scheduled_until": incident.scheduled_until}
+
+
+def default_body(status: str) -> str:
+    words = content.messages().incident
+    return words.resolved if status == IncidentStatus.resolved else words.investigating
+
+
+def _move(uow: UnitOfWork, statuses: list[tuple[Component, ComponentStatus]],
+          cause: str) -> list[dict[str, str]]:
+    moved = []
+    for component, status in statuses:
+        change = components.set_status(uow, component=component, status=status.value,
+                                       cause=cause)
+        if change is not None:
+            moved.append({"code": component.code, "name": component.name,
+                          "old_status": change[0], "new_status": change[1]})
+    return moved
+
+
+def _clear_after_resolution(uow: UnitOfWork, incident: PublicIncident, explicit: set[int],
+                            cause: str) -> list[dict[str, str]]:
+    """Resolving puts the incident's components back to operational, unless
+    someone said otherwise, they are under maintenance, or another unresolved
+    incident still affects them."""
+    still_affected = set(uow.session.scalars(
+        select(AffectedComponent.component_id)
+        .join(PublicIncident, PublicIncident.id == AffectedComponent.incident_id)
+        .where(PublicIncident.kind == INCIDENT, PublicIncident.id != incident.id,
+               PublicIncident.status != IncidentStatus.resolved)))
+    back = [(c, ComponentStatus.operational)
+            for c in components_of(uow.session, [incident.id])[incident.id]
+            if c.id not in explicit and c.id not in still_affected
+            and c.status not in (ComponentStatus.operational, ComponentStatus.under_maintenance)]
+    return _move(uow, back, cause)
+
+
+def remember_affected(uow: UnitOfWork, incident: PublicIncident,
+                      touched: list[Component]) -> None:
+    known = set(uow.session.scalars(select(AffectedComponent.component_id)
+                                    .where(AffectedComponent.incident_id == incident.id)))
+    for component in touched:
+        if component.id not in known:
+            uow.session.add(AffectedComponent(incident_id=incident.id,
+                                              component_id=component.id))
+            known.add(component.id)
+
+
+def _stamp(incident: PublicIncident, status: str, now: Any) -> None:
+    incident.status = status
+    incident.updated_at = now
+    if status == IncidentStatus.monitoring and incident.monitoring_at is None:
+        incident.monitoring_at = now
+    if status in FINISHED:
+        incident.resolved_at = now
+    else:
+        incident.resolved_at = None
+
+
+
+
+def _internal_id(uow: UnitOfWork, ref: str | None) -> int | None:
+    if not ref:
+        return None
+    return internal.get_by_ref_or_raise(uow.session, ref=ref).id
+
+
+def _tell_internal(uow: UnitOfWork, incident: PublicIncident, summary: str) -> None:
+    """The internal incident's timeline hears what the public was told (the
+    reverse never happens)."""
+    if incident.internal_incident_id is not None:
+        timeline.add(uow, incident_id=incident.internal_incident_id, kind="statuspage",
+                     summary=summary, data={"public_id": incident.code,
+                                            "status": incident.status})
+
+
+def clean_text(value: str, what: str, limit: int) -> str:
+    value = str(value or "").strip()
+    if not value:
+        raise Invalid(f"The {what} cannot be empty.")
+    if len(value) > limit:
+        raise Invalid(f"The {what} is at most {limit} characters.")
+    return value

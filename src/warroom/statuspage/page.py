@@ -1,0 +1,76 @@
+"""The page's own row: its identity, its change counter, and loading the
+default components once.
+
+Every change to anything public calls :func:`changed`, which bumps the
+version just before commit (so other API processes notice) and refreshes this
+process's snapshots just after it (so the writer reads its own change).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from warroom.db import Database, UnitOfWork
+from warroom.statuspage.models import PageState
+
+# Called with the database after a unit of work that changed the page commits.
+after_change: list[Callable[[Database], None]] = []
+
+
+def get(session: Session) -> PageState:
+    state = session.get(PageState, 1)
+    if state is None:  # the migration inserts it; only a hand-emptied table lacks it
+        raise RuntimeError("statuspage_state has no row: run `warroom migrate`")
+    return state
+
+
+def get_for_update(uow: UnitOfWork) -> PageState:
+    """The page row, locked until commit (serialises maintenance mode and
+    the loading of defaults across processes)."""
+    state = uow.session.get(PageState, 1, with_for_update=True, populate_existing=True)
+    if state is None:
+        raise RuntimeError("statuspage_state has no row: run `warroom migrate`")
+    return state
+
+
+def version(session: Session) -> int:
+    return int(session.scalar(select(PageState.version).where(PageState.id == 1)) or 0)
+
+
+def changed(uow: UnitOfWork) -> None:
+    """Something public changed in this unit of work (once per unit is enough)."""
+    uow.before_commit("statuspage.changed", _bump)
+
+
+def ensure_defaults(uow: UnitOfWork) -> bool:
+    """Load the shipped components into a fresh page, once per database
+    (deleting them later does not bring them back). True if it loaded them."""
+    from warroom.statuspage import components, content
+
+    state = get_for_update(uow)
+    if state.defaults_loaded:
+        return False
+    for default in content.default_components():
+        if components.get_by_name(uow.session, name=default.name) is None:
+            components.create(uow, name=default.name, description=default.description,
+                              group=default.group, position=default.position)
+    state.defaults_loaded = True
+    changed(uow)
+    return True
+
+
+def _bump(uow: UnitOfWork) -> None:
+    uow.session.execute(update(PageState).where(PageState.id == 1)
+                        .values(version=PageState.version + 1, updated_at=uow.now())
+                        .execution_options(synchronize_session=False))
+    database = uow.database
+    if database is not None:
+        uow.after_commit(lambda: _tell(database))
+
+
+def _tell(database: Database) -> None:
+    for listener in list(after_change):
+        listener(database)

@@ -1,0 +1,31 @@
+"""Join the status page to the rest of warroom: rebuild snapshots after a
+change commits, and show responders which public entries point at an
+internal incident (the internal view only; nothing flows the other way)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.incidents import hooks
+from warroom.incidents.models import Incident
+from warroom.statuspage import page, snapshot
+from warroom.statuspage.models import PublicIncident
+
+
+def connect() -> None:
+    if snapshot.refresh_local not in page.after_change:
+        page.after_change.append(snapshot.refresh_local)
+    if public_entries not in hooks.view_extras:
+        hooks.view_extras.append(public_entries)
+
+
+def public_entries(session: Session, incident: Incident) -> dict[str, Any]:
+    """``extra.statuspage`` on an internal incident: its public entries."""
+    rows = session.scalars(select(PublicIncident)
+                           .where(PublicIncident.internal_incident_id == incident.id)
+                           .order_by(PublicIncident.id))
+    found = [{"id": r.code, "kind": r.kind, "name": r.name, "status": r.status} for r in rows]
+    return {"statuspage": found} if found else {}
