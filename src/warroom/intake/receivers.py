@@ -1,0 +1,205 @@
+"""The alert receivers: Alertmanager webhooks, the generic shape and the
+PagerDuty Events API v2, each with a bearer token or an integration key.
+
+These are the hot path, so they stay lean: ``async`` routes that read the body
+once and validate it with pydantic's JSON parser. Parsed deliveries go to the
+process's batcher (:mod:`warroom.intake.batching`), which stores whatever is
+waiting in one transaction. The route answers only after its alerts
+committed; if the database is unreachable the app answers 503 and the sender
+retries (a retry is a repeat, so it creates nothing twice).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+import orjson
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from starlette.responses import Response
+
+from warroom.auth.deps import Requirement, client_ip, public
+from warroom.auth.permissions import Permission
+from warroom.db import Actor
+from warroom.errors import BadRequest, Invalid, NotFound, PayloadTooLarge
+from warroom.http import read_session
+from warroom.intake import integrations, normalize, service
+from warroom.intake import settings as intake_settings
+from warroom.intake.batching import batcher_for
+from warroom.intake.integrations import Caller
+from warroom.intake.normalize import IncomingAlert
+from warroom.intake.schemas import AlertmanagerWebhook, GenericAlert, PagerDutyEvent
+
+router = APIRouter(tags=["alert intake"])
+M = TypeVar("M", bound=BaseModel)
+
+
+class _AsyncRequirement(Requirement):
+    """The same permission check, as a coroutine: the token is cached, so the
+    check is cheap and not worth a thread-pool hop on the hot path."""
+
+    async def __call__(self, request: Request) -> Actor:  # type: ignore[override]
+        return super().__call__(request)
+
+
+AlertWriter = Annotated[Actor, Depends(_AsyncRequirement(Permission.alert_write))]
+_GENERIC_LIST = TypeAdapter(list[GenericAlert])
+
+
+@router.post("/api/v1/alerts/alertmanager")
+async def alertmanager(request: Request, actor: AlertWriter) -> Response:
+    """Alertmanager ``webhook_configs`` receiver (payload version 4)."""
+    return await _alertmanager(request, actor, None)
+
+
+@router.post("/api/v1/alerts/alertmanager/{integration_key}", dependencies=[public()])
+async def alertmanager_integration(integration_key: str, request: Request) -> Response:
+    """The same, authenticated by the integration key in the URL."""
+    caller = _integration(request, integration_key, "alertmanager")
+    return await _alertmanager(request, caller.actor, caller)
+
+
+@router.post("/api/v1/alerts/generic")
+async def generic(request: Request, actor: AlertWriter) -> Response:
+    """One alert in warroom's generic shape, or a JSON list of them."""
+    return await _generic(request, actor, None)
+
+
+@router.post("/api/v1/alerts/generic/{integration_key}", dependencies=[public()])
+async def generic_integration(integration_key: str, request: Request) -> Response:
+    caller = _integration(request, integration_key, "generic")
+    return await _generic(request, caller.actor, caller)
+
+
+@router.post("/v2/enqueue", status_code=202, dependencies=[public()])
+async def pagerduty_enqueue(request: Request) -> Response:
+    """PagerDuty Events API v2 compatible: the ``routing_key`` is the key of a
+    pagerduty integration (or send a bearer token with alert:write)."""
+    try:
+        event = PagerDutyEvent.model_validate_json(await request.body())
+    except ValidationError as bad:
+        return _pagerduty_invalid(_pagerduty_errors(bad))
+    problems = _pagerduty_rules(event)
+    if problems:
+        return _pagerduty_invalid(problems)
+    if "authorization" in request.headers:
+        actor, caller = Requirement(Permission.alert_write)(request), None
+    else:
+        caller = _find_integration(request, event.routing_key, "pagerduty")
+        if caller is None:
+            return _pagerduty_invalid(["'routing_key' is not the key of an active pagerduty "
+                                       "integration"])
+        actor = caller.actor
+    alert = normalize.from_pagerduty(event)
+    await _store(request, actor, [alert], "pagerduty", caller)
+    return _json({"status": "success", "message": "Event processed",
+                  "dedup_key": alert.dedup_key}, status=202)
+
+
+async def _alertmanager(request: Request, actor: Actor, caller: Caller | None) -> Response:
+    webhook = _parse(AlertmanagerWebhook, await request.body())
+    _check_count(len(webhook.alerts), "An Alertmanager webhook", "set max_alerts in its "
+                 "webhook_configs")
+    report = await _store(request, actor, normalize.from_alertmanager(webhook),
+                          "alertmanager", caller)
+    return _json({"status": "ok", **report.summary(), "alerts": report.alerts})
+
+
+async def _generic(request: Request, actor: Actor, caller: Caller | None) -> Response:
+    body = await request.body()
+    if body.lstrip()[:1] == b"[":
+        alerts = _parse_list(body)
+        _check_count(len(alerts), "A generic request", "send them in several requests")
+    else:
+        alerts = [_parse(GenericAlert, body)]
+    incoming = [normalize.from_generic(alert) for alert in alerts]
+    report = await _store(request, actor, incoming, "generic", caller)
+    return _json({"status": "ok", **report.summary(), "alerts": report.alerts})
+
+
+async def _store(request: Request, actor: Actor, alerts: list[IncomingAlert], source: str,
+                 caller: Caller | None) -> service.Report:
+    """Hand the delivery to the process's batcher; returns once it committed."""
+    delivery = service.Delivery(alerts=alerts, source=source, integration=caller)
+    return await batcher_for(request.app.state).submit(delivery, actor=actor,
+                                                       source_ip=client_ip(request))
+
+
+def _integration(request: Request, key: str, kind: str) -> Caller:
+    caller = _find_integration(request, key, kind)
+    if caller is None:
+        raise NotFound(f"There is no active {kind} integration with this key; create one with "
+                       "POST /api/v1/integrations.")
+    return caller
+
+
+def _find_integration(request: Request, key: str, kind: str) -> Caller | None:
+    if len(key) > 100:
+        return None
+    with read_session(request) as session:
+        return integrations.authenticate(session, key=key, kind=kind)
+
+
+def _parse(model: type[M], body: bytes) -> M:
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as bad:
+        raise _problem(bad) from None
+
+
+def _parse_list(body: bytes) -> list[GenericAlert]:
+    try:
+        return _GENERIC_LIST.validate_json(body)
+    except ValidationError as bad:
+        raise _problem(bad) from None
+
+
+def _problem(bad: ValidationError) -> Exception:
+    """Malformed JSON is 400; a well-formed body with bad fields is 422 naming
+    each field (the same shape the app gives every other route)."""
+    errors = bad.errors(include_url=False, include_input=False)
+    malformed = next((e for e in errors if e["type"] == "json_invalid"), None)
+    if malformed is not None:
+        reason = (malformed.get("ctx") or {}).get("error", "it could not be parsed")
+        return BadRequest(f"The request body is not valid JSON: {reason}.",
+                          title="Malformed JSON")
+    fields = []
+    for error in errors[:10]:
+        where = ".".join(str(part) for part in error["loc"]) or "body"
+        fields.append({"field": where,
+                       "message": str(error["msg"]).removeprefix("Value error, ")})
+    return Invalid("; ".join(f"{f['field']}: {f['message']}" for f in fields), errors=fields)
+
+
+def _check_count(count: int, what: str, advice: str) -> None:
+    limit = intake_settings.get().alert_max_per_request
+    if count > limit:
+        raise PayloadTooLarge(f"{what} may carry at most {limit} alerts "
+                              f"(WARROOM_ALERT_MAX_PER_REQUEST); this one has {count}: {advice}.")
+
+
+def _pagerduty_rules(event: PagerDutyEvent) -> list[str]:
+    if event.event_action == "trigger" and event.payload is None:
+        return ["'payload' is missing or blank (required for trigger events)"]
+    if event.event_action != "trigger" and not event.dedup_key:
+        return [f"'dedup_key' is missing or blank (required for {event.event_action} events)"]
+    return []
+
+
+def _pagerduty_errors(bad: ValidationError) -> list[str]:
+    sentences = []
+    for error in bad.errors(include_url=False, include_input=False)[:10]:
+        where = ".".join(str(part) for part in error["loc"]) or "body"
+        sentences.append(f"'{where}': {error['msg']}")
+    return sentences
+
+
+def _pagerduty_invalid(errors: list[str]) -> Response:
+    """PagerDuty's own error shape, so its clients log something useful."""
+    return _json({"status": "invalid event", "message": "Event object is invalid",
+                  "errors": errors}, status=400)
+
+
+def _json(body: dict[str, Any], status: int = 200) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+

@@ -1,0 +1,177 @@
+"""Silences: label matchers with a start and an end. A firing alert that a
+silence matches is stored but opens nothing; when the silence ends, the engine
+looks at the alerts it held again (see :mod:`warroom.intake.engine`).
+
+Matching is done in memory against a per-process copy of the silences that
+have not ended, refreshed whenever the silences generation in
+``intake_state`` moves (creating or expiring a silence moves it).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.audit import service as audit
+from warroom.db import UnitOfWork
+from warroom.errors import Conflict, Invalid, NotFound, one_of
+from warroom.intake import switches
+from warroom.intake.models import Silence
+from warroom.intake.schemas import Matcher
+
+STATES = ("pending", "active", "expired")
+
+
+@dataclass(frozen=True)
+class CompiledSilence:
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    tests: tuple[tuple[str, str, re.Pattern[str] | None, bool], ...]
+
+    def active(self, now: datetime) -> bool:
+        return self.starts_at <= now < self.ends_at
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        for name, value, pattern, is_equal in self.tests:
+            actual = labels.get(name, "")
+            hit = pattern.fullmatch(actual) is not None if pattern else actual == value
+            if hit != is_equal:
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class SilenceSet:
+    silences: tuple[CompiledSilence, ...]
+    generation: int
+
+    def matching(self, labels: dict[str, str], now: datetime) -> CompiledSilence | None:
+        for silence in self.silences:
+            if silence.active(now) and silence.matches(labels):
+                return silence
+        return None
+
+
+_lock = threading.Lock()
+_cache: tuple[object, SilenceSet] | None = None
+
+
+def current(session: Session, *, generation: int, now: datetime) -> SilenceSet:
+    """The silences that have not ended, as of the given generation."""
+    global _cache
+    place = session.get_bind().engine.url.render_as_string(hide_password=True)
+    cached = _cache
+    if cached is not None and cached[0] == place and cached[1].generation == generation:
+        return cached[1]
+    rows = session.scalars(select(Silence).where(Silence.ends_at > now))
+    loaded = SilenceSet(tuple(compile_silence(row) for row in rows), generation)
+    with _lock:
+        _cache = (place, loaded)
+    return loaded
+
+
+def compile_silence(row: Silence) -> CompiledSilence:
+    tests = []
+    for raw in row.matchers:
+        matcher = Matcher.model_validate(raw)
+        pattern = re.compile(matcher.value) if matcher.is_regex else None
+        tests.append((matcher.name, matcher.value, pattern, matcher.is_equal))
+    return CompiledSilence(row.id, row.starts_at, row.ends_at, tuple(tests))
+
+
+def get(session: Session, *, silence_id: int) -> Silence | None:
+    return session.get(Silence, silence_id)
+
+
+def get_all(session: Session, *, state: str | None, now: datetime, limit: int = 100,
+            offset: int = 0) -> list[Silence]:
+    query = select(Silence)
+    if state == "pending":
+        query = query.where(Silence.starts_at > now)
+    elif state == "active":
+        query = query.where(Silence.starts_at <= now, Silence.ends_at > now)
+    elif state == "expired":
+        query = query.where(Silence.ends_at <= now)
+    elif state is not None:
+        raise Invalid(one_of(state, STATES, "silence state"))
+    return list(session.scalars(query.order_by(Silence.id.desc()).limit(limit).offset(offset)))
+
+
+def state_of(silence: Silence, now: datetime) -> str:
+    if silence.ends_at <= now:
+        return "expired"
+    return "pending" if silence.starts_at > now else "active"
+
+
+def create(uow: UnitOfWork, *, matchers: list[Matcher], comment: str,
+           starts_at: datetime | None = None, ends_at: datetime | None = None,
+           duration: timedelta | None = None) -> Silence:
+    now = uow.now()
+    starts_at = starts_at or now
+    if (ends_at is None) == (duration is None):
+        raise Invalid("Give either ends_at or duration_minutes (how long the silence lasts).")
+    ends_at = ends_at or starts_at + duration  # type: ignore[operator]
+    if ends_at <= starts_at:
+        raise Invalid("ends_at must be later than starts_at.")
+    if ends_at <= now:
+        raise Invalid("This silence would already be over; ends_at must be in the future.")
+    for matcher in matchers:
+        if matcher.is_regex:
+            _check_regex(matcher)
+    if not comment.strip():
+        raise Invalid("Say why alerts are being silenced (comment).")
+    silence = Silence(matchers=[m.model_dump() for m in matchers], starts_at=starts_at,
+                      ends_at=ends_at, created_by=uow.actor.label, comment=comment.strip(),
+                      created_at=now)
+    uow.session.add(silence)
+    uow.session.flush()
+    switches.bump_silences(uow)
+    audit.record(uow, action="silence.create", target=f"silence:{silence.id}",
+                 after={"matchers": silence.matchers, "starts_at": starts_at,
+                        "ends_at": ends_at, "comment": silence.comment})
+    return silence
+
+
+def expire(uow: UnitOfWork, *, silence_id: int) -> Silence:
+    """End a silence now (it stays on record)."""
+    silence = uow.session.get(Silence, silence_id)
+    if silence is None:
+        raise NotFound(f"There is no silence {silence_id}.")
+    now = uow.now()
+    if silence.ends_at <= now:
+        raise Conflict(f"Silence {silence_id} already ended at {silence.ends_at:%Y-%m-%d %H:%M} "
+                       "UTC.")
+    before = {"ends_at": silence.ends_at}
+    silence.starts_at = min(silence.starts_at, now)
+    silence.ends_at = now
+    silence.expired_at = now
+    uow.session.flush()
+    switches.bump_silences(uow)
+    audit.record(uow, action="silence.expire", target=f"silence:{silence.id}", before=before,
+                 after={"ends_at": silence.ends_at, "expired_at": now})
+    return silence
+
+
+def ended_unlifted(session: Session, *, now: datetime) -> list[Silence]:
+    """Silences that are over but whose held alerts were not looked at again."""
+    return list(session.scalars(select(Silence).where(Silence.ends_at <= now,
+                                                      Silence.lifted_at.is_(None))))
+
+
+def next_end(session: Session) -> datetime | None:
+    return session.scalar(select(Silence.ends_at).where(Silence.lifted_at.is_(None))
+                          .order_by(Silence.ends_at).limit(1))
+
+
+def _check_regex(matcher: Matcher) -> None:
+    try:
+        re.compile(matcher.value)
+    except re.error as bad:
+        raise Invalid(f"matchers: {matcher.value!r} is not a valid regular expression "
+                      f"({bad}).") from None
