@@ -10,11 +10,11 @@ from fastapi import APIRouter, Query, Request, Response
 
 from warroom.auth.deps import requires
 from warroom.auth.permissions import Permission
-from warroom.db import Actor, UnitOfWork
+from warroom.db import Actor
 from warroom.errors import Conflict
 from warroom.http import read_session, write_unit
 from warroom.statuspage import components, incidents, maintenance, present, service, subscribers
-from warroom.statuspage.incidents import INCIDENT, MAINTENANCE, Posting
+from warroom.statuspage.incidents import INCIDENT, MAINTENANCE
 from warroom.statuspage.schemas import (
     AdminMaintenanceIn,
     AdminStatusIn,
@@ -121,8 +121,10 @@ def create_incident(body: IncidentIn, request: Request, actor: Writer) -> EntryO
     with write_unit(request, actor) as uow:
         row = incidents.create(uow, name=body.name, impact_override=body.impact,
                                internal_ref=body.internal_incident,
-                               posting=_posting(uow, body.status, body.body, body.components,
-                                                body.deliver_notifications))
+                               posting=incidents.posting(
+                                   uow.session, status=body.status, body=body.body,
+                                   wanted=body.components,
+                                   deliver_notifications=body.deliver_notifications))
         return present.entry(uow.session, row)
 
 
@@ -153,9 +155,10 @@ def post_incident_update(code: str, body: IncidentUpdateIn, request: Request,
                          actor: Writer) -> EntryOut:
     with write_unit(request, actor) as uow:
         row = incidents.get_by_code_or_raise(uow.session, code=code)
-        incidents.post_update(uow, incident=row, posting=_posting(
-            uow, body.status, body.body or incidents.default_body(body.status),
-            body.components, body.deliver_notifications))
+        incidents.post_update(uow, incident=row, posting=incidents.posting(
+            uow.session, status=body.status,
+            body=body.body or incidents.default_body(body.status), wanted=body.components,
+            deliver_notifications=body.deliver_notifications))
         return present.entry(uow.session, row)
 
 
@@ -258,12 +261,6 @@ def _list(request: Request, kind: str, status: str | None, limit: int,
         rows = incidents.get_all(session, kind=kind, finished=finished, limit=limit,
                                  offset=offset)
         return [present.entry(session, r) for r in rows]
-
-
-def _posting(uow: UnitOfWork, status: str, body: str, wanted: dict[str, str],
-             deliver: bool) -> Posting:
-    return Posting(status=status, body=body, deliver_notifications=deliver,
-                   statuses=components.resolve_statuses(uow.session, wanted))
 
 
 def _ready(request: Request) -> None:

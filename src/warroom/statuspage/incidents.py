@@ -53,6 +53,14 @@ class Posting:
     deliver_notifications: bool = True
 
 
+def posting(session: Session, *, status: str, body: str, wanted: dict[str, str],
+            deliver_notifications: bool = True) -> Posting:
+    """An update from a request's words: ``{"media": "degraded"}`` resolved to
+    components (422 naming the unknown ones)."""
+    return Posting(status=status, body=body, deliver_notifications=deliver_notifications,
+                   statuses=components.resolve_statuses(session, wanted))
+
+
 def get_by_code(session: Session, *, code: str, kind: str | None = None
                 ) -> PublicIncident | None:
     query = select(PublicIncident).where(PublicIncident.code == str(code).strip())
@@ -120,11 +128,11 @@ def create(uow: UnitOfWork, *, name: str, posting: Posting, impact_override: str
     if status == IncidentStatus.resolved:
         raise Invalid("A new public incident cannot start resolved; open it, then resolve it.")
     now = uow.now()
+    override = impact(impact_override).value if impact_override else None
     incident = PublicIncident(
         code=new_code(), kind=INCIDENT, name=clean_text(name, "name", 300), status=status.value,
-        impact=Impact.none.value, source=source, created_at=now, updated_at=now,
-        started_at=now, auto_transition=False,
-        impact_override=impact(impact_override).value if impact_override else None,
+        impact=override or Impact.none.value, source=source, created_at=now, updated_at=now,
+        started_at=now, auto_transition=False, impact_override=override,
         internal_incident_id=_internal_id(uow, internal_ref))
     uow.session.add(incident)
     uow.session.flush()

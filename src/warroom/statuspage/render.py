@@ -183,10 +183,12 @@ def _bars(name: str, days: list[Day]) -> dict[str, Any]:
         else:
             marked.append({"x": x, "css": css, "text": _day_text(day)})
     uptime = overall_uptime(days)
-    uptime_text = "no data yet" if uptime is None else f"{_percent(uptime)} uptime"
+    percent = None if uptime is None else _percent(uptime)
     bad_days = len(marked)
-    summary = (f"{name}: {uptime_text} over the last {len(days)} days; "
+    summary = (f"{name}: uptime over the last {len(days)} days "
+               f"{percent or 'not measured yet'}; "
                f"{bad_days} day{'s' if bad_days != 1 else ''} with problems")
+    uptime_text = f"{percent} uptime" if percent else "no data yet"
     return {"width": len(days) * (BAR + GAP) - GAP, "height": HEIGHT, "bar": BAR,
             "paths": [(css, "".join(p)) for css, p in paths.items()], "marked": marked,
             "days": len(days) or DAYS, "uptime_text": uptime_text, "summary": summary}

@@ -170,17 +170,24 @@ class Snapshots:
                 page.ensure_defaults(uow)
         self._defaults_checked = True
 
+    def check(self) -> bool:
+        """One look at the page version (one tiny query); rebuild if another
+        process moved it. True if it rebuilt."""
+        try:
+            with self.database.read() as session:
+                latest = page.version(session)
+        except Exception as failed:
+            log.warning("status page version check failed", error=str(failed)[:200])
+            return False
+        if self._current is not None and latest == self._current.version:
+            return False
+        self.refresh()
+        return True
+
     def _poll(self) -> None:
         interval = max(0.05, statuspage_settings().statuspage_refresh_ms / 1000)
         while not self._stop.wait(interval):
-            try:
-                with self.database.read() as session:
-                    latest = page.version(session)
-            except Exception as failed:
-                log.warning("status page version check failed", error=str(failed)[:200])
-                continue
-            if self._current is None or latest != self._current.version:
-                self.refresh()
+            self.check()
 
 
 _live: weakref.WeakSet[Snapshots] = weakref.WeakSet()
