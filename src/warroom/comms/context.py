@@ -54,7 +54,7 @@ def build(session: Session, incident: Incident, *, fields: dict[str, Any],
     given = {key: value for key, value in fields.items() if value not in (None, "", [])}
     return {
         **defaults, **given,
-        "incident": _incident(incident, services),
+        "incident": incident_values(incident),
         "people": people,
         "commander": commander["name"] if commander else "Not assigned",
         "commander_contact": (commander or {}).get("email"),
@@ -99,8 +99,10 @@ def next_steps(session: Session, incident: Incident) -> list[str]:
     return found[:MAX_ACTIONS]
 
 
-def _incident(incident: Incident, services: str) -> dict[str, Any]:
+def incident_values(incident: Incident) -> dict[str, Any]:
+    """The incident as plain values a template may read."""
     severity = catalog.severity(incident.severity)
+    services = ", ".join(incident.services or []) or "our service"
     return {
         "ref": incident.ref, "title": incident.title, "description": incident.description,
         "type": incident.type, "type_name": incident.type.replace("_", " ").title(),

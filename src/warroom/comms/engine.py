@@ -1,0 +1,15 @@
+"""The comms worker cycle: remind the communications lead of missed updates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from warroom.comms import cadence
+from warroom.db import UnitOfWork
+
+
+def remind_missed_updates(uow: UnitOfWork) -> datetime | None:
+    return cadence.remind_missed(uow)
+
+
+CYCLES = [("comms_cadence", remind_missed_updates)]

@@ -1,0 +1,19 @@
+"""Comms gauges for /metrics: open incidents whose status update is overdue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from prometheus_client.core import GaugeMetricFamily, Metric
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from warroom import clock
+from warroom.comms.models import UpdateCadence
+
+
+def collect(session: Session) -> Iterator[Metric]:
+    overdue = session.scalar(select(func.count()).select_from(UpdateCadence).where(
+        UpdateCadence.next_due_at <= clock.now())) or 0
+    yield GaugeMetricFamily("warroom_comms_updates_overdue",
+                            "Open incidents whose next status update is overdue", value=overdue)

@@ -1,0 +1,72 @@
+"""``http`` steps: a templated API call whose response is recorded.
+
+A relative URL (``/api/v1/admin/maintenance``, the seed's own calls) goes to
+this warroom with WARROOM_PLAYBOOK_API_TOKEN; the configured Prometheus may be
+called too; anything else must match WARROOM_PLAYBOOK_HTTP_ALLOWLIST.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Any
+
+import httpx
+
+from warroom.config import get_settings as core_settings
+from warroom.playbooks import rendering
+from warroom.playbooks.format import parse_duration
+from warroom.playbooks.kinds.types import Prepared, Result, clip
+from warroom.playbooks.settings import get_settings
+
+
+class HttpKind:
+    def prepare(self, params: dict[str, Any], values: dict[str, Any]) -> Prepared:
+        settings = get_settings()
+        target = rendering.url(params["url"], values).strip()
+        headers = {str(k): str(v) for k, v in rendering.plain(params.get("headers") or {},
+                                                              values).items()}
+        secrets: dict[str, str] = {}
+        blocked = None
+        if target.startswith("/"):
+            target = core_settings().base_url + target
+            token = settings.playbook_api_token
+            if token is None:
+                blocked = ("calling this warroom needs a token: set WARROOM_PLAYBOOK_API_TOKEN "
+                           "(e.g. from `warroom token create --name playbooks --role admin`)")
+            else:
+                secrets["Authorization"] = f"Bearer {token.get_secret_value()}"
+        elif not _allowed(target):
+            blocked = ("the URL is not allow-listed: add a pattern that matches it to "
+                       "WARROOM_PLAYBOOK_HTTP_ALLOWLIST")
+        timeout = parse_duration(params["timeout"]).total_seconds() if params.get("timeout") \
+            else settings.playbook_http_timeout_seconds
+        spec = {"method": params.get("method", "GET"), "url": target, "headers": headers,
+                "body": rendering.plain(params.get("body"), values),
+                "expect_status": list(params.get("expect_status") or [])}
+        return Prepared("http", spec, timeout, blocked, secrets)
+
+    def execute(self, prepared: Prepared) -> Result:
+        spec = prepared.spec
+        request = f"{spec['method']} {spec['url']}"
+        try:
+            response = httpx.request(spec["method"], spec["url"],
+                                     headers={"user-agent": "warroom", **spec["headers"],
+                                              **prepared.secrets},
+                                     json=spec["body"] if spec["body"] is not None else None,
+                                     timeout=prepared.timeout, follow_redirects=False)
+        except httpx.HTTPError as failed:
+            return Result(False, f"{request} failed: {type(failed).__name__}: {failed}",
+                          None, {"request": request, "error": str(failed)})
+        expected = spec["expect_status"]
+        ok = response.status_code in expected if expected else response.is_success
+        body = clip(response.text, get_settings().playbook_output_limit_bytes)
+        outcome = {"request": request, "status_code": response.status_code}
+        return Result(ok, f"{request} answered {response.status_code}", body, outcome)
+
+
+def _allowed(target: str) -> bool:
+    settings = get_settings()
+    prometheus = (settings.playbook_prometheus_url or "").rstrip("/")
+    if prometheus and (target == prometheus or target.startswith(prometheus + "/")):
+        return True
+    return any(fnmatch.fnmatchcase(target, p.strip()) for p in settings.playbook_http_allowlist)

@@ -1,0 +1,40 @@
+"""Runner gauges for /metrics: steps by status, overdue steps and unpassed gates
+of open incidents (so an alert can fire when responders fall behind)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from prometheus_client.core import GaugeMetricFamily, Metric
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from warroom import clock
+from warroom.incidents.models import Incident
+from warroom.playbooks.models import StepRun
+from warroom.playbooks.service import DONE
+
+
+def collect(session: Session) -> Iterator[Metric]:
+    open_steps = (select(StepRun.status, func.count()).join(Incident,
+                  Incident.id == StepRun.incident_id).where(Incident.phase != "closed"))
+    by_status = GaugeMetricFamily("warroom_playbook_steps",
+                                  "Playbook steps of open incidents by status",
+                                  labels=["status"])
+    for status, count in session.execute(open_steps.group_by(StepRun.status)):
+        by_status.add_metric([status], count)
+    yield by_status
+    overdue = session.scalar(select(func.count()).select_from(StepRun).join(
+        Incident, Incident.id == StepRun.incident_id).where(
+        Incident.phase != "closed", StepRun.status.not_in(DONE),
+        StepRun.due_by <= clock.now())) or 0
+    yield GaugeMetricFamily("warroom_playbook_steps_overdue",
+                            "Playbook steps of open incidents past their due time",
+                            value=overdue)
+    gates = session.scalar(select(func.count()).select_from(StepRun).join(
+        Incident, Incident.id == StepRun.incident_id).where(
+        Incident.phase.not_in(("lessons_learned", "closed")), StepRun.gate.is_(True),
+        StepRun.status != "succeeded", StepRun.overridden_at.is_(None))) or 0
+    yield GaugeMetricFamily("warroom_playbook_gates_unpassed",
+                            "Gates of unresolved incidents that have not passed yet",
+                            value=gates)
