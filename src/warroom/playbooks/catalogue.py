@@ -83,6 +83,12 @@ def get_by_name_or_raise(name: str) -> Loaded:
     return loaded
 
 
+def exists(name: str) -> bool:
+    """A playbook file of this name is there (valid or not)."""
+    return _plausible(name) and name != SELECTION_FILE.removesuffix(".yaml") and \
+        (directory() / f"{name}.yaml").is_file()
+
+
 def load(path: Path) -> Loaded:
     """Read and validate one file (cached until the file changes)."""
     stat = path.stat()

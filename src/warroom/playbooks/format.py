@@ -40,9 +40,10 @@ _UNITS = {"minute": "minutes", "hour": "hours", "day": "days", "week": "weeks"}
 
 class Window(NamedTuple):
     """When a step is due, relative to the declaration: from ``start`` until
-    ``end`` (None for an open window such as "45+ minutes")."""
+    ``end``. An open window ("45+ minutes") has no end; a deadline ("within 4
+    hours") has no start: it opens when the incident reaches the step's phase."""
 
-    start: timedelta
+    start: timedelta | None
     end: timedelta | None
     text: str
 
@@ -56,7 +57,7 @@ def parse_window(text: str) -> Window:
     bounds, unit = match.group(1), match.group(2)
     unit = _UNITS.get(unit, unit)
     if bounds.startswith("within"):
-        return Window(timedelta(0), timedelta(**{unit: int(bounds.split()[1])}), text)
+        return Window(None, timedelta(**{unit: int(bounds.split()[1])}), text)
     if bounds.endswith("+"):
         return Window(timedelta(**{unit: int(bounds[:-1])}), None, text)
     low, high = (int(part) for part in bounds.replace(" ", "").split("-"))

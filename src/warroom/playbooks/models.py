@@ -65,7 +65,9 @@ class StepRun(Base):
     source: Mapped[str] = mapped_column(String(300))
     after: Mapped[list[Any]] = mapped_column(JSON, default=list)
     due_window: Mapped[str] = mapped_column(String(40))
-    due_from: Mapped[datetime]
+    due_from: Mapped[datetime | None]
+    """When the window opens; None for "within ..." windows, which open when the
+    incident reaches the step's phase."""
     due_by: Mapped[datetime | None] = mapped_column(index=True)
 
     status: Mapped[str] = mapped_column(String(20), default="pending")

@@ -66,7 +66,7 @@ class StepOut(BaseModel):
     status: str
     note: str | None
     due_window: str
-    due_from: datetime
+    due_from: datetime | None
     due_by: datetime | None
     gate: bool
     destructive: bool

@@ -25,31 +25,41 @@ log = structlog.get_logger("warroom.playbooks")
 
 def on_declared(uow: UnitOfWork, incident: Incident, *, context: dict[str, Any]) -> None:
     """``declared`` listener: attach the chosen playbooks in this transaction."""
-    for name, how in choose(incident, context):
+    chosen, unknown = choose(incident, context)
+    for name in unknown:
+        _note(uow, incident, name, "a routing rule names it, but there is no such playbook; "
+                                   "the incident type's playbook is used instead")
+    for name, how in chosen:
         try:
             with uow.session.begin_nested():
                 service.attach(uow, incident=incident, name=name, how=how)
         except Problem as problem:
-            log.warning("playbook not attached", incident=incident.ref, playbook=name,
-                        reason=problem.detail)
-            timeline.add(uow, incident_id=incident.id, kind="system",
-                         summary=f"Playbook {name} could not be attached: {problem.detail}",
-                         data={"playbook": name, "how": how})
+            _note(uow, incident, name, problem.detail)
 
 
-def choose(incident: Incident, context: dict[str, Any]) -> list[tuple[str, str]]:
-    """(playbook, how it was chosen) pairs, the every-incident ones first."""
-    chosen = [(name, "every_incident") for name in catalogue.selection().every_incident]
+def choose(incident: Incident, context: dict[str, Any]) -> tuple[list[tuple[str, str]],
+                                                                list[str]]:
+    """(playbook, how it was chosen) pairs, the every-incident ones first, and
+    the names a routing rule gave that are not playbooks."""
+    rules = catalogue.selection()
+    chosen = [(name, "every_incident") for name in rules.every_incident]
     named = context.get("playbook")
-    names = [named] if isinstance(named, str) else list(named or [])
-    if any(names):
-        chosen += [(name, "routing") for name in names if name]
-    else:
-        alert = context.get("alertname")
-        by_alert = catalogue.for_alert(alert) if isinstance(alert, str) and alert else None
-        if by_alert is not None:
-            chosen.append((by_alert.name, "alert"))
-        elif incident.type in catalogue.selection().by_type:
-            chosen.append((catalogue.selection().by_type[incident.type], "type"))
+    names = [n for n in ([named] if isinstance(named, str) else list(named or [])) if n]
+    known = [n for n in names if catalogue.exists(n)]
+    alert = context.get("alertname")
+    by_alert = catalogue.for_alert(alert) if isinstance(alert, str) and alert else None
+    if known:
+        chosen += [(name, "routing") for name in known]
+    elif by_alert is not None:
+        chosen.append((by_alert.name, "alert"))
+    elif incident.type in rules.by_type:
+        chosen.append((rules.by_type[incident.type], "type"))
     seen: set[str] = set()
-    return [(n, how) for n, how in chosen if not (n in seen or seen.add(n))]
+    unique = [(n, how) for n, how in chosen if not (n in seen or seen.add(n))]
+    return unique, [n for n in names if n not in known]
+
+
+def _note(uow: UnitOfWork, incident: Incident, name: str, reason: str) -> None:
+    log.warning("playbook not attached", incident=incident.ref, playbook=name, reason=reason)
+    timeline.add(uow, incident_id=incident.id, kind="system",
+                 summary=f"Playbook {name} was not attached: {reason}", data={"playbook": name})

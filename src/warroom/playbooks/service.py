@@ -205,32 +205,48 @@ def dry_run(session: Session, *, incident: Incident, step: StepRun) -> dict[str,
 
 def on_phase_entered(uow: UnitOfWork, incident: Incident, *, previous: Phase,
                      current: Phase) -> None:
-    """Reaching a phase makes its automated steps due now; the response being
+    """Reaching a phase makes its automated steps start now; the response being
     over stops what is still scheduled."""
     now = uow.now()
-    reached = ORDER.index(current)
-    for step in get_steps(uow.session, incident_id=incident.id):
-        if step.run_at is None or step.status in ("running", "waiting"):
+    steps = get_steps(uow.session, incident_id=incident.id)
+    done = {(s.run_id, s.step_id) for s in steps if s.status in DONE}
+    for step in steps:
+        if step.status in ("running", "waiting"):
             continue
         if current is Phase.closed or (current is Phase.lessons_learned
                                        and step.phase != Phase.lessons_learned.value):
             step.run_at = None
-        elif PHASE_ORDER.index(step.phase) <= reached and step.run_at > now:
-            step.run_at = now
-            wakeup.notify(uow)
+        elif (step.kind in AUTOMATED and step.status == "pending"
+              and all((step.run_id, name) in done for name in step.after or [])):
+            start = start_at(step, incident, now)
+            if start is not None and (step.run_at is None or step.run_at > start):
+                step.run_at = start
+                wakeup.notify(uow)
 
 
 def release_followers(uow: UnitOfWork, step: StepRun) -> None:
     """Schedule the automated steps that were waiting for ``step``."""
     siblings = list(uow.session.scalars(select(StepRun).where(StepRun.run_id == step.run_id)))
     done = {s.step_id for s in siblings if s.status in DONE}
-    now = uow.now()
+    incident = uow.session.get(Incident, step.incident_id)
     for follower in siblings:
-        if (step.step_id in (follower.after or []) and follower.kind in AUTOMATED
-                and follower.status == "pending" and follower.run_at is None
-                and all(name in done for name in follower.after)):
-            follower.run_at = max(now, follower.due_from)
+        if (incident is not None and step.step_id in (follower.after or [])
+                and follower.kind in AUTOMATED and follower.status == "pending"
+                and follower.run_at is None and all(name in done for name in follower.after)):
+            follower.run_at = start_at(follower, incident, uow.now())
             wakeup.notify(uow)
+
+
+def phase_reached(step: StepRun, incident: Incident) -> bool:
+    return ORDER.index(Phase(incident.phase)) >= PHASE_ORDER.index(step.phase)
+
+
+def start_at(step: StepRun, incident: Incident, now: datetime) -> datetime | None:
+    """When an automated step may start: now once the incident has reached its
+    phase, else when its window opens (never, for a "within" deadline)."""
+    if phase_reached(step, incident):
+        return now
+    return max(now, step.due_from) if step.due_from is not None else None
 
 
 def recheck_delay(step: StepRun, default_seconds: float) -> float:
@@ -241,16 +257,18 @@ def recheck_delay(step: StepRun, default_seconds: float) -> float:
 def _snapshot(run: PlaybookRun, incident: Incident, position: int, block: Any, step: Any,
               now: datetime) -> StepRun:
     window = window_of(block, step)
-    due_from = run.anchor_at + window.start
-    automated_now = step.kind in AUTOMATED and not step.after
-    return StepRun(
+    due_from = run.anchor_at + window.start if window.start is not None else None
+    snapshot = StepRun(
         run_id=run.id, incident_id=incident.id, playbook=run.playbook, step_id=step.id,
         position=position, phase=block.phase, title=step.title, role=step.role, kind=step.kind,
         params=step.model_dump(mode="json", exclude=COMMON_FIELDS), gate=step.gate,
         destructive=getattr(step, "destructive", False), source=step.source,
         after=list(step.after), due_window=window.text, due_from=due_from,
         due_by=run.anchor_at + window.end if window.end is not None else None,
-        status="pending", attempts=0, run_at=due_from if automated_now else None)
+        status="pending", attempts=0)
+    if step.kind in AUTOMATED and not step.after:
+        snapshot.run_at = start_at(snapshot, incident, now)
+    return snapshot
 
 
 def _finish(uow: UnitOfWork, incident: Incident, step: StepRun, *, status: str,

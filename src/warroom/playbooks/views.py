@@ -16,10 +16,8 @@ from sqlalchemy.orm import Session
 
 from warroom import clock
 from warroom.incidents.models import Incident
-from warroom.incidents.phases import ORDER, Phase
 from warroom.playbooks import service
 from warroom.playbooks.catalogue import Loaded
-from warroom.playbooks.format import PHASE_ORDER
 from warroom.playbooks.gates import describe
 from warroom.playbooks.models import StepRun
 from warroom.playbooks.preparedness import ItemState
@@ -39,8 +37,8 @@ def state(step: StepRun, incident: Incident, now: datetime) -> str:
         return "done"
     if step.due_by is not None and step.due_by <= now:
         return "overdue"
-    reached = ORDER.index(Phase(incident.phase)) >= PHASE_ORDER.index(step.phase)
-    return "due_now" if step.due_from <= now or reached else "upcoming"
+    opened = step.due_from is not None and step.due_from <= now
+    return "due_now" if opened or service.phase_reached(step, incident) else "upcoming"
 
 
 def waiting_on(step: StepRun, steps: list[StepRun]) -> list[str]:

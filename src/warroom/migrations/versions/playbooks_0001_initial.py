@@ -71,7 +71,7 @@ def upgrade() -> None:
     sa.Column('source', sa.String(length=300), nullable=False),
     sa.Column('after', sa.JSON(), nullable=False),
     sa.Column('due_window', sa.String(length=40), nullable=False),
-    sa.Column('due_from', warroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_from', warroom.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('due_by', warroom.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('run_at', warroom.db.UTCDateTime(timezone=True), nullable=True),
