@@ -74,7 +74,7 @@ def list_alerts(request: Request, actor: Reader,
                 held: Annotated[str | None, Query(max_length=20)] = None,
                 source: Annotated[str | None, Query(max_length=20)] = None,
                 limit: Limit = 50, offset: Offset = 0) -> Page[AlertOut]:
-    """Alerts, most recently seen first."""
+    """Alerts, newest first."""
     return _alerts_page(request, service.Filters(
         status=status, name=name, held=held, source=source,
         incident=_incident_number(incident)), limit, offset)

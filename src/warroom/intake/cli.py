@@ -47,7 +47,7 @@ def list_alerts(status: str = typer.Option(None, help="firing or resolved"),
                 held: str = typer.Option(None, help="silenced, paused or flapping"),
                 name: str = typer.Option(None, help="Alert name."),
                 limit: int = typer.Option(50), json_out: bool = JSON_OUT) -> None:
-    """Alerts, most recently seen first."""
+    """Alerts, newest first."""
     with reading() as session:
         rows, total = service.get_all(session, filters=service.Filters(
             status=status, held=held, name=name), limit=limit)

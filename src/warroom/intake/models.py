@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from warroom.db import Base
@@ -17,13 +17,17 @@ class Alert(Base):
     this row; they never add another."""
 
     __tablename__ = "alerts"
+    # Few indexes: every alert received writes this table. Alerts on hold are
+    # found through a partial index that holds only them.
+    __table_args__ = (Index("ix_alerts_held", "held", sqlite_where=text("held IS NOT NULL"),
+                            postgresql_where=text("held IS NOT NULL")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedup_key: Mapped[str] = mapped_column(String(255), unique=True)
     source: Mapped[str] = mapped_column(String(20))
     integration_id: Mapped[int | None] = mapped_column(ForeignKey("alert_integrations.id"))
-    name: Mapped[str] = mapped_column(String(200), index=True)
-    status: Mapped[str] = mapped_column(String(10), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10))
     """firing | resolved"""
     severity: Mapped[str] = mapped_column(String(10))
     summary: Mapped[str] = mapped_column(String(1024), default="")
@@ -32,15 +36,15 @@ class Alert(Base):
     generator_url: Mapped[str | None] = mapped_column(String(2000))
     rule: Mapped[str] = mapped_column(String(100))
     incident_type: Mapped[str] = mapped_column(String(40), index=True)
-    group_id: Mapped[int | None] = mapped_column(ForeignKey("alert_groups.id"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("alert_groups.id"))
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
     held: Mapped[str | None] = mapped_column(String(20))
     """Why a firing alert opened nothing: silenced | paused | flapping."""
-    silence_id: Mapped[int | None] = mapped_column(ForeignKey("alert_silences.id"), index=True)
+    silence_id: Mapped[int | None] = mapped_column(ForeignKey("alert_silences.id"))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime | None]
     first_seen_at: Mapped[datetime]
-    last_seen_at: Mapped[datetime] = mapped_column(index=True)
+    last_seen_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
     acknowledged_at: Mapped[datetime | None]
     receive_count: Mapped[int] = mapped_column(default=1)
@@ -60,7 +64,7 @@ class AlertGroup(Base):
     """sha256 of the rule name and the group-by label values."""
     rule: Mapped[str] = mapped_column(String(100))
     labels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
     """The group's latest incident (open, or closed until something fires again)."""
     refires: Mapped[list[Any]] = mapped_column(JSON, default=list)
     """When alerts of the group fired again, within the flapping window."""

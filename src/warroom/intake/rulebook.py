@@ -46,15 +46,28 @@ class RuleSet:
     fallback: CompiledRule
     shadowed: list[CompiledRule] = field(default_factory=list)
     generation: int = 0
+    _by_name: dict[str, list[CompiledRule]] = field(default_factory=dict, repr=False)
 
     def route(self, labels: dict[str, str]) -> CompiledRule:
-        for rule in self.rules:
-            if not rule.rule.fallback and rule.matches(labels):
+        for rule in self._candidates(labels.get("alertname", "")):
+            if rule.matches(labels):
                 return rule
         return self.fallback
 
     def by_name(self, name: str) -> CompiledRule | None:
         return next((r for r in self.rules if r.name == name), None)
+
+    def _candidates(self, alertname: str) -> list[CompiledRule]:
+        """The rules that could match this alert name, in order: most rules
+        name one alert, so most alerts are tested against one or two rules."""
+        found = self._by_name.get(alertname)
+        if found is None:
+            found = [r for r in self.rules if not r.rule.fallback
+                     and r.rule.match.get("alertname", alertname) == alertname]
+            if len(self._by_name) > 10_000:
+                self._by_name.clear()
+            self._by_name[alertname] = found
+        return found
 
 
 _lock = threading.Lock()

@@ -205,8 +205,7 @@ def get_all(session: Session, *, filters: Filters, limit: int = 50,
     if filters.security_only:
         query = query.where(Alert.incident_type.in_(sorted(t.value for t in SECURITY_TYPES)))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Alert.last_seen_at.desc(), Alert.id.desc())
-                           .limit(limit).offset(offset))
+    rows = session.scalars(query.order_by(Alert.id.desc()).limit(limit).offset(offset))
     return list(rows), total
 
 
@@ -284,9 +283,11 @@ def _rounds(deliveries: list[Delivery]) -> list[list[tuple[Delivery, IncomingAle
 
 
 def _lock_groups(uow: UnitOfWork, pending: list[Pending], context: Context) -> None:
-    wanted = {p.group_key: groups.Wanted(p.group_key, p.rule.name,
-                                         p.rule.group_labels(p.alert.labels))
-              for p in pending}
+    wanted: dict[str, groups.Wanted] = {}
+    for p in pending:
+        if p.group_key not in wanted:
+            wanted[p.group_key] = groups.Wanted(p.group_key, p.rule.name,
+                                                p.rule.group_labels(p.alert.labels))
     context.groups = groups.lock(uow, wanted)
     for p in pending:
         p.group_id = context.groups[p.group_key].id

@@ -86,7 +86,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_groups')),
     sa.UniqueConstraint('key', name=op.f('uq_alert_groups_key'))
     )
-    op.create_index(op.f('ix_alert_groups_incident_id'), 'alert_groups', ['incident_id'], unique=False)
 
     op.create_table('alerts',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -121,14 +120,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alerts')),
     sa.UniqueConstraint('dedup_key', name=op.f('uq_alerts_dedup_key'))
     )
-    op.create_index(op.f('ix_alerts_group_id'), 'alerts', ['group_id'], unique=False)
     op.create_index(op.f('ix_alerts_incident_id'), 'alerts', ['incident_id'], unique=False)
     op.create_index(op.f('ix_alerts_incident_type'), 'alerts', ['incident_type'], unique=False)
-    op.create_index(op.f('ix_alerts_last_seen_at'), 'alerts', ['last_seen_at'], unique=False)
-    op.create_index(op.f('ix_alerts_name'), 'alerts', ['name'], unique=False)
-    op.create_index(op.f('ix_alerts_silence_id'), 'alerts', ['silence_id'], unique=False)
-    op.create_index(op.f('ix_alerts_status'), 'alerts', ['status'], unique=False)
-
+    op.create_index('ix_alerts_held', 'alerts', ['held'], unique=False,
+                    sqlite_where=sa.text('held IS NOT NULL'),
+                    postgresql_where=sa.text('held IS NOT NULL'))
 
 def downgrade() -> None:
     op.drop_table('alerts')

@@ -1,0 +1,155 @@
+"""The receivers' fast lane: a raw ASGI layer that ``warroom serve`` puts in
+front of the app, so that alert deliveries skip FastAPI's routing table,
+dependency solving and middleware stack (a monitoring storm is thousands of
+small requests a second).
+
+It runs exactly the route functions of :mod:`warroom.intake.receivers`, with
+the same authentication, limits and answers; errors get the same
+``application/problem+json`` bodies as the app gives them, and each request
+is counted in the app's HTTP metrics under its route. Everything that is not
+a POST to a receiver goes on to the app unchanged, and the app itself keeps
+the ordinary routes (for the OpenAPI document and for tests).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+import structlog
+from fastapi import FastAPI
+from sqlalchemy.exc import OperationalError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from warroom.auth.deps import Requirement
+from warroom.auth.permissions import Permission
+from warroom.errors import PayloadTooLarge, Problem, Unavailable
+from warroom.http import problem_response
+from warroom.intake import receivers
+
+log = structlog.get_logger("warroom.intake.lane")
+Handler = Callable[[Request, str | None], Awaitable[Response]]
+_WRITER = Requirement(Permission.alert_write)
+
+
+async def _alertmanager(request: Request, key: str | None) -> Response:
+    if key is None:
+        return await receivers.alertmanager(request, _WRITER(request))
+    return await receivers.alertmanager_integration(key, request)
+
+
+async def _generic(request: Request, key: str | None) -> Response:
+    if key is None:
+        return await receivers.generic(request, _WRITER(request))
+    return await receivers.generic_integration(key, request)
+
+
+async def _pagerduty(request: Request, key: str | None) -> Response:
+    return await receivers.pagerduty_enqueue(request)
+
+
+# receiver path -> (handler, route template for metrics); a key may follow the path
+ROUTES: dict[str, tuple[Handler, str]] = {
+    "/api/v1/alerts/alertmanager": (_alertmanager, "/api/v1/alerts/alertmanager"),
+    "/api/v1/alerts/generic": (_generic, "/api/v1/alerts/generic"),
+    "/v2/enqueue": (_pagerduty, "/v2/enqueue"),
+}
+
+
+def mount(app: FastAPI) -> None:
+    """Nothing to add: the receivers are ordinary routes of the app as well."""
+
+
+def wrap(app: FastAPI, entry: ASGIApp) -> ASGIApp:
+    return ReceiverLane(entry, app)
+
+
+class ReceiverLane:
+    def __init__(self, entry: ASGIApp, app: FastAPI) -> None:
+        self.entry = entry
+        self.app = app
+        self.max_bytes = app.state.settings.max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        found = _route(scope) if scope["type"] == "http" and scope["method"] == "POST" else None
+        if found is None:
+            await self.entry(scope, receive, send)
+            return
+        (handler, template), key = found
+        started = time.perf_counter()
+        response = await self._answer(scope, receive, handler, key)
+        await response(scope, receive, send)
+        metrics = self.app.state.metrics
+        metrics.requests.labels("POST", template + ("/{integration_key}" if key else ""),
+                                str(response.status_code)).inc()
+        metrics.latency.labels(template).observe(time.perf_counter() - started)
+
+    async def _answer(self, scope: Scope, receive: Receive, handler: Handler,
+                      key: str | None) -> Response:
+        scope["app"] = self.app
+        try:
+            body = await _read(scope, receive, self.max_bytes)
+            return await handler(Request(scope, _replay(body)), key)
+        except Problem as problem:
+            return problem_response(problem, instance=scope["path"])
+        except OperationalError as unavailable:
+            log.warning("database unavailable", error=str(unavailable.orig)[:200])
+            return problem_response(Unavailable("The database is unavailable right now; "
+                                                "nothing was stored. Retry shortly."),
+                                    instance=scope["path"], headers={"Retry-After": "2"})
+        except Exception:
+            log.exception("unhandled error", path=scope["path"])
+            return problem_response(Problem("Something went wrong on our side; the error "
+                                            "was logged.", status=500, title="Internal error"),
+                                    instance=scope["path"])
+
+
+def _route(scope: Scope) -> tuple[tuple[Handler, str], str | None] | None:
+    path: str = scope["path"]
+    exact = ROUTES.get(path)
+    if exact is not None:
+        return exact, None
+    prefix, _, key = path.rpartition("/")
+    found = ROUTES.get(prefix)
+    if found is None or prefix == "/v2/enqueue" or not key:
+        return None
+    return found, key
+
+
+async def _read(scope: Scope, receive: Receive, limit: int) -> bytes:
+    for name, value in scope["headers"]:
+        if name == b"content-length" and value.isdigit() and int(value) > limit:
+            raise _too_large(limit)
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"Request bodies are limited to {limit} bytes "
+                           "(WARROOM_MAX_BODY_BYTES).")
