@@ -72,7 +72,7 @@ def steps_of(database):
 
 
 @pytest.fixture
-def assign(work):
+def assign(work, people):
     """``assign("INC-1", "technical_lead", "responder")``."""
 
     def give(ref: str, role: str, primary: str, backup: str | None = None) -> None:

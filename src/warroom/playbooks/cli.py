@@ -109,12 +109,13 @@ def steps(ref: str, role: str = typer.Option(None, help="Only this role's steps.
                       f"{run.attached_by})")
     names = {r.id: r.name for r in catalog.roles()}
     for owner in sorted({s.role for s in rows}):
-        mine = sorted((s for s in rows if s.role == owner),
-                      key=lambda s: views.STATES.index(s.state))
-        emit_table(names.get(owner, owner), ["state", "step", "title", "kind", "due",
-                                             "status", "note"],
-                   [[s.state, s.ref, s.title + (" [gate]" if s.gate else ""), s.kind,
-                     s.due_by or s.due_window, s.status, s.note] for s in mine])
+        typer.echo(f"\n{names.get(owner, owner)}")
+        for s in sorted((s for s in rows if s.role == owner),
+                        key=lambda s: views.STATES.index(s.state)):
+            due = f"due {s.due_by:%Y-%m-%d %H:%M}" if s.due_by else s.due_window
+            extra = f"; {s.note}" if s.note else ""
+            typer.echo(f"  {s.state:<9} {s.ref}  {s.title}{' [gate]' if s.gate else ''} "
+                       f"({s.kind}, {due}, {s.status}{extra})")
 
 
 @playbook_app.command("tick")

@@ -32,7 +32,8 @@ def check(uow: UnitOfWork, incident: Incident, target: Phase, *,
     failing = failing_gates(uow.session, incident_id=incident.id)
     if not failing:
         return
-    described = [describe(step) for step in failing]
+    described = [describe(step, waits_for=_waits_for(uow.session, incident, step))
+                 for step in failing]
     if not (override_reason or "").strip():
         raise Conflict(
             f"{incident.ref} cannot move to {target.value}: {len(failing)} gate(s) have not "
@@ -59,9 +60,11 @@ def failing_gates(session: Session, *, incident_id: int) -> list[StepRun]:
         .order_by(StepRun.run_id, StepRun.position)))
 
 
-def describe(step: StepRun) -> dict[str, Any]:
+def describe(step: StepRun, *, waits_for: str | None = None) -> dict[str, Any]:
     """A gate's state in a sentence: what it checks and why it has not passed."""
-    if step.status == "blocked":
+    if waits_for:
+        why = f"not run yet: {waits_for}"
+    elif step.status == "blocked":
         why = f"blocked: {step.blocked_reason}"
     elif step.outcome and step.outcome.get("summary"):
         why = f"{step.status}: {step.outcome['summary']}"
@@ -71,3 +74,12 @@ def describe(step: StepRun) -> dict[str, Any]:
         why = "not run yet" if step.kind != "checklist" else "not ticked yet"
     return {"step": step.ref, "title": step.title, "status": step.status,
             "text": f"{step.ref} ({step.title}) is {why}"}
+
+
+def _waits_for(session: Session, incident: Incident, step: StepRun) -> str | None:
+    """Why a gate that has not run yet cannot run (a missing setting, ...)."""
+    from warroom.playbooks import service
+
+    if step.status not in ("pending", "failed"):
+        return None
+    return service.readiness(session, incident=incident, step=step)
