@@ -23,6 +23,7 @@ from warroom.audit import service as audit
 from warroom.config import get_settings
 from warroom.db import Actor, UnitOfWork
 from warroom.errors import Conflict, NotFound
+from warroom.intake import switches
 from warroom.intake.models import Integration
 
 KINDS = ("alertmanager", "generic", "pagerduty")
@@ -87,7 +88,7 @@ def url(integration: Integration, key: str | None = None) -> str:
 def authenticate(session: Session, *, key: str, kind: str) -> Caller | None:
     """The integration this key belongs to, if it is live and of this kind.
     Remembered for ``WARROOM_TOKEN_CACHE_SECONDS`` like API tokens."""
-    place = session.get_bind().engine.url.render_as_string(hide_password=True)
+    place = switches.database_key(session)
     remembered = _cache.get((place, key))
     if remembered is not None:
         return remembered if remembered.kind == kind else None

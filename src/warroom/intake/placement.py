@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from warroom.db import UnitOfWork
 from warroom.incidents import service as incidents
@@ -22,6 +22,10 @@ from warroom.intake.groups import Group
 from warroom.intake.normalize import IncomingAlert
 from warroom.intake.routing import CompiledRule
 from warroom.intake.silences import SilenceSet
+
+_INCIDENTS = Incident.__table__
+_STATES = select(_INCIDENTS.c.id, _INCIDENTS.c.phase, _INCIDENTS.c.severity) \
+    .where(_INCIDENTS.c.id.in_(bindparam("ids", expanding=True)))
 
 
 @dataclass(slots=True, eq=False)
@@ -73,24 +77,21 @@ def place(uow: UnitOfWork, pending: list[Pending], context: Context) -> None:
             _hold(p, "silenced", silence_id=silence.id)
             continue
         by_group[p.group_key].append(p)
-    # Incidents were flushed when declared; flushing pending timeline events
-    # before each incident lookup would only cost time.
-    with uow.session.no_autoflush:
-        loaded = _load_incidents(uow, [context.groups[key].incident_id for key in by_group])
-        for key in sorted(by_group):
-            _place_group(uow, context.groups[key], by_group[key], context)
-        del loaded
+    states = _incident_states(uow, [context.groups[key].incident_id for key in by_group])
+    for key in sorted(by_group):
+        group = context.groups[key]
+        _place_group(uow, group, states.get(group.incident_id), by_group[key], context)
 
 
-def _load_incidents(uow: UnitOfWork, ids: list[int | None]) -> list[Incident]:
-    """Bring the batch's incidents into the session in one query, so the
-    per-group ``incidents.get`` below finds them without a round trip each (the
-    incident service offers no getter for many at once). The caller keeps the
-    list: the session only holds weak references."""
+def _incident_states(uow: UnitOfWork, ids: list[int | None]) -> dict[int, tuple[str, str]]:
+    """Phase and severity of the batch's incidents, in one query. Attaching an
+    alert needs no more than that, so no incident object is loaded for it (the
+    incident service offers no getter for many at once)."""
     wanted = sorted({incident_id for incident_id in ids if incident_id is not None})
-    if len(wanted) < 2:
-        return []
-    return list(uow.session.scalars(select(Incident).where(Incident.id.in_(wanted))))
+    if not wanted:
+        return {}
+    rows = uow.session.connection().execute(_STATES, {"ids": wanted})
+    return {row.id: (row.phase, row.severity) for row in rows}
 
 
 def rank(severity: str) -> int:
@@ -111,41 +112,44 @@ def alert_data(pending: list[Pending], limit: int = 20) -> list[dict[str, Any]]:
              "status": p.alert.status, "labels": p.alert.labels} for p in pending[:limit]]
 
 
-def _place_group(uow: UnitOfWork, group: Group, items: list[Pending], context: Context) -> None:
-    previous = incidents.get(uow.session, incident_id=group.incident_id) \
-        if group.incident_id else None
-    recurring = any(p.refire for p in items) or (previous is not None and not previous.is_open)
+def _place_group(uow: UnitOfWork, group: Group, state: tuple[str, str] | None,
+                 items: list[Pending], context: Context) -> None:
+    previous = group.incident_id if state is not None else None
+    is_open = state is not None and state[0] != "closed"
+    recurring = any(p.refire for p in items) or (previous is not None and not is_open)
     flapping = _note_refire(uow, group, previous, context) if recurring \
         else group.flapping_since is not None
-    if previous is not None and previous.is_open:
-        _attach(uow, previous, items)
+    if previous is not None and is_open:
+        _attach(uow, previous, state[1], items)  # type: ignore[index]
         return
     if previous is not None and flapping:
         for p in items:
             _hold(p, "flapping")
-        timeline.add(uow, incident_id=previous.id, kind="alert",
+        timeline.add(uow, incident_id=previous, kind="alert",
                      summary=f"{describe([p.alert for p in items])} fired again while the "
                              "group is flapping; no new incident was opened",
                      data={"alerts": alert_data(items), "flapping": True})
         return
     incident = _open(uow, group, items, context)
     if previous is not None:
-        incidents.link(uow, incident=incident, other_ref=previous.ref, kind="recurrence")
+        incidents.link(uow, incident=incident, other_ref=f"INC-{previous}", kind="recurrence")
     group.incident_id = incident.id
     group.changed = True
 
 
-def _attach(uow: UnitOfWork, incident: Incident, items: list[Pending]) -> None:
+def _attach(uow: UnitOfWork, incident_id: int, severity: str, items: list[Pending]) -> None:
     verb = "fired again" if all(p.refire for p in items) else "joined"
-    timeline.add(uow, incident_id=incident.id, kind="alert",
+    timeline.add(uow, incident_id=incident_id, kind="alert",
                  summary=f"{describe([p.alert for p in items])} {verb}",
                  data={"alerts": alert_data(items), "count": len(items)})
     top = _most_severe(items)
-    if rank(top.severity) < rank(incident.severity):
-        incidents.change_severity(uow, incident=incident, severity=top.severity,
-                                  reason=f"alert {top.alert.name} ({top.severity}) joined")
+    if rank(top.severity) < rank(severity):
+        incident = incidents.get(uow.session, incident_id=incident_id)
+        if incident is not None:
+            incidents.change_severity(uow, incident=incident, severity=top.severity,
+                                      reason=f"alert {top.alert.name} ({top.severity}) joined")
     for p in items:
-        p.incident_id, p.held, p.silence_id = incident.id, None, None
+        p.incident_id, p.held, p.silence_id = incident_id, None, None
 
 
 def _open(uow: UnitOfWork, group: Group, items: list[Pending], context: Context) -> Incident:
@@ -173,7 +177,7 @@ def _open(uow: UnitOfWork, group: Group, items: list[Pending], context: Context)
     return incident
 
 
-def _note_refire(uow: UnitOfWork, group: Group, incident: Incident | None,
+def _note_refire(uow: UnitOfWork, group: Group, incident_id: int | None,
                  context: Context) -> bool:
     """Count one re-fire of the group; say so when it starts flapping."""
     since = context.now - context.flap_window
@@ -184,9 +188,9 @@ def _note_refire(uow: UnitOfWork, group: Group, incident: Incident | None,
     flapping = len(recent) >= context.flap_threshold
     if flapping and group.flapping_since is None:
         group.flapping_since = context.now
-        if incident is not None:
+        if incident_id is not None:
             minutes = int(context.flap_window.total_seconds() // 60)
-            timeline.add(uow, incident_id=incident.id, kind="alert",
+            timeline.add(uow, incident_id=incident_id, kind="alert",
                          summary=f"Flapping: this alert group fired again {len(recent)} times "
                                  f"within {minutes} min",
                          data={"flapping": True, "refires": len(recent),

@@ -213,9 +213,7 @@ def _install(ruleset: RuleSet, place: tuple[str, str]) -> None:
 def _place(session: Session) -> tuple[str, str]:
     """Which database and rules folder a compiled set belongs to (one process
     may serve several, as the tests do)."""
-    bind = session.get_bind()
-    return (bind.engine.url.render_as_string(hide_password=True),
-            str(intake_settings.get().rules_dir))
+    return switches.database_key(session), str(intake_settings.get().rules_dir)
 
 
 def _record_or_raise(session: Session, name: str) -> RoutingRuleRecord:

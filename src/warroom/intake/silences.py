@@ -65,7 +65,7 @@ _cache: tuple[object, SilenceSet] | None = None
 def current(session: Session, *, generation: int, now: datetime) -> SilenceSet:
     """The silences that have not ended, as of the given generation."""
     global _cache
-    place = session.get_bind().engine.url.render_as_string(hide_password=True)
+    place = switches.database_key(session)
     cached = _cache
     if cached is not None and cached[0] == place and cached[1].generation == generation:
         return cached[1]

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from warroom.db import UnitOfWork
@@ -29,14 +30,26 @@ class Switches:
     silences_generation: int = 0
 
 
-_COLUMNS = (IntakeState.monitoring_enabled, IntakeState.monitoring_changed_at,
-            IntakeState.monitoring_changed_by, IntakeState.rules_generation,
-            IntakeState.silences_generation)
+_TABLE = IntakeState.__table__
+_READ = select(_TABLE.c.monitoring_enabled, _TABLE.c.monitoring_changed_at,
+               _TABLE.c.monitoring_changed_by, _TABLE.c.rules_generation,
+               _TABLE.c.silences_generation).where(_TABLE.c.id == _ROW)
 
 
 def read(session: Session) -> Switches:
-    row = session.execute(select(*_COLUMNS).where(IntakeState.id == _ROW)).first()
+    row = session.connection().execute(_READ).first()
     return Switches(*row) if row is not None else Switches()
+
+
+def database_key(session: Session) -> str:
+    """Which database a session works on, for per-process caches (one process
+    may serve several databases, as the tests do)."""
+    return _url_of(session.get_bind().engine)
+
+
+@lru_cache(maxsize=64)
+def _url_of(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
 
 
 def bump_rules(uow: UnitOfWork) -> int:
