@@ -9,6 +9,7 @@ internal timeline, the audit log and subscribers follow the same path.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete as sql_delete
@@ -218,6 +219,18 @@ def post(uow: UnitOfWork, *, incident: PublicIncident, posting: Posting) -> Inci
     return update
 
 
+def remember_affected(uow: UnitOfWork, incident: PublicIncident,
+                      touched: list[Component]) -> None:
+    """Add components to those the incident affects (it keeps them all)."""
+    known = set(uow.session.scalars(select(AffectedComponent.component_id)
+                                    .where(AffectedComponent.incident_id == incident.id)))
+    for component in touched:
+        if component.id not in known:
+            uow.session.add(AffectedComponent(incident_id=incident.id,
+                                              component_id=component.id))
+            known.add(component.id)
+
+
 def raise_impact(incident: PublicIncident, statuses: list[str]) -> None:
     """An incident's impact is the worst its components have been, not where
     they end (unless someone set it by hand)."""
@@ -241,6 +254,15 @@ def snapshot(incident: PublicIncident) -> dict[str, Any]:
 def default_body(status: str) -> str:
     words = content.messages().incident
     return words.resolved if status == IncidentStatus.resolved else words.investigating
+
+
+def clean_text(value: str, what: str, limit: int) -> str:
+    value = str(value or "").strip()
+    if not value:
+        raise Invalid(f"The {what} cannot be empty.")
+    if len(value) > limit:
+        raise Invalid(f"The {what} is at most {limit} characters.")
+    return value
 
 
 def _move(uow: UnitOfWork, statuses: list[tuple[Component, ComponentStatus]],
@@ -272,18 +294,7 @@ def _clear_after_resolution(uow: UnitOfWork, incident: PublicIncident, explicit:
     return _move(uow, back, cause)
 
 
-def remember_affected(uow: UnitOfWork, incident: PublicIncident,
-                      touched: list[Component]) -> None:
-    known = set(uow.session.scalars(select(AffectedComponent.component_id)
-                                    .where(AffectedComponent.incident_id == incident.id)))
-    for component in touched:
-        if component.id not in known:
-            uow.session.add(AffectedComponent(incident_id=incident.id,
-                                              component_id=component.id))
-            known.add(component.id)
-
-
-def _stamp(incident: PublicIncident, status: str, now: Any) -> None:
+def _stamp(incident: PublicIncident, status: str, now: datetime) -> None:
     incident.status = status
     incident.updated_at = now
     if status == IncidentStatus.monitoring and incident.monitoring_at is None:
@@ -292,8 +303,6 @@ def _stamp(incident: PublicIncident, status: str, now: Any) -> None:
         incident.resolved_at = now
     else:
         incident.resolved_at = None
-
-
 
 
 def _internal_id(uow: UnitOfWork, ref: str | None) -> int | None:
@@ -309,12 +318,3 @@ def _tell_internal(uow: UnitOfWork, incident: PublicIncident, summary: str) -> N
         timeline.add(uow, incident_id=incident.internal_incident_id, kind="statuspage",
                      summary=summary, data={"public_id": incident.code,
                                             "status": incident.status})
-
-
-def clean_text(value: str, what: str, limit: int) -> str:
-    value = str(value or "").strip()
-    if not value:
-        raise Invalid(f"The {what} cannot be empty.")
-    if len(value) > limit:
-        raise Invalid(f"The {what} is at most {limit} characters.")
-    return value

@@ -115,10 +115,11 @@ def edit(uow: UnitOfWork, *, window: PublicIncident, changes: dict[str, Any]) ->
             raise Conflict(f"Maintenance {window.code} has started; its components are fixed.")
         _replace_components(uow, window, components.resolve_names(uow.session,
                                                                    changes["components"]))
+    if changes.get("name") is not None:
+        window.name = incidents.clean_text(changes["name"], "name", 300)
     for field in ("auto_transition", "verify_minutes"):
         if changes.get(field) is not None:
             setattr(window, field, changes[field])
-    incidents.edit(uow, incident=window, changes={"name": changes.get("name")})
     if incidents.snapshot(window) != before or changes.get("components") is not None:
         window.updated_at = uow.now()
         audit.record(uow, action="statuspage.maintenance.update",
