@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from warroom import sealing, wakeup
@@ -46,29 +47,58 @@ class Outgoing:
 
 
 def enqueue(uow: UnitOfWork, *, message: Outgoing) -> OutboxMessage:
-    if message.channel not in CHANNELS:
-        raise Invalid(one_of(message.channel, sorted(CHANNELS), "channel"))
-    if not message.destination:
-        raise Invalid(f"A {message.channel} message needs a destination.")
+    _check(message)
     key = message.key or f"{message.kind}:{secrets.token_hex(12)}"
     if message.key:
         existing = uow.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
         if existing is not None:
             return existing
     now = uow.now()
-    row = OutboxMessage(
+    row = OutboxMessage(**_columns(message, key=key, now=now))
+    uow.session.add(row)
+    uow.session.flush()
+    if row.next_attempt_at <= now:
+        wakeup.notify(uow)
+    return row
+
+
+def enqueue_many(uow: UnitOfWork, *, messages: list[Outgoing]) -> int:
+    """Queue many messages with one statement (an escalation cycle may page
+    thousands of people at once). As with :func:`enqueue`, a key that is
+    already queued keeps its first message. Returns how many were given."""
+    if not messages:
+        return 0
+    now = uow.now()
+    rows = []
+    for message in messages:
+        _check(message)
+        rows.append(_columns(message, key=message.key or f"{message.kind}:"
+                             f"{secrets.token_hex(12)}", now=now))
+    dialect = sqlite if uow.is_sqlite else postgresql
+    uow.session.execute(dialect.insert(OutboxMessage)
+                        .on_conflict_do_nothing(index_elements=["key"]), rows)
+    if any(row["next_attempt_at"] <= now for row in rows):
+        wakeup.notify(uow)
+    return len(rows)
+
+
+def _check(message: Outgoing) -> None:
+    if message.channel not in CHANNELS:
+        raise Invalid(one_of(message.channel, sorted(CHANNELS), "channel"))
+    if not message.destination:
+        raise Invalid(f"A {message.channel} message needs a destination.")
+
+
+def _columns(message: Outgoing, *, key: str, now: datetime) -> dict[str, Any]:
+    return dict(
         key=key, kind=message.kind, channel=message.channel, destination=message.destination,
         recipient=message.recipient, subject=message.subject, body=message.body,
         payload=message.payload, headers=message.headers,
         secret_sealed=sealing.seal(message.signing_secret) if message.signing_secret else None,
         incident_id=message.incident_id, group_key=message.group_key, status="pending",
         attempts=0, max_attempts=message.max_attempts or get_settings().outbox_max_attempts,
-        next_attempt_at=max(now, message.not_before or now), created_at=now)
-    uow.session.add(row)
-    uow.session.flush()
-    if row.next_attempt_at <= now:
-        wakeup.notify(uow)
-    return row
+        next_attempt_at=max(now, message.not_before or now), created_at=now, sent_at=None,
+        last_error=None, finished_reason=None)
 
 
 @dataclass(frozen=True)

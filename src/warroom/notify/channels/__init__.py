@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from warroom.notify.channels.base import Channel
 from warroom.notify.channels.email import EmailChannel
+from warroom.notify.channels.slack import SlackChannel
+from warroom.notify.channels.sms import GatewayChannel
 from warroom.notify.channels.webhook import WebhookChannel
 
 CHANNELS: dict[str, Channel] = {
     "email": EmailChannel(),
     "webhook": WebhookChannel(),
+    "slack": SlackChannel(),
+    "sms": GatewayChannel("sms"),
+    "voice": GatewayChannel("voice"),
 }
 
 
