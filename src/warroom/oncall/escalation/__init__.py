@@ -1,0 +1,1 @@
+"""Escalations: one per incident, advanced by durable timers until acknowledged."""

@@ -1,0 +1,191 @@
+"""Page, notify and alert for many escalations at once.
+
+A :class:`Pager` serves one batch: the engine cycle's due timers, or a single
+escalation starting inside the transaction that declared its incident (so the
+first page commits with the incident). It resolves targets once per batch,
+loads people's contact plans in bulk, and gathers every write in
+:class:`Writes`, which the caller flushes with one INSERT per table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from warroom.auth.models import User
+from warroom.db import UnitOfWork
+from warroom.incidents import timeline
+from warroom.incidents.models import Incident
+from warroom.notify import service as outbox
+from warroom.notify.service import Outgoing
+from warroom.oncall.escalation import acklinks, messages
+from warroom.oncall.escalation.messages import Why
+from warroom.oncall.escalation.models import Escalation, Page, Timer
+from warroom.oncall.people import contacts
+from warroom.oncall.people.contacts import Reachable
+from warroom.oncall.policies.document import Policy
+from warroom.oncall.resolve import Resolver
+from warroom.oncall.targets import TargetSpec
+
+DRILL_PARTICIPANTS = "drill_participants"
+"""The incident label that names a drill's participants: usernames and
+``team:<name>``, separated by commas."""
+
+
+@dataclass
+class Writes:
+    """Rows a batch will insert, flushed together."""
+
+    pages: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[Outgoing] = field(default_factory=list)
+    timers: list[dict[str, Any]] = field(default_factory=list)
+    events: list[tuple[int, str, str, dict[str, Any] | None]] = field(default_factory=list)
+
+    def timer(self, escalation: Escalation, kind: str, due_at: datetime,
+              data: dict[str, Any] | None = None) -> None:
+        self.timers.append({"escalation_id": escalation.id, "kind": kind, "status": "pending",
+                            "due_at": due_at, "generation": escalation.generation,
+                            "data": data, "fired_at": None})
+
+    def event(self, incident: Incident, kind: str, summary: str,
+              data: dict[str, Any] | None = None) -> None:
+        self.events.append((incident.id, kind, summary, data))
+
+    def flush(self, uow: UnitOfWork) -> None:
+        if self.pages:
+            uow.session.execute(insert(Page), self.pages)
+        outbox.enqueue_many(uow, messages=self.messages)
+        if self.timers:
+            uow.session.execute(insert(Timer), self.timers)
+        for incident_id, kind, summary, data in self.events:
+            timeline.add(uow, incident_id=incident_id, kind=kind, summary=summary, data=data)
+        self.pages, self.messages, self.timers, self.events = [], [], [], []
+
+
+@dataclass(frozen=True)
+class Reached:
+    people: list[Reachable]
+    unreachable: list[str]
+    left_out: list[str]
+
+
+class Pager:
+    def __init__(self, uow: UnitOfWork, *, renotify_pending: set[tuple[int, int]] | None = None
+                 ) -> None:
+        self.uow = uow
+        self.session: Session = uow.session
+        self.now = uow.now()
+        self.resolver = Resolver(uow.session, self.now)
+        self.writes = Writes()
+        self.renotify_pending = renotify_pending if renotify_pending is not None else set()
+        self._people: dict[int, Reachable | None] = {}
+        self._participants: dict[int, set[int]] = {}
+        self._policies: dict[bytes, Policy] = {}
+        self._admins: list[User] | None = None
+
+    def policy(self, escalation: Escalation) -> Policy:
+        """The escalation's own copy of its policy (parsed once per batch)."""
+        key = orjson.dumps(escalation.policy, option=orjson.OPT_SORT_KEYS)
+        if key not in self._policies:
+            self._policies[key] = Policy.model_validate(escalation.policy)
+        return self._policies[key]
+
+    def recipients(self, incident: Incident, targets: Sequence[TargetSpec]) -> Reached:
+        """Who the targets point at now, split into those who can be reached,
+        those who cannot (no contact method, no email), and, in a drill,
+        those left out because they are not taking part."""
+        ids = self.resolver.people(targets, tuple(incident.services or ()))
+        left_out: list[int] = []
+        if incident.is_drill:
+            allowed = self.participants(incident)
+            left_out = [i for i in ids if i not in allowed]
+            ids = [i for i in ids if i in allowed]
+        self._load(ids + left_out)
+        found = [p for i in ids if (p := self._people.get(i)) is not None]
+        return Reached(people=[p for p in found if p.reaches],
+                       unreachable=[p.username for p in found if not p.reaches],
+                       left_out=[p.username for i in left_out
+                                 if (p := self._people.get(i)) is not None])
+
+    def person(self, user_id: int) -> Reachable | None:
+        self._load([user_id])
+        return self._people.get(user_id)
+
+    def participants(self, incident: Incident) -> set[int]:
+        if incident.id not in self._participants:
+            names = (incident.labels or {}).get(DRILL_PARTICIPANTS, "")
+            specs = []
+            for name in (n.strip() for n in names.split(",") if n.strip()):
+                kind, _, rest = name.partition(":")
+                specs.append(TargetSpec(team=rest) if kind == "team" and rest
+                             else TargetSpec(user=name.lower()))
+            self._participants[incident.id] = set(self.resolver.people(specs))
+        return self._participants[incident.id]
+
+    def page(self, escalation: Escalation, incident: Incident, people: list[Reachable], *,
+             reason: str, step_index: int, headline: str, key: str) -> None:
+        """Page each person on every way their notification rules say."""
+        for person in people:
+            why = Why(headline=headline, ack_url=acklinks.url_for(
+                incident_id=incident.id, user_id=person.user_id, now=self.now))
+            self.writes.pages.append({"escalation_id": escalation.id, "incident_id": incident.id,
+                                      "user_id": person.user_id, "reason": reason,
+                                      "step_index": step_index, "loop": escalation.loop,
+                                      "at": self.now})
+            for number, reach in enumerate(person.reaches):
+                later = self.now + timedelta(minutes=reach.delay_minutes) \
+                    if reach.delay_minutes else None
+                self.writes.messages.append(messages.page(
+                    incident, reach, why, key=f"{key}:{person.user_id}:{number}",
+                    recipient=person.username, not_before=later))
+            self._renotify_later(escalation, person)
+
+    def tell(self, incident: Incident, people: list[Reachable], *, headline: str, key: str,
+             kind: str = "notice") -> None:
+        """Tell people about the incident; no acknowledgement asked."""
+        for person in people:
+            for number, reach in enumerate(person.reaches):
+                self.writes.messages.append(messages.notice(
+                    incident, reach, Why(headline=headline),
+                    key=f"{key}:{person.user_id}:{number}", recipient=person.username,
+                    kind=kind))
+
+    def alert_admins(self, incident: Incident, *, problem: str, key: str) -> None:
+        """Email every admin (not for drills: a drill must not wake anyone
+        who is not taking part)."""
+        if incident.is_drill:
+            return
+        if self._admins is None:
+            self._admins = list(self.session.scalars(select(User).where(
+                User.role == "admin", User.is_active.is_(True), User.email.is_not(None))))
+        for admin in self._admins:
+            self.writes.messages.append(messages.admin_alert(
+                incident, email=admin.email or "", username=admin.username,
+                key=f"admin_alert:oncall:{key}:{admin.id}", problem=problem))
+
+    def _renotify_later(self, escalation: Escalation, person: Reachable) -> None:
+        if not person.renotify_minutes:
+            return
+        if (escalation.id, person.user_id) in self.renotify_pending:
+            return
+        self.renotify_pending.add((escalation.id, person.user_id))
+        self.writes.timer(escalation, "renotify",
+                          self.now + timedelta(minutes=person.renotify_minutes),
+                          {"user_id": person.user_id})
+
+    def _load(self, ids: list[int]) -> None:
+        missing = [i for i in ids if i not in self._people]
+        if missing:
+            loaded = contacts.load(self.session, missing)
+            for person_id in missing:
+                self._people[person_id] = loaded.get(person_id)
+
+
+def names(people: list[Reachable]) -> str:
+    return ", ".join(p.username for p in people)

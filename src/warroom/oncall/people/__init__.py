@@ -1,0 +1,1 @@
+"""People as on-call sees them: contact methods, notification rules, re-notify."""

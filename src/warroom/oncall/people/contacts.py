@@ -1,0 +1,95 @@
+"""How to reach people right now: the plan the pager follows.
+
+A person's notification rules say which contact method to use how many
+minutes after they are paged. Without rules, every contact method is used at
+once; without contact methods, the email address on their user record. A
+person with none of these cannot be reached, and a step that reaches nobody
+moves on (see :mod:`warroom.oncall.escalation.firing`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom import sealing
+from warroom.auth.models import User
+from warroom.notify.service import PersonRoute
+from warroom.oncall.people.models import ContactMethod, NotificationRule, Profile
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Send on ``channel`` to ``destination`` ``delay_minutes`` after paging."""
+
+    channel: str
+    destination: str
+    delay_minutes: int
+    signing_secret: str | None
+    method_id: int | None
+    """None for the fallback to the user record's email address."""
+
+
+@dataclass(frozen=True)
+class Reachable:
+    user_id: int
+    username: str
+    display_name: str
+    reaches: tuple[Reach, ...]
+    renotify_minutes: int | None
+
+
+def load(session: Session, user_ids: list[int] | set[int]) -> dict[int, Reachable]:
+    """Active people among ``user_ids`` with their plan (four queries in all)."""
+    ids = list(set(user_ids))
+    if not ids:
+        return {}
+    people = list(session.scalars(select(User).where(User.id.in_(ids),
+                                                     User.is_active.is_(True))))
+    methods: dict[int, list[ContactMethod]] = {}
+    for method in session.scalars(select(ContactMethod).where(ContactMethod.user_id.in_(ids))
+                                  .order_by(ContactMethod.id)):
+        methods.setdefault(method.user_id, []).append(method)
+    rules: dict[int, list[NotificationRule]] = {}
+    for rule in session.scalars(select(NotificationRule)
+                                .where(NotificationRule.user_id.in_(ids))
+                                .order_by(NotificationRule.delay_minutes, NotificationRule.id)):
+        rules.setdefault(rule.user_id, []).append(rule)
+    renotify = dict(session.execute(select(Profile.user_id, Profile.renotify_minutes)
+                                    .where(Profile.user_id.in_(ids))).all())
+    return {person.id: Reachable(
+        user_id=person.id, username=person.username,
+        display_name=person.display_name or person.username,
+        reaches=_plan(person, methods.get(person.id, []), rules.get(person.id, [])),
+        renotify_minutes=renotify.get(person.id)) for person in people}
+
+
+def person_routes(session: Session, user: User) -> list[PersonRoute]:
+    """For ``notify.service.notify_person``: the contact methods used at once."""
+    found = load(session, [user.id]).get(user.id)
+    if found is None:
+        return []
+    return [PersonRoute(channel=r.channel, destination=r.destination,
+                        signing_secret=r.signing_secret, label=r.channel)
+            for r in found.reaches if r.delay_minutes == 0]
+
+
+def _plan(person: User, methods: list[ContactMethod],
+          rules: list[NotificationRule]) -> tuple[Reach, ...]:
+    by_id = {m.id: m for m in methods}
+    if rules:
+        return tuple(_reach(by_id[r.contact_method_id], r.delay_minutes) for r in rules
+                     if r.contact_method_id in by_id)
+    if methods:
+        return tuple(_reach(m, 0) for m in methods)
+    if person.email:
+        return (Reach("email", person.email, 0, None, None),)
+    return ()
+
+
+def _reach(method: ContactMethod, delay_minutes: int) -> Reach:
+    secret = sealing.unseal(method.secret_sealed) if method.secret_sealed else None
+    return Reach(channel=method.kind, destination=method.address, delay_minutes=delay_minutes,
+                 signing_secret=secret, method_id=method.id)

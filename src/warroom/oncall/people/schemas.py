@@ -1,0 +1,57 @@
+"""Request and response shapes for people's contact methods and rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ContactMethodIn(BaseModel):
+    model_config = _STRICT
+    kind: str = Field(max_length=10, examples=["sms"])
+    """email, sms, voice, slack or webhook."""
+    address: str = Field(min_length=1, max_length=1000, examples=["+15551234567"])
+    label: str = Field("", max_length=100)
+    secret: str | None = Field(None, min_length=8, max_length=200)
+    """Webhooks only: signs each delivery (Standard Webhooks); stored encrypted."""
+
+
+class NotificationRuleIn(BaseModel):
+    model_config = _STRICT
+    contact_method_id: int = Field(ge=1)
+    delay_minutes: int = Field(0, ge=0, le=1440)
+
+
+class ProfileIn(BaseModel):
+    model_config = _STRICT
+    renotify_minutes: int | None = Field(None, ge=1, le=1440)
+    """Page me again every N minutes until someone acknowledges (null: off)."""
+
+
+class ContactMethodOut(BaseModel):
+    id: int
+    kind: str
+    label: str
+    address: str
+    signed: bool
+    created_at: datetime
+
+
+class NotificationRuleOut(BaseModel):
+    id: int
+    contact_method_id: int
+    kind: str
+    delay_minutes: int
+
+
+class PersonOut(BaseModel):
+    username: str
+    display_name: str
+    email: str | None
+    renotify_minutes: int | None
+    contact_methods: list[ContactMethodOut]
+    notification_rules: list[NotificationRuleOut]
+    teams: list[str]

@@ -1,0 +1,1 @@
+"""Escalation policies: shipped defaults under rules/escalation/ and custom ones."""

@@ -1,0 +1,1 @@
+"""Positions (on-call engineer, team lead, ...) and who fills them."""

@@ -1,0 +1,1 @@
+"""Schedules: rotations in layers, overrides, who is on call, iCalendar."""

@@ -1,0 +1,40 @@
+"""Join paging to the incident lifecycle and to ``notify_person``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from warroom.db import UnitOfWork
+from warroom.incidents import hooks
+from warroom.incidents.models import Incident
+from warroom.notify import hooks as notify_hooks
+from warroom.oncall.escalation import service as escalations
+from warroom.oncall.escalation.views import incident_extra
+from warroom.oncall.people.contacts import person_routes
+
+
+def connect() -> None:
+    hooks.declared.connect(declared)
+    hooks.acknowledged.connect(acknowledged)
+    hooks.transitioned.connect(escalations.on_transition)
+    hooks.severity_changed.connect(severity_changed)
+    if incident_extra not in hooks.view_extras:
+        hooks.view_extras.append(incident_extra)
+    if person_routes not in notify_hooks.person_routes:
+        notify_hooks.person_routes.append(person_routes)
+
+
+def declared(uow: UnitOfWork, incident: Incident, *, context: dict[str, Any]) -> None:
+    """Start paging with the routing rule's policy, else the severity's."""
+    policy = (context or {}).get("escalation_policy")
+    escalations.start(uow, incident=incident, policy_name=policy,
+                      chosen_by="routing" if policy else "severity")
+
+
+def acknowledged(uow: UnitOfWork, incident: Incident, *, by: str) -> None:
+    escalations.acknowledge(uow, incident=incident, by=by)
+
+
+def severity_changed(uow: UnitOfWork, incident: Incident, *, previous: str,
+                     current: str) -> None:
+    escalations.follow_severity(uow, incident=incident, previous=previous, current=current)
