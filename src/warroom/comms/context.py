@@ -36,7 +36,7 @@ def build(session: Session, incident: Incident, *, fields: dict[str, Any],
     people = role_people(session, incident)
     commander = people.get("incident_commander")
     resolved = incident.phase in RESOLVED_PHASES
-    services = ", ".join(incident.services or []) or "our service"
+    values = incident_values(incident)
     defaults: dict[str, Any] = {
         "brief": incident.title,
         "impact": _first_line(incident.description) or "Under assessment",
@@ -54,7 +54,7 @@ def build(session: Session, incident: Incident, *, fields: dict[str, Any],
     given = {key: value for key, value in fields.items() if value not in (None, "", [])}
     return {
         **defaults, **given,
-        "incident": incident_values(incident),
+        "incident": values,
         "people": people,
         "commander": commander["name"] if commander else "Not assigned",
         "commander_contact": (commander or {}).get("email"),
@@ -64,7 +64,7 @@ def build(session: Session, incident: Incident, *, fields: dict[str, Any],
         "update_number": update_number,
         "resolved": resolved,
         "public_status": "resolved" if resolved else "degraded",
-        "affected": services,
+        "affected": values["service_names"],
         "organisation": get_settings().comms_organisation,
         "now": now,
     }

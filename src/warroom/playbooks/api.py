@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
 from warroom.auth.deps import requires
 from warroom.auth.permissions import Permission
-from warroom.db import Actor
+from warroom.db import Actor, UnitOfWork
 from warroom.http import read_session, write_unit
 from warroom.incidents import service as incidents
+from warroom.incidents.models import Incident
 from warroom.playbooks import catalogue, preparedness, service, views
 from warroom.playbooks.format import json_schema
+from warroom.playbooks.models import StepRun
 from warroom.playbooks.schemas import (
     ApproveIn,
     AttachIn,
@@ -163,7 +166,8 @@ def set_owner(item: str, body: OwnerIn, request: Request,
         return views.item_out(preparedness.set_owner(uow, item_id=item, owner=body.owner))
 
 
-def _change(request: Request, actor: Actor, ref: str, step: str, act: Any) -> StepOut:
+def _change(request: Request, actor: Actor, ref: str, step: str,
+            act: Callable[[UnitOfWork, Incident, StepRun], object]) -> StepOut:
     with write_unit(request, actor) as uow:
         incident = incidents.get_for_update(uow, ref=ref)
         found = service.get_step_or_raise(uow.session, incident=incident, ref=step)

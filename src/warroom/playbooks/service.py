@@ -24,7 +24,7 @@ from warroom.incidents.models import Incident
 from warroom.incidents.phases import ORDER, Phase
 from warroom.playbooks import catalogue, rendering
 from warroom.playbooks.format import PHASE_ORDER, parse_duration, window_of
-from warroom.playbooks.kinds import EXECUTED
+from warroom.playbooks.kinds import EXECUTED, Prepared
 from warroom.playbooks.models import PlaybookRun, StepRun
 
 DONE = ("succeeded", "skipped")
@@ -86,11 +86,14 @@ def attach(uow: UnitOfWork, *, incident: Incident, name: str, how: str = "manual
     for position, (block, step) in enumerate(playbook.steps()):
         uow.session.add(_snapshot(run, incident, position, block, step, now))
     uow.session.flush()
-    record = {"playbook": run.playbook, "version": run.version,
-              "content_hash": run.content_hash, "how": how, "steps": position + 1}
-    audit.record(uow, action="playbook.attach", target=f"incident:{incident.ref}/playbook:"
-                 f"{run.playbook}", after=record)
     if how == "manual":
+        # Attachments made by the declaration itself are part of it: the run row
+        # keeps version, hash and how it was chosen; a person's attachment is
+        # their own change, so it is audited and on the timeline.
+        record = {"playbook": run.playbook, "version": run.version,
+                  "content_hash": run.content_hash, "how": how, "steps": position + 1}
+        audit.record(uow, action="playbook.attach", target=f"incident:{incident.ref}/playbook:"
+                     f"{run.playbook}", after=record)
         timeline.add(uow, incident_id=incident.id, kind="step", data=record,
                      summary=f"Playbook {run.playbook} {run.version} ({run.content_hash[:12]}) "
                              f"attached: {position + 1} steps")
@@ -170,7 +173,7 @@ def readiness(session: Session, *, incident: Incident, step: StepRun) -> str | N
         return missing.reason
 
 
-def prepare(session: Session, *, incident: Incident, step: StepRun) -> Any:
+def prepare(session: Session, *, incident: Incident, step: StepRun) -> Prepared:
     """The exact action an executed step would take (raises NotReady)."""
     return EXECUTED[step.kind].prepare(step.params, rendering.context(incident))
 
