@@ -58,6 +58,7 @@ GOALS = {"batched_alerts_per_s": 15_000, "batched_ratio": 0.25, "single_requests
 STORM_ALERTS, STORM_GROUPS, BATCH = 10_000, 200, 50
 PACED_RATE = 300
 GROUPS = {"BenchGroup": 10, "BenchSingle": 20, "Paced": 20}
+FAILURES: list[str] = []
 STORM_RULE = {"name": "bench-storm", "match": {"alertname": "StormAlert"},
               "type": "service_outage", "severity": "low", "playbook": "general-procedure",
               "escalation_policy": "sev4", "group_by": ["alertname", "storm_group"],
@@ -449,7 +450,10 @@ async def send_all(server: Server, path: str, bodies: list[bytes], token: str, *
     async def sender() -> None:
         while queue:
             index, body = queue.pop()
-            statuses[index] = (await pool.post(path, body, headers))[0]
+            try:
+                statuses[index] = (await pool.post(path, body, headers))[0]
+            except (OSError, ValueError, asyncio.IncompleteReadError):
+                statuses[index] = -1
 
     await asyncio.gather(*(sender() for _ in range(concurrency)))
     await pool.close()
@@ -459,11 +463,15 @@ async def send_all(server: Server, path: str, bodies: list[bytes], token: str, *
 async def _timed(pool: Connections, path: str, body: bytes, headers: dict[str, str],
                  scheduled: float) -> float:
     try:
-        status, _ = await pool.post(path, body, headers)
-    except OSError:
+        status, answer = await pool.post(path, body, headers)
+    except (OSError, ValueError, asyncio.IncompleteReadError) as failed:
+        FAILURES.append(repr(failed)[:200])
         return -1.0
     latency = (asyncio.get_running_loop().time() - scheduled) * 1000
-    return latency if 200 <= status < 300 else -1.0
+    if not 200 <= status < 300:
+        FAILURES.append(f"{status}: {answer[:200]!r}")
+        return -1.0
+    return latency
 
 
 class Connections:
@@ -474,21 +482,31 @@ class Connections:
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-        reader, writer = self.idle.pop() if self.idle else \
-            await asyncio.open_connection(self.host, self.port)
-        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        writer.write(f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: "
-                     f"application/json\r\nContent-Length: {len(body)}\r\n{head}\r\n"
-                     .encode() + body)
-        status_line = await reader.readline()
-        length = 0
-        while (line := await reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.decode().partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-        answer = await reader.readexactly(length)
-        self.idle.append((reader, writer))
-        return int(status_line.split()[1]), answer
+        """POST on an idle connection; a connection the server closed while it
+        sat idle (keep-alive timeout) is replaced once, the request unsent."""
+        for attempt in (1, 2):
+            reused = bool(self.idle)
+            reader, writer = self.idle.pop() if reused else \
+                await asyncio.open_connection(self.host, self.port)
+            head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+            writer.write(f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: "
+                         f"application/json\r\nContent-Length: {len(body)}\r\n{head}\r\n"
+                         .encode() + body)
+            status_line = await reader.readline()
+            if not status_line:
+                writer.close()
+                if reused and attempt == 1:
+                    continue
+                raise ConnectionError("the server closed the connection")
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode().partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            answer = await reader.readexactly(length)
+            self.idle.append((reader, writer))
+            return int(status_line.split()[1]), answer
+        raise ConnectionError("unreachable")
 
     async def close(self) -> None:
         for _, writer in self.idle:

@@ -15,8 +15,10 @@ the database being unavailable, its deliveries are retried one by one, so one
 bad delivery cannot fail the others.
 
 On SQLite the batch is written on the event loop (SQLite writes one at a time
-anyway, and a thread hop costs more than it saves); on PostgreSQL it is
-written in a worker thread while the loop keeps reading requests.
+anyway, and a thread hop costs more than it saves); on PostgreSQL batches are
+written by up to ``PG_WRITERS`` threads at once while the loop keeps reading
+requests, so their round trips overlap (group rows are locked in key order,
+so concurrent batches queue on a shared group instead of deadlocking).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from warroom.db import Actor, Database
 from warroom.intake import service
 from warroom.intake.service import Delivery, Report
 
+PG_WRITERS = 4
+
 
 @dataclass
 class Submission:
@@ -49,8 +53,9 @@ class Batcher:
         self.database = database
         self.clock = clock
         self.waiting: list[Submission] = []
-        self.draining = False
-        self._task: asyncio.Task[None] | None = None
+        self.writers = 1 if database.is_sqlite else PG_WRITERS
+        self.draining = 0
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def submit(self, delivery: Delivery, *, actor: Actor,
                      source_ip: str | None) -> Report:
@@ -59,15 +64,17 @@ class Batcher:
         loop = asyncio.get_running_loop()
         submission = Submission(delivery, actor, source_ip, loop.create_future())
         self.waiting.append(submission)
-        if not self.draining:
-            self.draining = True
-            self._task = loop.create_task(self._drain())
+        if self.draining < self.writers:
+            self.draining += 1
+            task = loop.create_task(self._drain())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         return await submission.future
 
     async def _drain(self) -> None:
         try:
+            await asyncio.sleep(0)  # requests already being parsed join the first batch
             while self.waiting:
-                await asyncio.sleep(0)  # requests already being parsed join this batch
                 batch, self.waiting = self.waiting, []
                 if self.database.is_sqlite:
                     self.store(batch)
@@ -75,8 +82,9 @@ class Batcher:
                     await to_thread.run_sync(self.store, batch)
                 for submission in batch:
                     _settle(submission)
+                await asyncio.sleep(0)
         finally:
-            self.draining = False
+            self.draining -= 1
 
     def store(self, batch: list[Submission]) -> None:
         """Write the batch, one unit of work per (sender, address)."""
