@@ -63,7 +63,7 @@ class Plan:
 
 PLANS = {
     "quick": Plan(rounds=2, seconds=3, warmup=1, connections=64, paced_rounds=1,
-                  paced_seconds=3, paced_rate=5000, paced_connections=50),
+                  paced_seconds=2.5, paced_rate=5000, paced_connections=50),
     "full": Plan(rounds=5, seconds=10, warmup=3, connections=64, paced_rounds=5,
                  paced_seconds=5, paced_rate=5000, paced_connections=50),
 }

@@ -8,7 +8,7 @@ app), and the email subscription flow (confirm, unsubscribe), which writes.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -148,7 +148,8 @@ def _button_page(request: Request, token: str | None, *, purpose: str, heading: 
     return _page(request, check, form_action=action, token=token or "", button=button)
 
 
-def _page(request: Request, act: Any, *, status: int = 200, **form: Any) -> Response:
+def _page(request: Request, act: Callable[[], tuple[str, str]], *, status: int = 200,
+          **form: Any) -> Response:
     """Run ``act`` and show its outcome as a small HTML page; a refused link
     or address is shown the same way, with the problem's status."""
     data = request.app.state.statuspage.current().data
