@@ -28,6 +28,7 @@ from warroom.db import SYSTEM, Database, UnitOfWork
 from warroom.errors import Problem
 from warroom.incidents import timeline
 from warroom.incidents.models import Incident
+from warroom.incidents.phases import RESOLVED_PHASES
 from warroom.playbooks import rendering, service
 from warroom.playbooks.format import parse_duration
 from warroom.playbooks.kinds import EXECUTED, Prepared, Result
@@ -97,7 +98,8 @@ def record(uow: UnitOfWork, job: Job, result: Result) -> StepRun | None:
     step.finished_at, step.lease_until = now, None
     step.outcome = {**result.outcome, "summary": result.summary}
     step.output = result.output
-    if not result.ok and step.kind == "prometheus_check" and incident and incident.is_open:
+    if (not result.ok and step.kind == "prometheus_check" and incident is not None
+            and incident.phase not in RESOLVED_PHASES):
         delay = service.recheck_delay(step, get_settings().playbook_recheck_seconds)
         step.run_at = now + timedelta(seconds=delay)
     _on_record(uow, step, incident, result)
