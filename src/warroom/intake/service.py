@@ -8,6 +8,8 @@ update of alerts, and one audit entry per sender (summing its deliveries).
 Incidents are opened and attached through the incident service, so their
 timelines, audit entries and hooks (paging, playbooks) join the transaction.
 
+Writing the alert rows themselves is :mod:`warroom.intake.store`.
+
 If the same alert appears in two deliveries of one batch, the batch is split
 into rounds (first appearances, then second ones...), handled in order, so a
 repeat is counted as a repeat and nothing is stored twice.
@@ -19,14 +21,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
 from warroom.db import UnitOfWork
 from warroom.errors import Invalid, NotFound, one_of
 from warroom.incidents.catalog import SECURITY_TYPES
-from warroom.intake import groups, resolution, rulebook, silences, switches
+from warroom.intake import groups, resolution, rulebook, silences, store, switches
 from warroom.intake import settings as intake_settings
 from warroom.intake.integrations import Caller
 from warroom.intake.models import Alert, AlertGroup
@@ -36,21 +38,6 @@ from warroom.intake.rulebook import RuleSet
 
 STATUSES = ("firing", "resolved")
 HOLDS = ("silenced", "paused", "flapping")
-_TABLE = Alert.__table__
-_KNOWN = select(_TABLE.c.id, _TABLE.c.dedup_key, _TABLE.c.status, _TABLE.c.incident_id,
-                _TABLE.c.held, _TABLE.c.silence_id, _TABLE.c.receive_count,
-                _TABLE.c.fire_count, _TABLE.c.resolved_at, _TABLE.c.acknowledged_at,
-                _TABLE.c.starts_at) \
-    .where(_TABLE.c.dedup_key.in_(bindparam("keys", expanding=True)))
-_INSERT = insert(_TABLE)
-_MUTABLE = ("status", "severity", "summary", "labels", "annotations", "generator_url", "rule",
-            "incident_type", "group_id", "incident_id", "held", "silence_id", "starts_at",
-            "ends_at", "last_seen_at", "resolved_at", "acknowledged_at", "receive_count",
-            "fire_count")
-_UPDATE = update(_TABLE).where(_TABLE.c.id == bindparam("alert_id")) \
-    .values({name: bindparam(name) for name in _MUTABLE})
-
-
 @dataclass
 class Report:
     """What one delivery did."""
@@ -237,12 +224,11 @@ def _receive_round(uow: UnitOfWork, round_: list[tuple[Delivery, IncomingAlert]]
         p.delivery = delivery
         pending.append(p)
     _lock_groups(uow, pending, context)
-    known = {row.dedup_key: row for row in uow.session.connection().execute(
-        _KNOWN, {"keys": [p.alert.dedup_key for p in pending]})}
+    known = store.known(uow, [p.alert.dedup_key for p in pending])
     to_place, resolved, acknowledged = _classify(pending, known)
     place(uow, to_place, context)
     groups.save(uow, context.groups)
-    _write(uow, pending)
+    store.write(uow, pending)
     resolution.settle(uow, resolved, acknowledged)
     for p in pending:
         _report(p)
@@ -338,59 +324,6 @@ def _classify(pending: list[Pending], known: dict[str, Any]
             if status == "firing" and stored.incident_id is None and stored.held != "flapping":
                 to_place.append(p)
     return to_place, resolved, acknowledged
-
-
-def _write(uow: UnitOfWork, pending: list[Pending]) -> None:
-    now = uow.now()
-    new_rows, changed_rows = [], []
-    for p in pending:
-        if p.kind == "ignored":
-            continue
-        alert, stored = p.alert, p.stored
-        values = {
-            "status": alert.status if alert.status != "acknowledged" else stored.status,
-            "severity": p.severity, "summary": alert.summary, "labels": alert.labels,
-            "annotations": alert.annotations, "generator_url": alert.generator_url,
-            "rule": p.rule.name, "incident_type": p.rule.rule.type, "group_id": p.group_id,
-            "incident_id": p.incident_id, "held": p.held, "silence_id": p.silence_id,
-            "ends_at": alert.ends_at, "last_seen_at": now,
-        }
-        if stored is None:
-            new_rows.append({**values, **_first_seen(p, now)})
-        else:
-            changed_rows.append({"alert_id": stored.id, **values,
-                                 **_changes(alert, stored, p.refire, now)})
-    connection = uow.session.connection()
-    if new_rows:
-        connection.execute(_INSERT, new_rows)
-    if changed_rows:
-        connection.execute(_UPDATE, changed_rows)
-
-
-def _first_seen(p: Pending, now: datetime) -> dict[str, Any]:
-    firing = p.alert.status == "firing"
-    caller = p.delivery.integration if p.delivery is not None else None
-    return {"dedup_key": p.alert.dedup_key,
-            "source": p.delivery.source if p.delivery is not None else "unknown",
-            "integration_id": caller.id if caller else None, "name": p.alert.name,
-            "starts_at": p.alert.starts_at or now, "first_seen_at": now, "receive_count": 1,
-            "fire_count": 1 if firing else 0, "acknowledged_at": None,
-            "resolved_at": None if firing else now}
-
-
-def _changes(alert: IncomingAlert, stored: Any, refire: bool, now: datetime) -> dict[str, Any]:
-    resolved_at = stored.resolved_at
-    if alert.status == "resolved" and stored.status == "firing":
-        resolved_at = now
-    elif refire:
-        resolved_at = None
-    acknowledged_at = stored.acknowledged_at
-    if alert.status == "acknowledged" and acknowledged_at is None:
-        acknowledged_at = now
-    return {"receive_count": stored.receive_count + 1,
-            "fire_count": stored.fire_count + (1 if refire else 0),
-            "resolved_at": resolved_at, "acknowledged_at": acknowledged_at,
-            "starts_at": (alert.starts_at or now) if refire else stored.starts_at}
 
 
 def _report(p: Pending) -> None:
