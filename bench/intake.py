@@ -51,15 +51,17 @@ import httpx
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
+STARTED = time.monotonic()
 WARROOM = str(Path(sys.executable).with_name("warroom"))
 ALERTMANAGER = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager") \
     or "/usr/bin/prometheus-alertmanager"
 GOALS = {"batched_alerts_per_s": 15_000, "batched_ratio": 0.25, "single_requests_per_s": 2_000,
          "single_ratio": 0.20, "p99_ms": 20.0, "peak_rss_mb": 300.0}
 STORM_ALERTS, STORM_GROUPS, BATCH = 10_000, 200, 50
-QUICK_STORM = (2_000, 40)  # --quick: the same storm, a fifth of the size
+QUICK_STORM = (1_000, 20)  # --quick: the same storm, a tenth of the size
 PACED_RATE = 300
 GROUPS = {"BenchGroup": 10, "BenchSingle": 20, "Paced": 20}
+QUICK_GROUPS = {"BenchGroup": 5, "BenchSingle": 10, "Paced": 10}
 FAILURES: list[str] = []
 STORM_RULE = {"name": "bench-storm", "match": {"alertname": "StormAlert"},
               "type": "service_outage", "severity": "low", "playbook": "general-procedure",
@@ -74,6 +76,7 @@ class Plan:
     quick: bool
     storm_alerts: int = STORM_ALERTS
     storm_groups: int = STORM_GROUPS
+    groups: dict[str, int] = field(default_factory=lambda: dict(GROUPS))
 
 
 @dataclass
@@ -111,7 +114,7 @@ def main() -> None:
     plan = Plan(seconds=10.0, paced_seconds=10.0, quick=False)
     if args.quick:
         plan = Plan(seconds=2.0, paced_seconds=2.0, quick=True, storm_alerts=QUICK_STORM[0],
-                    storm_groups=QUICK_STORM[1])
+                    storm_groups=QUICK_STORM[1], groups=dict(QUICK_GROUPS))
     with tempfile.TemporaryDirectory(prefix="warroom-bench-") as folder:
         work = Path(folder)
         work.chmod(0o755)  # a PostgreSQL cluster started for the run runs as 'postgres'
@@ -129,14 +132,23 @@ def main() -> None:
 
 # --- measurements ----------------------------------------------------------------
 
+def progress(step: str) -> None:
+    """What is being measured, on stderr (stdout is the table and the JSON)."""
+    print(f"[{time.monotonic() - STARTED:5.1f}s] {step}", file=sys.stderr, flush=True)
+
+
 def measure_baselines(work: Path, plan: Plan) -> dict[str, Any]:
     """Alertmanager's own API and a minimal ASGI + SQLite app, same alerts, same load."""
     figures: dict[str, Any] = {}
+    progress("baseline: Alertmanager POST /api/v2/alerts")
     with alertmanager(work) as url:
-        batched = wrk(url, AM_V2_BATCH, plan, connections=16, prefix="amb")
-        single = wrk(url, AM_V2_SINGLE, plan, connections=64, prefix="ams")
+        batched = wrk(url, AM_V2_BATCH, plan, connections=16, prefix="amb",
+                      groups=plan.groups["BenchGroup"])
+        single = wrk(url, AM_V2_SINGLE, plan, connections=64, prefix="ams",
+                     groups=plan.groups["BenchSingle"])
         figures["alertmanager_alerts_per_s"] = batched["requests_per_s"] * BATCH
         figures["alertmanager_single_requests_per_s"] = single["requests_per_s"]
+    progress("baseline: minimal ASGI app inserting into SQLite")
     with baseline_app(work) as url:
         minimal = wrk(url, GENERIC_SINGLE.replace("/api/v1/alerts/generic", "/insert"), plan,
                       connections=64, prefix="min")
@@ -145,16 +157,19 @@ def measure_baselines(work: Path, plan: Plan) -> dict[str, Any]:
 
 
 def measure_warroom(work: Path, plan: Plan, database_url: str) -> dict[str, Any]:
+    backend = database_url.split(":", 1)[0].split("+", 1)[0]
+    progress(f"warroom on {backend}: starting, opening the groups")
     with warroom(work, database_url) as server:
         token = server.tokens["responder"]
-        open_groups(server)
-        settle(server)
+        open_groups(server, plan)
+        settle(server, timeout=2.0 if plan.quick else 30.0)
+        progress(f"warroom on {backend}: webhooks, single posts, paced latency, storm")
         batched = wrk(server.url, AM_WEBHOOK_BATCH, plan, connections=16, prefix="b",
-                      token=token)
+                      token=token, groups=plan.groups["BenchGroup"])
         single = wrk(server.url, GENERIC_SINGLE, plan, connections=64, prefix="s",
-                     token=token)
+                     token=token, groups=plan.groups["BenchSingle"])
         before = server_histogram(server)
-        latencies = asyncio.run(paced(server, plan.paced_seconds))
+        latencies = asyncio.run(paced(server, plan))
         inside = server_percentiles(before, server_histogram(server))
         storm = run_storm(server, plan)
     return {"batched_alerts_per_s": batched["requests_per_s"] * BATCH,
@@ -189,11 +204,11 @@ def server_percentiles(before: dict[float, float], after: dict[float, float]
     return figures
 
 
-def open_groups(server: Server) -> None:
+def open_groups(server: Server, plan: Plan) -> None:
     """Open the incidents the throughput runs feed, before measuring: these
     runs measure alerts joining incidents; opening incidents (which also
     attaches playbooks, starts escalations...) is what the storm measures."""
-    names = [f"{kind}{n}" for kind, count in GROUPS.items() for n in range(count)]
+    names = [f"{kind}{n}" for kind, count in plan.groups.items() for n in range(count)]
     answer = httpx.post(f"{server.url}/api/v1/alerts/generic",
                         json=[{"name": name, "severity": "medium"} for name in names],
                         headers={"Authorization": f"Bearer {server.tokens['responder']}"},
@@ -201,7 +216,7 @@ def open_groups(server: Server) -> None:
     answer.raise_for_status()
 
 
-def settle(server: Server, timeout: float = 30.0) -> None:
+def settle(server: Server, *, timeout: float) -> None:
     """Wait until the server is idle again (its worker has dealt with the new
     incidents: playbooks attached, escalations started), so that background
     work does not run during a measurement."""
@@ -396,6 +411,7 @@ end
 COUNTER = """
 local counter, threads, token = 0, 0, os.getenv("BENCH_TOKEN") or ""
 local prefix = os.getenv("BENCH_PREFIX") or "x"
+local groups = tonumber(os.getenv("BENCH_GROUPS") or "10")
 function setup(thread) thread:set("tid", threads); threads = threads + 1 end
 local function headers()
   return {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}
@@ -412,7 +428,7 @@ AM_WEBHOOK_BATCH = COUNTER + """
 function request()
   counter = counter + 1
   local alerts = {}
-  for i = 1, 50 do alerts[i] = alert(counter, i, counter % 10) end
+  for i = 1, 50 do alerts[i] = alert(counter, i, counter % groups) end
   local body = '{"version":"4","receiver":"warroom","status":"firing","alerts":['
     .. table.concat(alerts, ",") .. '],"groupLabels":{},"commonLabels":{},'
     .. '"commonAnnotations":{},"externalURL":"http://alertmanager:9093",'
@@ -424,7 +440,7 @@ AM_V2_BATCH = COUNTER + """
 function request()
   counter = counter + 1
   local alerts = {}
-  for i = 1, 50 do alerts[i] = alert(counter, i, counter % 10) end
+  for i = 1, 50 do alerts[i] = alert(counter, i, counter % groups) end
   return wrk.format("POST", "/api/v2/alerts", headers(), "[" .. table.concat(alerts, ",") .. "]")
 end
 """ + DONE
@@ -433,7 +449,7 @@ function request()
   counter = counter + 1
   local body = string.format('{"name":"BenchSingle%d","severity":"medium",'
     .. '"summary":"single bench alert","labels":{"instance":"%s%d-%d"}}',
-    counter % 20, prefix, tid, counter)
+    counter % groups, prefix, tid, counter)
   return wrk.format("POST", "/api/v1/alerts/generic", headers(), body)
 end
 """ + DONE
@@ -442,18 +458,19 @@ function request()
   counter = counter + 1
   local body = string.format('[{"labels":{"alertname":"BenchSingle%d","severity":"medium",'
     .. '"instance":"%s%d-%d"},"annotations":{"summary":"single bench alert"}}]',
-    counter % 20, prefix, tid, counter)
+    counter % groups, prefix, tid, counter)
   return wrk.format("POST", "/api/v2/alerts", headers(), body)
 end
 """ + DONE
 
 
 def wrk(url: str, script: str, plan: Plan, *, connections: int, prefix: str,
-        token: str = "") -> dict[str, float]:
+        token: str = "", groups: int = 10) -> dict[str, float]:
     """Run wrk with a generated Lua script; requests/s and error count."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
         file.write(script)
-    env = {**os.environ, "BENCH_TOKEN": token, "BENCH_PREFIX": f"{prefix}{time.time_ns()}"}
+    env = {**os.environ, "BENCH_TOKEN": token, "BENCH_PREFIX": f"{prefix}{time.time_ns()}",
+           "BENCH_GROUPS": str(groups)}
     try:
         result = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{int(plan.seconds)}s",
                                  "--timeout", "10s", "-s", file.name, url], env=env,
@@ -468,12 +485,12 @@ def wrk(url: str, script: str, plan: Plan, *, connections: int, prefix: str,
     return {"requests_per_s": round(data["requests"] / seconds, 1), "errors": data["errors"]}
 
 
-async def paced(server: Server, seconds: float) -> list[float]:
+async def paced(server: Server, plan: Plan) -> list[float]:
     """Single generic posts at exactly PACED_RATE per second; latency (ms) from
     each request's scheduled time to its complete answer (-1 for a failure)."""
     headers = {"Authorization": f"Bearer {server.tokens['responder']}"}
-    count = int(PACED_RATE * seconds)
-    bodies = [json.dumps({"name": f"Paced{n % GROUPS['Paced']}", "severity": "medium",
+    count = int(PACED_RATE * plan.paced_seconds)
+    bodies = [json.dumps({"name": f"Paced{n % plan.groups['Paced']}", "severity": "medium",
                           "labels": {"instance": f"paced-{n}"}}).encode() for n in range(count)]
     pool = Connections("127.0.0.1", server.port)
     loop = asyncio.get_running_loop()

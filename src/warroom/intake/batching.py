@@ -14,11 +14,13 @@ previous batch is being written. If a batch fails for any reason other than
 the database being unavailable, its deliveries are retried one by one, so one
 bad delivery cannot fail the others.
 
-On SQLite the batch is written on the event loop (SQLite writes one at a time
-anyway, and a thread hop costs more than it saves); on PostgreSQL batches are
-written by up to ``PG_WRITERS`` threads at once while the loop keeps reading
-requests, so their round trips overlap (group rows are locked in key order,
-so concurrent batches queue on a shared group instead of deadlocking).
+A batch is written in a thread, so the event loop keeps reading requests
+(and answering reads) meanwhile, even when another writer in the process (the
+worker) holds SQLite's write lock for a while; the hop costs once per batch,
+not once per request. SQLite takes one batch at a time (it has one writer
+anyway); PostgreSQL up to ``PG_WRITERS`` at once, so their round trips overlap
+(group rows are locked in key order, so concurrent batches that share a group
+queue instead of deadlocking).
 """
 
 from __future__ import annotations
@@ -76,10 +78,7 @@ class Batcher:
             await asyncio.sleep(0)  # requests already being parsed join the first batch
             while self.waiting:
                 batch, self.waiting = self.waiting, []
-                if self.database.is_sqlite:
-                    self.store(batch)
-                else:
-                    await to_thread.run_sync(self.store, batch)
+                await to_thread.run_sync(self.store, batch)
                 for submission in batch:
                     _settle(submission)
                 await asyncio.sleep(0)
