@@ -12,7 +12,7 @@ When is it rebuilt?
 - at midnight UTC, when the uptime bars shift by a day.
 
 If a rebuild fails (database down), the last good snapshot keeps being served
-and the next request or poll tries again.
+and the next version check tries again.
 """
 
 from __future__ import annotations
