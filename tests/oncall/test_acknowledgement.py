@@ -150,3 +150,16 @@ def test_resolving_stops_everything(org, clock, client, people):
     assert org.tick() == []
     escalation = client.get(f"/api/v1/incidents/{ref}/escalation", headers=people.admin).json()
     assert escalation["state"] == "resolved" and escalation["pending"] == []
+
+
+def test_a_page_claimed_by_a_worker_is_not_sent_after_the_acknowledgement(org, client, people):
+    from warroom.notify import delivery
+
+    org.staff_positions()
+    ref = org.declare("sev3")
+    with org.unit("worker") as uow:  # a worker has claimed the page and is about to send it
+        claimed = delivery.claim_due(uow, limit=10, lease_seconds=60)
+    assert [e.kind for e in claimed] == ["page"]
+    client.post(f"/api/v1/incidents/{ref}/acknowledge", headers=people.headers("responder"))
+    assert delivery.still_wanted(org.database, claimed) == []
+    assert org.tick() == []

@@ -46,13 +46,17 @@ class Resolver:
     def bound(self, position: str, services: Sequence[str] = ()) -> list[TargetSpec]:
         """What fills ``position``: the bindings of the incident's services if
         any exist, else the organisation-wide one."""
+        bindings = self.bindings()
+        specific = [t for service in services for t in bindings.get((position, service), [])]
+        return specific or bindings.get((position, ""), [])
+
+    def bindings(self) -> dict[tuple[str, str], list[TargetSpec]]:
+        """Every position binding, by (position, service); loaded once."""
         if self._bindings is None:
             self._bindings = {(b.position, b.service): [TargetSpec.model_validate(t)
                                                         for t in b.targets]
                               for b in positions.get_all(self.session)}
-        specific = [t for service in services
-                    for t in self._bindings.get((position, service), [])]
-        return specific or self._bindings.get((position, ""), [])
+        return self._bindings
 
     def _lookup(self, target: TargetSpec) -> tuple[int, ...]:
         if target.kind == "user":

@@ -40,29 +40,32 @@ DRILL_PARTICIPANTS = "drill_participants"
 
 @dataclass
 class Writes:
-    """Rows a batch will insert, flushed together."""
+    """Rows a batch will insert, flushed together. Rows name their escalation
+    by object, so a new escalation is inserted once, in its final state, when
+    the batch is flushed (no insert-then-update)."""
 
-    pages: list[dict[str, Any]] = field(default_factory=list)
+    pages: list[tuple[Escalation, dict[str, Any]]] = field(default_factory=list)
     messages: list[Outgoing] = field(default_factory=list)
-    timers: list[dict[str, Any]] = field(default_factory=list)
+    timers: list[tuple[Escalation, dict[str, Any]]] = field(default_factory=list)
     events: list[tuple[int, str, str, dict[str, Any] | None]] = field(default_factory=list)
 
     def timer(self, escalation: Escalation, kind: str, due_at: datetime,
               data: dict[str, Any] | None = None) -> None:
-        self.timers.append({"escalation_id": escalation.id, "kind": kind, "status": "pending",
-                            "due_at": due_at, "generation": escalation.generation,
-                            "data": data, "fired_at": None})
+        self.timers.append((escalation, {"kind": kind, "status": "pending", "due_at": due_at,
+                                         "generation": escalation.generation, "data": data,
+                                         "fired_at": None}))
 
     def event(self, incident: Incident, kind: str, summary: str,
               data: dict[str, Any] | None = None) -> None:
         self.events.append((incident.id, kind, summary, data))
 
     def flush(self, uow: UnitOfWork) -> None:
+        uow.session.flush()
         if self.pages:
-            uow.session.execute(insert(Page), self.pages)
+            uow.session.execute(insert(Page), _with_ids(self.pages))
         outbox.enqueue_many(uow, messages=self.messages)
         if self.timers:
-            uow.session.execute(insert(Timer), self.timers)
+            uow.session.execute(insert(Timer), _with_ids(self.timers))
         for incident_id, kind, summary, data in self.events:
             timeline.add(uow, incident_id=incident_id, kind=kind, summary=summary, data=data)
         self.pages, self.messages, self.timers, self.events = [], [], [], []
@@ -134,10 +137,9 @@ class Pager:
         for person in people:
             why = Why(headline=headline, ack_url=acklinks.url_for(
                 incident_id=incident.id, user_id=person.user_id, now=self.now))
-            self.writes.pages.append({"escalation_id": escalation.id, "incident_id": incident.id,
-                                      "user_id": person.user_id, "reason": reason,
-                                      "step_index": step_index, "loop": escalation.loop,
-                                      "at": self.now})
+            self.writes.pages.append((escalation, {
+                "incident_id": incident.id, "user_id": person.user_id, "reason": reason,
+                "step_index": step_index, "loop": escalation.loop, "at": self.now}))
             for number, reach in enumerate(person.reaches):
                 later = self.now + timedelta(minutes=reach.delay_minutes) \
                     if reach.delay_minutes else None
@@ -185,6 +187,10 @@ class Pager:
             loaded = contacts.load(self.session, missing)
             for person_id in missing:
                 self._people[person_id] = loaded.get(person_id)
+
+
+def _with_ids(rows: list[tuple[Escalation, dict[str, Any]]]) -> list[dict[str, Any]]:
+    return [{"escalation_id": escalation.id, **row} for escalation, row in rows]
 
 
 def names(people: list[Reachable]) -> str:

@@ -11,6 +11,8 @@ exists): a fresh install records incidents without paging anyone.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -46,9 +48,10 @@ def for_incident_or_raise(session: Session, *, incident: Incident) -> Escalation
     return escalation
 
 
-def is_configured(session: Session) -> bool:
+def is_configured(session: Session, pager: Pager | None = None) -> bool:
     """Whether paging is set up: a position is bound or a custom policy exists."""
-    return positions.any_bound(session) or policies.any_custom(session)
+    bound = bool(pager.resolver.bindings()) if pager else positions.any_bound(session)
+    return bound or policies.any_custom(session)
 
 
 def start(uow: UnitOfWork, *, incident: Incident, policy_name: str | None = None,
@@ -56,21 +59,21 @@ def start(uow: UnitOfWork, *, incident: Incident, policy_name: str | None = None
     """Begin escalating ``incident``; pages the first step at once."""
     if incident.phase in RESOLVED_PHASES:
         raise Conflict(f"{incident.ref} is resolved; there is nobody left to page.")
-    if chosen_by != "manual" and not is_configured(uow.session):
+    pager = Pager(uow)
+    if chosen_by != "manual" and not is_configured(uow.session, pager):
         return None
     found, note = _choose(uow, incident, policy_name)
     if found is None:
         return None
-    now = uow.now()
-    escalation = _new(uow, incident, found.policy, chosen_by=chosen_by, generation=1)
+    escalation = _new(uow, incident, found.policy, chosen_by=chosen_by, generation=1,
+                      now=pager.now)
     timeline.add(uow, incident_id=incident.id, kind="escalation",
                  summary=f"Escalation started: policy {found.policy.name} (chosen by "
                          f"{chosen_by}){note}",
                  data={"policy": found.policy.name, "chosen_by": chosen_by})
     audit.record(uow, action="oncall.escalation.start", target=f"incident:{incident.ref}",
                  after={"policy": found.policy.name, "chosen_by": chosen_by})
-    pager = Pager(uow)
-    steps.run(pager, escalation, incident, due=now)
+    steps.run(pager, escalation, incident, due=pager.now)
     followups.schedule_notices(pager, escalation, incident)
     followups.schedule_targets(pager, escalation, incident)
     pager.writes.flush(uow)
@@ -148,7 +151,8 @@ def reassign(uow: UnitOfWork, *, incident: Incident, to: TargetSpec) -> Escalati
                  delay=durations.text(base.steps[0].delay))
     policy = base.model_copy(update={"steps": [first, *base.steps[1:]], "notices": []})
     if escalation is None:
-        escalation = _new(uow, incident, policy, chosen_by="reassign", generation=0)
+        escalation = _new(uow, incident, policy, chosen_by="reassign", generation=0,
+                          now=uow.now())
     _restart(uow, escalation, incident, policy, chosen_by="reassign",
              why=f"reassigned to {to.label} by {uow.actor.label}")
     return escalation
@@ -234,14 +238,12 @@ def _choose(uow: UnitOfWork, incident: Incident,
 
 
 def _new(uow: UnitOfWork, incident: Incident, policy: Policy, *, chosen_by: str,
-         generation: int) -> Escalation:
-    now = uow.now()
+         generation: int, now: datetime) -> Escalation:
     escalation = Escalation(
         incident_id=incident.id, policy_name=policy.name, policy=policy.model_dump(mode="json"),
         chosen_by=chosen_by, state="active", step_index=0, loop=0, generation=generation,
         started_at=now, updated_at=now)
     uow.session.add(escalation)
-    uow.session.flush()
     return escalation
 
 
@@ -252,7 +254,8 @@ def _restart(uow: UnitOfWork, escalation: Escalation, incident: Incident, policy
     before = {"policy": escalation.policy_name, "state": escalation.state}
     _cancel_timers(uow, escalation, kinds=(*PAGING, "notice"))
     outbox.cancel_group(uow, group_key=messages.page_group(incident.id), reason=why)
-    now = uow.now()
+    pager = Pager(uow)
+    now = pager.now
     escalation.policy_name, escalation.policy = policy.name, policy.model_dump(mode="json")
     escalation.chosen_by, escalation.state = chosen_by, "active"
     escalation.step_index, escalation.loop = 0, 0
@@ -264,8 +267,7 @@ def _restart(uow: UnitOfWork, escalation: Escalation, incident: Incident, policy
                  data={"policy": policy.name, "chosen_by": chosen_by})
     audit.record(uow, action="oncall.escalation.restart", target=f"incident:{incident.ref}",
                  before=before, after={"policy": policy.name, "why": why})
-    pager = Pager(uow)
-    steps.run(pager, escalation, incident, due=now)
+    steps.run(pager, escalation, incident, due=pager.now)
     followups.schedule_notices(pager, escalation, incident)
     pager.writes.flush(uow)
 

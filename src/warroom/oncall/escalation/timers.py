@@ -31,7 +31,11 @@ minute 15 sees the step due at minute 15 as already fired."""
 
 
 def advance(uow: UnitOfWork) -> datetime | None:
-    """Fire what is due now; return when the next timer falls due."""
+    """Fire what is due now; return when the next timer falls due (the
+    worker sleeps until then, so timers fire on time without polling)."""
+    due = next_due(uow)
+    if due is None or due > uow.now():
+        return due  # the common case costs one indexed query
     limit = oncall_settings.get().escalation_batch_size
     claimed = claim(uow, limit=limit)
     if claimed:

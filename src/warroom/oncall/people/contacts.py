@@ -42,28 +42,27 @@ class Reachable:
 
 
 def load(session: Session, user_ids: list[int] | set[int]) -> dict[int, Reachable]:
-    """Active people among ``user_ids`` with their plan (four queries in all)."""
+    """Active people among ``user_ids`` with their plan (two queries in all)."""
     ids = list(set(user_ids))
     if not ids:
         return {}
-    people = list(session.scalars(select(User).where(User.id.in_(ids),
-                                                     User.is_active.is_(True))))
-    methods: dict[int, list[ContactMethod]] = {}
-    for method in session.scalars(select(ContactMethod).where(ContactMethod.user_id.in_(ids))
-                                  .order_by(ContactMethod.id)):
-        methods.setdefault(method.user_id, []).append(method)
-    rules: dict[int, list[NotificationRule]] = {}
-    for rule in session.scalars(select(NotificationRule)
-                                .where(NotificationRule.user_id.in_(ids))
-                                .order_by(NotificationRule.delay_minutes, NotificationRule.id)):
-        rules.setdefault(rule.user_id, []).append(rule)
-    renotify = dict(session.execute(select(Profile.user_id, Profile.renotify_minutes)
-                                    .where(Profile.user_id.in_(ids))).all())
+    people = session.execute(select(User, Profile.renotify_minutes)
+                             .outerjoin(Profile, Profile.user_id == User.id)
+                             .where(User.id.in_(ids), User.is_active.is_(True))).all()
+    methods: dict[int, dict[int, ContactMethod]] = {}
+    rules: dict[int, list[tuple[int, int, int]]] = {}
+    for method, rule_id, delay in session.execute(
+            select(ContactMethod, NotificationRule.id, NotificationRule.delay_minutes)
+            .outerjoin(NotificationRule, NotificationRule.contact_method_id == ContactMethod.id)
+            .where(ContactMethod.user_id.in_(ids)).order_by(ContactMethod.id)):
+        methods.setdefault(method.user_id, {})[method.id] = method
+        if rule_id is not None:
+            rules.setdefault(method.user_id, []).append((delay, rule_id, method.id))
     return {person.id: Reachable(
         user_id=person.id, username=person.username,
         display_name=person.display_name or person.username,
-        reaches=_plan(person, methods.get(person.id, []), rules.get(person.id, [])),
-        renotify_minutes=renotify.get(person.id)) for person in people}
+        reaches=_plan(person, methods.get(person.id, {}), sorted(rules.get(person.id, []))),
+        renotify_minutes=renotify) for person, renotify in people}
 
 
 def person_routes(session: Session, user: User) -> list[PersonRoute]:
@@ -76,14 +75,13 @@ def person_routes(session: Session, user: User) -> list[PersonRoute]:
             for r in found.reaches if r.delay_minutes == 0]
 
 
-def _plan(person: User, methods: list[ContactMethod],
-          rules: list[NotificationRule]) -> tuple[Reach, ...]:
-    by_id = {m.id: m for m in methods}
+def _plan(person: User, methods: dict[int, ContactMethod],
+          rules: list[tuple[int, int, int]]) -> tuple[Reach, ...]:
+    """``rules`` are (delay, rule id, method id), in the order they apply."""
     if rules:
-        return tuple(_reach(by_id[r.contact_method_id], r.delay_minutes) for r in rules
-                     if r.contact_method_id in by_id)
+        return tuple(_reach(methods[method_id], delay) for delay, _, method_id in rules)
     if methods:
-        return tuple(_reach(m, 0) for m in methods)
+        return tuple(_reach(m, 0) for m in methods.values())
     if person.email:
         return (Reach("email", person.email, 0, None, None),)
     return ()
