@@ -43,6 +43,21 @@ class Resolver:
             self._found[key] = self._lookup(target)
         return self._found[key]
 
+    def prefetch(self, targets: Iterable[TargetSpec], services: Sequence[str] = ()) -> None:
+        """Look up every person named in ``targets`` (directly or through a
+        position) with one query, before resolving them one by one."""
+        wanted: set[str] = set()
+        for target in targets:
+            found = self.bound(target.name, services) if target.kind == "position" else [target]
+            wanted.update(t.name for t in found if t.kind == "user")
+        missing = [name for name in wanted if ("user", name) not in self._found]
+        if not missing:
+            return
+        rows = dict(self.session.execute(select(User.username, User.id).where(
+            User.username.in_(missing), User.is_active.is_(True))).all())
+        for name in missing:
+            self._found[("user", name)] = (rows[name],) if name in rows else ()
+
     def bound(self, position: str, services: Sequence[str] = ()) -> list[TargetSpec]:
         """What fills ``position``: the bindings of the incident's services if
         any exist, else the organisation-wide one."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from warroom.config import get_settings
@@ -100,7 +101,7 @@ def _email(incident: Incident, why: Why) -> str:
 
 
 def _summary(incident: Incident) -> str:
-    severity = catalog.severity(incident.severity)
+    severity = _severity(incident.severity)
     return "\n".join([
         "INCIDENT SUMMARY:",
         f"- Incident: {incident.ref} - {incident.title}",
@@ -127,7 +128,7 @@ def _spoken(incident: Incident, why: Why) -> str:
 
 
 def _slack(incident: Incident, why: Why) -> dict[str, Any]:
-    severity = catalog.severity(incident.severity)
+    severity = _severity(incident.severity)
     buttons: list[dict[str, Any]] = []
     if why.ack_url:
         buttons.append({"type": "button", "style": "danger", "action_id": "acknowledge",
@@ -158,4 +159,10 @@ def _event(incident: Incident, why: Why) -> dict[str, Any]:
 
 
 def _rank(incident: Incident) -> int:
-    return catalog.severity(incident.severity).rank
+    return _severity(incident.severity).rank
+
+
+@lru_cache(maxsize=16)
+def _severity(severity_id: str) -> catalog.Severity:
+    """Looked up once per process: a batch of pages asks for it thousands of times."""
+    return catalog.severity(severity_id)

@@ -116,6 +116,17 @@ class Pager:
                        left_out=[p.username for i in left_out
                                  if (p := self._people.get(i)) is not None])
 
+    def prefetch(self, wanted: Sequence[tuple[Incident, Sequence[TargetSpec]]]) -> None:
+        """Resolve each incident's targets and load the contact plans of
+        everyone they reach in a few queries for the whole batch, so the
+        recipients() calls that follow are answered from memory."""
+        ids: list[int] = []
+        for incident, targets in wanted:
+            services = tuple(incident.services or ())
+            self.resolver.prefetch(targets, services)
+            ids.extend(self.resolver.people(targets, services))
+        self._load(ids)
+
     def person(self, user_id: int) -> Reachable | None:
         self._load([user_id])
         return self._people.get(user_id)

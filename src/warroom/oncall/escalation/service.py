@@ -67,6 +67,7 @@ def start(uow: UnitOfWork, *, incident: Incident, policy_name: str | None = None
         return None
     escalation = _new(uow, incident, found.policy, chosen_by=chosen_by, generation=1,
                       now=pager.now)
+    pager.prefetch([(incident, _first_targets(found.policy))])
     timeline.add(uow, incident_id=incident.id, kind="escalation",
                  summary=f"Escalation started: policy {found.policy.name} (chosen by "
                          f"{chosen_by}){note}",
@@ -270,6 +271,12 @@ def _restart(uow: UnitOfWork, escalation: Escalation, incident: Incident, policy
     steps.run(pager, escalation, incident, due=pager.now)
     followups.schedule_notices(pager, escalation, incident)
     pager.writes.flush(uow)
+
+
+def _first_targets(policy: Policy) -> list[TargetSpec]:
+    """Who the first step and the immediate notices name."""
+    return [*policy.steps[0].targets,
+            *(t for notice in policy.notices if notice.after == 0 for t in notice.targets)]
 
 
 def _locked(uow: UnitOfWork, incident: Incident) -> Escalation | None:

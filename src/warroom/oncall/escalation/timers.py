@@ -57,6 +57,9 @@ def fire(uow: UnitOfWork, timers: list[Timer]) -> None:
     escalations = _escalations(uow, {t.escalation_id for t in timers})
     incidents = _incidents(uow, {e.incident_id for e in escalations.values()})
     pager = Pager(uow, renotify_pending=_renotify_pending(uow, escalations, timers))
+    pager.prefetch([(incidents[e.incident_id], pager.policy(e).steps[e.step_index].targets)
+                    for e in escalations.values()
+                    if e.state == "active" and e.step_index < len(e.policy.get("steps", []))])
     fired, dropped = [], []
     for timer in sorted(timers, key=lambda t: (t.due_at, ORDER.get(t.kind, 9), t.id)):
         escalation = escalations.get(timer.escalation_id)
