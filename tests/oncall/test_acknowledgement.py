@@ -163,3 +163,17 @@ def test_a_page_claimed_by_a_worker_is_not_sent_after_the_acknowledgement(org, c
     client.post(f"/api/v1/incidents/{ref}/acknowledge", headers=people.headers("responder"))
     assert delivery.still_wanted(org.database, claimed) == []
     assert org.tick() == []
+
+
+def test_an_incident_declared_in_error_stops_paging(org, clock, client, people):
+    org.staff_positions()
+    start = clock.now()
+    ref = org.declare("sev1")
+    org.paged()
+    answer = client.post(f"/api/v1/incidents/{ref}/declared-in-error",
+                         json={"reason": "test alert"}, headers=people.headers("commander"))
+    assert answer.status_code == 200, answer.text
+    org.at(start, hours=3)
+    assert org.tick() == []
+    assert "Escalation ended: incident resolved" in [e.summary for e in
+                                                     org.timeline(ref, "escalation")]

@@ -218,3 +218,11 @@ def test_cli_shows_reassigns_and_acknowledges_again_after_reassignment(org, cloc
                                                "--json"]).stdout)
     assert (shown["state"], shown["acknowledged_by"]) == ("acknowledged", "bob")
     assert [p["user"] for p in shown["pages"]] == ["oce", "bob"]
+
+
+def test_a_drill_label_naming_nobody_pages_nobody(org):
+    org.staff_positions()
+    ref = org.declare("sev2", is_drill=True,
+                      labels={"drill_participants": "x" * 300 + ", team:, ghost"})
+    assert org.tick() == []
+    assert org.timeline(ref, "page")  # the steps were played out, without pages

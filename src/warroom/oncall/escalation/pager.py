@@ -135,10 +135,12 @@ class Pager:
         if incident.id not in self._participants:
             names = (incident.labels or {}).get(DRILL_PARTICIPANTS, "")
             specs = []
-            for name in (n.strip() for n in names.split(",") if n.strip()):
+            for name in (n.strip().lower() for n in names.split(",") if n.strip()):
                 kind, _, rest = name.partition(":")
+                if len(name) > 64:
+                    continue  # no such user or team: label values are free text
                 specs.append(TargetSpec(team=rest) if kind == "team" and rest
-                             else TargetSpec(user=name.lower()))
+                             else TargetSpec(user=name))
             self._participants[incident.id] = set(self.resolver.people(specs))
         return self._participants[incident.id]
 
