@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warroom.auth.models import User
 from warroom.errors import Invalid
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -16,3 +21,11 @@ def checked_name(value: str, what: str) -> str:
         raise Invalid(f"{value!r} is not a valid {what} name: use 1-64 lowercase letters, "
                       "digits, '.', '_' or '-', starting with a letter or digit.")
     return name
+
+
+def usernames(session: Session, ids: Iterable[int] | None = None) -> dict[int, str]:
+    """User id -> username, for every user or only ``ids``."""
+    query = select(User.id, User.username)
+    if ids is not None:
+        query = query.where(User.id.in_(set(ids)))
+    return dict(session.execute(query).all())

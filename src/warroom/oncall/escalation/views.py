@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warroom.auth.models import User
 from warroom.incidents.models import Incident
 from warroom.oncall.escalation import service
 from warroom.oncall.escalation.models import Escalation
+from warroom.oncall.naming import usernames
 
 
 def summary(session: Session, escalation: Escalation, *, with_pages: bool = True
@@ -30,8 +29,7 @@ def summary(session: Session, escalation: Escalation, *, with_pages: bool = True
     }
     if with_pages:
         pages = service.pages(session, incident_id=escalation.incident_id)
-        names = dict(session.execute(select(User.id, User.username).where(
-            User.id.in_({p.user_id for p in pages}))).all())
+        names = usernames(session, (p.user_id for p in pages))
         found["pages"] = [{"user": names.get(p.user_id), "at": p.at, "reason": p.reason,
                            "step": p.step_index + 1, "repeat": p.loop} for p in pages]
     return found

@@ -6,16 +6,15 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.auth import service as users
 from warroom.auth.deps import requires
-from warroom.auth.models import User
 from warroom.auth.permissions import Permission
 from warroom.db import Actor
 from warroom.http import read_session, write_unit
 from warroom.oncall import settings as oncall_settings
+from warroom.oncall.naming import usernames
 from warroom.oncall.schedules import calendar, service
 from warroom.oncall.schedules.models import Schedule
 from warroom.oncall.schedules.schemas import (
@@ -139,7 +138,7 @@ def list_shifts(name: str, request: Request, actor: Reader, start: datetime | No
         schedule = service.get_by_name_or_raise(session, name=name)
         begin = service.in_zone(start, service.zone(schedule.time_zone)) if start \
             else request.app.state.clock.now()
-        names = _names(session)
+        names = usernames(session)
         return [ShiftOut(starts_at=s.starts_at, ends_at=s.ends_at,
                          users=[names.get(u, str(u)) for u in s.user_ids])
                 for s in service.shifts(session, schedule=schedule, start=begin,
@@ -169,7 +168,7 @@ def person_calendar(username: str, request: Request, actor: Reader,
 
 
 def present(session: Session, schedule: Schedule, *, now: datetime) -> ScheduleOut:
-    names = _names(session)
+    names = usernames(session)
     layers = [LayerOut(id=layer.id, name=layer.name, rank=layer.rank, rotation=layer.rotation,
                        shift_hours=layer.shift_hours, starts_at=layer.starts_at,
                        ends_at=layer.ends_at, participants=[names.get(m, str(m))
@@ -178,9 +177,9 @@ def present(session: Session, schedule: Schedule, *, now: datetime) -> ScheduleO
                        active_until=layer.active_until)
               for layer, members in service.layers(session, schedule=schedule)]
     overrides = [OverrideOut(id=o.id, user=names.get(o.user_id, str(o.user_id)),
-                             replaces=names.get(o.replaces_user_id) if o.replaces_user_id
-                             else None, starts_at=o.starts_at, ends_at=o.ends_at,
-                             reason=o.reason, created_by=o.created_by)
+                             replaces=names.get(o.replaces_user_id or 0),
+                             starts_at=o.starts_at, ends_at=o.ends_at, reason=o.reason,
+                             created_by=o.created_by)
                  for o in service.overrides(session, schedule=schedule, start=now,
                                             end=now + service.MAX_RANGE)]
     return ScheduleOut(name=schedule.name, description=schedule.description,
@@ -194,6 +193,3 @@ def _window(request: Request, days: int | None) -> tuple[datetime, datetime, dat
     ahead = days or oncall_settings.get().calendar_days
     return now - timedelta(days=1), now + timedelta(days=ahead), now
 
-
-def _names(session: Session) -> dict[int | None, str]:
-    return dict(session.execute(select(User.id, User.username)).all())

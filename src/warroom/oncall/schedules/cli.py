@@ -6,12 +6,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from warroom.auth.models import User
 from warroom.cli_support import JSON_OUT, emit_json, emit_table, handles_problems, reading, unit
 from warroom.clock import now
+from warroom.oncall.naming import usernames
 from warroom.oncall.schedules import calendar, service
 from warroom.oncall.schedules.api import present
 
@@ -133,7 +131,7 @@ def shifts(name: str, days: int = typer.Option(14, help="How many days ahead."),
         start = now()
         found = service.shifts(session, schedule=schedule, start=start,
                                end=start + timedelta(days=days))
-        names = _usernames(session)
+        names = usernames(session)
     rows = [{"starts_at": s.starts_at, "ends_at": s.ends_at,
              "users": [names.get(u, str(u)) for u in s.user_ids]} for s in found]
     if json_out:
@@ -164,6 +162,3 @@ def write_output(body: bytes, out: Path | None) -> None:
         out.write_bytes(body)
         typer.echo(f"wrote {out}")
 
-
-def _usernames(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(User.id, User.username)).all())
