@@ -100,7 +100,8 @@ class ReceiverLane:
                                                 "nothing was stored. Retry shortly."),
                                     instance=scope["path"], headers={"Retry-After": "2"})
         except Exception:
-            log.exception("unhandled error", path=scope["path"])
+            # the path may hold an integration key: log the receiver, not the path
+            log.exception("unhandled error", receiver=handler.__name__)
             return problem_response(Problem("Something went wrong on our side; the error "
                                             "was logged.", status=500, title="Internal error"),
                                     instance=scope["path"])
