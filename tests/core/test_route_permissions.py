@@ -12,6 +12,13 @@ from warroom.auth.permissions import ROLE_ORDER, allows
 from warroom.http import api_routes
 
 PLACEHOLDERS = {"ref": "INC-999999", "incident": "INC-999999"}
+ROTATES_TOKENS = "/api/v1/admin/security/rotate-keys"
+
+
+def walked_routes(app) -> list[APIRoute]:
+    """Every API route, the key rotation last: it revokes the tokens the walk
+    uses (and the admin, last of the roles, is the one it works for)."""
+    return sorted(api_routes(app), key=lambda route: route.path == ROTATES_TOKENS)
 
 
 def declared_access(route: APIRoute) -> list[object]:
@@ -47,7 +54,7 @@ def test_every_route_declares_exactly_one_access_rule(app):
 
 def test_every_route_against_every_role(client, people):
     checked = 0
-    for route in api_routes(client.app):
+    for route in walked_routes(client.app):
         (marker,) = declared_access(route)
         path = concrete_path(route)
         for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
@@ -72,7 +79,7 @@ def test_every_route_against_every_role(client, people):
 
 def test_no_input_produces_a_server_error_on_any_route(client, people):
     weird_bodies = [None, [], "text", {"unexpected": True}, {"type": None}, 12]
-    for route in api_routes(client.app):
+    for route in walked_routes(client.app):
         path = concrete_path(route)
         for method in sorted(route.methods - {"HEAD", "OPTIONS", "GET", "DELETE"}):
             for body in weird_bodies:

@@ -55,6 +55,24 @@ def test_a_revoked_or_unknown_key_is_404(client, people, send):
     assert send.alerts() == []
 
 
+def test_rotating_keys_keeps_integration_keys_unless_asked(client, people, send):
+    made = create(client, people)
+    body = am_webhook(am_alert("WebSocketServiceDown", instance="ws-1"))
+    first = client.post("/api/v1/admin/security/rotate-keys", headers=people.admin).json()
+    assert first["reissued"] == {}
+    assert client.post(f"/api/v1/alerts/alertmanager/{made['key']}", json=body).status_code \
+        == 200
+    second = client.post("/api/v1/admin/security/rotate-keys", json={"integration_keys": True},
+                         headers={"Authorization": f"Bearer {first['token']}"}).json()
+    (reissued,) = second["reissued"]["integrations"]
+    assert reissued["name"] == "prometheus-eu" and reissued["key"] != made["key"]
+    assert reissued["url"].endswith(f"/api/v1/alerts/alertmanager/{reissued['key']}")
+    assert client.post(f"/api/v1/alerts/alertmanager/{made['key']}", json=body).status_code \
+        == 404
+    assert client.post(f"/api/v1/alerts/alertmanager/{reissued['key']}",
+                       json=body).status_code == 200
+
+
 def test_a_key_only_works_on_its_own_receiver(client, people):
     made = create(client, people, kind="generic", name="cron")
     answer = client.post(f"/api/v1/alerts/alertmanager/{made['key']}",

@@ -113,6 +113,23 @@ def test_one_click_link_expires(org, clock, client):
     assert "expired" in answer.json()["detail"]
 
 
+def test_rotating_keys_voids_links_already_sent_but_not_the_next_pages(org, clock, client,
+                                                                       people):
+    org.staff_positions()
+    start = clock.now()
+    org.declare("sev1")
+    org.paged()
+    before = org.ack_url("/oce")
+    rotated = client.post("/api/v1/admin/security/rotate-keys", headers=people.admin)
+    assert rotated.status_code == 200, rotated.text
+    assert client.get(before).status_code == 404
+    assert client.post(before).status_code == 404
+    org.at(start, minutes=15)
+    assert org.paged() == ["lead"]
+    after = org.ack_url("/lead")
+    assert client.post(after).status_code == 200
+
+
 def test_an_altered_link_is_refused(org, client):
     org.staff_positions()
     org.declare("sev1")

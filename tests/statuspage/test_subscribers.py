@@ -72,6 +72,17 @@ def test_an_email_subscriber_confirms_then_hears_updates_then_leaves_in_one_clic
     assert len(outbox(database, "statuspage.update")) == 1  # nothing after leaving
 
 
+def test_rotating_keys_voids_confirmation_links_already_sent(client, people, mailbox,
+                                                             worker):
+    invitation = subscribe(client, mailbox, worker)
+    link = LINK.search(invitation.get_content()).group(0)
+    assert client.post("/api/v1/admin/security/rotate-keys",
+                       headers=people.admin).status_code == 200
+    assert client.get(local(link)).status_code == 400
+    refused = client.post("/status/subscriptions/confirm", data={"token": token_of(link)})
+    assert refused.status_code == 400 and "not valid" in refused.text
+
+
 def test_nothing_but_the_confirmation_goes_to_an_unconfirmed_address(client, people, mailbox,
                                                                      worker, database):
     subscribe(client, mailbox, worker)

@@ -6,12 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from warroom.auth import service
+from warroom.auth import rotation, service
 from warroom.auth.deps import requires, token_cache
 from warroom.auth.models import ApiToken, User
 from warroom.auth.permissions import ROLE_PERMISSIONS, Permission, Role
 from warroom.auth.schemas import (
     IssuedTokenOut,
+    RotatedKeys,
+    RotateKeys,
     TokenCreate,
     TokenOut,
     UserCreate,
@@ -86,6 +88,26 @@ def revoke_token(token_id: int, request: Request, actor: Admin) -> TokenOut:
         out = _token(token, token.user.username)
     token_cache(request).clear()
     return out
+
+
+@router.post("/api/v1/admin/security/rotate-keys", response_model=RotatedKeys)
+def rotate_keys(request: Request,
+                actor: Annotated[Actor, requires(Permission.keys_rotate)],
+                body: RotateKeys | None = None) -> RotatedKeys:
+    """Rotate warroom's credentials after a compromise: revoke every API token
+    (the caller gets a replacement, shown once), void every signed link sent
+    so far, and with ``integration_keys`` reissue the integration keys."""
+    body = body or RotateKeys()
+    with write_unit(request, actor) as uow:
+        done = rotation.rotate(uow, rotation.RotationRequest(
+            integration_keys=body.integration_keys, reason=body.reason),
+            caller_token_id=actor.token_id)
+        answer = RotatedKeys(rotated_at=uow.now(), revoked_tokens=done.revoked_tokens,
+                             token=done.new_token.secret if done.new_token else None,
+                             link_key_generation=done.link_key_generation,
+                             reissued=done.reissued)
+    token_cache(request).clear()
+    return answer
 
 
 def _user(user: User) -> UserOut:

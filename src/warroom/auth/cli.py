@@ -6,7 +6,7 @@ from datetime import datetime
 
 import typer
 
-from warroom.auth import service
+from warroom.auth import rotation, service
 from warroom.cli_support import (
     JSON_OUT,
     emit_json,
@@ -19,7 +19,9 @@ from warroom.cli_support import (
 users_app = typer.Typer(help="People who use warroom (and are paged by it).",
                         no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
-COMMANDS = {"user": users_app, "token": tokens_app}
+security_app = typer.Typer(help="Rotate warroom's own credentials after a compromise.",
+                           no_args_is_help=True)
+COMMANDS = {"user": users_app, "token": tokens_app, "security": security_app}
 
 
 @users_app.command("create")
@@ -117,3 +119,29 @@ def revoke(token_id: int) -> None:
     with unit() as uow:
         service.revoke_token(uow, token_id=token_id)
     typer.echo(f"token {token_id} revoked")
+
+
+@security_app.command("rotate-keys")
+@handles_problems
+def rotate_keys(integration_keys: bool = typer.Option(
+                    False, "--integration-keys",
+                    help="Also reissue every integration key (give the new ones to "
+                         "your monitoring)."),
+                reason: str = typer.Option("", "--reason", help="Why, for the audit log."),
+                json_out: bool = JSON_OUT) -> None:
+    """Revoke every API token, void every signed link sent so far, optionally
+    reissue integration keys. Issue new tokens with `warroom token create`."""
+    with unit() as uow:
+        done = rotation.rotate(uow, rotation.RotationRequest(integration_keys=integration_keys,
+                                                             reason=reason),
+                               caller_token_id=None)
+    data = {"revoked_tokens": done.revoked_tokens,
+            "link_key_generation": done.link_key_generation, "reissued": done.reissued}
+    if json_out:
+        emit_json(data)
+        return
+    typer.echo(f"revoked {len(done.revoked_tokens)} API tokens; signed links sent before "
+               f"now no longer work (key generation {done.link_key_generation})")
+    for kind, items in done.reissued.items():
+        for item in items:
+            typer.echo(f"{kind} {item.get('name')}: {item.get('url') or item.get('key')}")

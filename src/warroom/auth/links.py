@@ -1,7 +1,9 @@
 """Signed one-click links (acknowledge a page, confirm a subscription).
 
 A link carries its purpose, a subject, an expiry and a random nonce, signed
-with HMAC-SHA256 under the instance's secret key. Expiry is checked against
+with HMAC-SHA256 under the current link key: the instance's secret key mixed
+with the newest rotation's salt (``current_key``), so rotating warroom's keys
+voids every link sent before. Expiry is checked against
 warroom's clock, not the wall clock, so tests can move past it. Single use is
 enforced by the caller, which records the nonce when the link is used.
 """
@@ -16,7 +18,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from warroom.auth.models import LinkKey
+from warroom.config import get_settings
 from warroom.errors import Forbidden, Gone
 
 
@@ -26,6 +32,16 @@ class SignedLink:
     subject: str
     expires_at: datetime
     nonce: str
+
+
+def current_key(session: Session) -> bytes:
+    """The key links are signed and checked with now. Read from the database
+    each time (one indexed row), so a rotation in one process holds in all."""
+    secret = get_settings().secret_bytes()
+    salt = session.scalar(select(LinkKey.salt).order_by(LinkKey.id.desc()).limit(1))
+    if salt is None:
+        return secret
+    return hmac.new(secret, b"links/" + salt.encode(), hashlib.sha256).digest()
 
 
 def sign(key: bytes, *, purpose: str, subject: str, expires_at: datetime) -> str:

@@ -46,3 +46,19 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class LinkKey(Base):
+    """One generation of the key that signs one-click links.
+
+    The signing key is derived from ``WARROOM_SECRET_KEY`` and the newest
+    generation's salt, so rotating (a new row) makes every link signed before
+    stop working in every process at once, without touching the secret key.
+    """
+
+    __tablename__ = "link_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))

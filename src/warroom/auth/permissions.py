@@ -59,6 +59,7 @@ class Permission(StrEnum):
     user_read = "user:read"
     user_admin = "user:admin"
     settings_admin = "settings:admin"
+    keys_rotate = "keys:rotate"
 
 
 _VIEWER = {

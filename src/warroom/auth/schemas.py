@@ -60,3 +60,23 @@ class TokenOut(BaseModel):
 class IssuedTokenOut(TokenOut):
     token: str
     """Shown once; only a hash is stored."""
+
+
+class RotateKeys(BaseModel):
+    """Optional body of ``POST /api/v1/admin/security/rotate-keys`` (the
+    seed's call sends none)."""
+
+    model_config = _STRICT
+    integration_keys: bool = False
+    """Also reissue every live integration key (monitoring must be given them)."""
+    reason: str = Field("", max_length=500)
+
+
+class RotatedKeys(BaseModel):
+    rotated_at: datetime
+    revoked_tokens: list[dict[str, object]]
+    token: str | None
+    """The caller's replacement token, shown once; the one this request used
+    no longer works."""
+    link_key_generation: int
+    reissued: dict[str, list[dict[str, object]]]

@@ -79,6 +79,22 @@ def revoke(uow: UnitOfWork, *, integration_id: int) -> Integration:
     return integration
 
 
+def reissue_all(uow: UnitOfWork) -> list[IssuedIntegration]:
+    """Give every live integration a new key; the old ones stop working at
+    once (the cache is cleared on commit)."""
+    issued = []
+    for integration in uow.session.scalars(select(Integration).where(
+            Integration.revoked_at.is_(None)).order_by(Integration.id)):
+        key = secrets.token_hex(16)
+        before = integration.prefix
+        integration.key_hash, integration.prefix = _hash(key), key[:6]
+        audit.record(uow, action="integration.rekey", target=f"integration:{integration.name}",
+                     before={"prefix": before}, after={"prefix": integration.prefix})
+        issued.append(IssuedIntegration(integration, key))
+    uow.after_commit(_cache.clear)
+    return issued
+
+
 def url(integration: Integration, key: str | None = None) -> str:
     """Where the tool sends alerts; with the key when it is known (at creation)."""
     shown = key or f"{integration.prefix}..."

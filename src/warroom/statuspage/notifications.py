@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from warroom.auth import links
 from warroom.db import UnitOfWork
 from warroom.notify.service import Outgoing, enqueue
 from warroom.statuspage import components, incidents, page, render, subscribers, views
@@ -32,8 +33,9 @@ def announce(uow: UnitOfWork, *, incident: PublicIncident, update: IncidentUpdat
     state = page.get(uow.session)
     shaped = views.incident(entry, state.page_code, statuspage_settings().page_url)
     page_json = _page_json(uow, state.page_code)
+    link_key = links.current_key(uow.session)
     for subscriber in audience:
-        unsubscribe = subscribers.unsubscribe_url(uow, subscriber)
+        unsubscribe = subscribers.unsubscribe_url(uow, subscriber, key=link_key)
         key = f"{KIND}:{update.code}:{subscriber.code}"
         if subscriber.kind == subscribers.EMAIL:
             message = _email(subscriber, entry, update, unsubscribe, key)

@@ -18,10 +18,9 @@ from starlette.types import ASGIApp
 
 from warroom.auth import links
 from warroom.auth.deps import public
-from warroom.config import get_settings
 from warroom.db import Actor
 from warroom.errors import BadRequest, NotFound, Problem
-from warroom.http import write_unit
+from warroom.http import read_session, write_unit
 from warroom.statuspage import render, subscribers
 from warroom.statuspage.documents import answer
 from warroom.statuspage.fastlane import FastLane
@@ -137,8 +136,9 @@ def _button_page(request: Request, token: str | None, *, purpose: str, heading: 
     def check() -> tuple[str, str]:
         clock = request.app.state.clock
         try:
-            links.verify(get_settings().secret_bytes(), _token(token, None), purpose=purpose,
-                         now=clock.now())
+            with read_session(request) as session:
+                key = links.current_key(session)
+            links.verify(key, _token(token, None), purpose=purpose, now=clock.now())
         except Problem as problem:
             if problem.status == 403:
                 raise BadRequest("This link is not valid: it was altered or cut short. Copy "

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from warroom import sealing
 from warroom.audit import service as audit
 from warroom.auth import links
-from warroom.config import get_settings
 from warroom.db import UnitOfWork
 from warroom.errors import BadRequest, Forbidden, Invalid, NotFound, one_of
 from warroom.statuspage.models import Subscriber, new_code
@@ -126,8 +125,10 @@ def remove(uow: UnitOfWork, *, subscriber: Subscriber) -> None:
     uow.session.delete(subscriber)
 
 
-def unsubscribe_url(uow: UnitOfWork, subscriber: Subscriber) -> str:
-    token = links.sign(get_settings().secret_bytes(), purpose=UNSUBSCRIBE,
+def unsubscribe_url(uow: UnitOfWork, subscriber: Subscriber, *, key: bytes) -> str:
+    """The subscriber's one-click unsubscribe link, signed with ``key``
+    (``links.current_key``, read once for a whole mailing)."""
+    token = links.sign(key, purpose=UNSUBSCRIBE,
                        subject=subscriber.code,
                        expires_at=uow.now() + UNSUBSCRIBE_LINK_LIFETIME)
     return f"{statuspage_settings().base_url}/status/subscriptions/unsubscribe?token={token}"
@@ -190,7 +191,7 @@ def _send_confirmation(uow: UnitOfWork, subscriber: Subscriber) -> None:
 
     settings = statuspage_settings()
     hours = settings.statuspage_confirm_hours
-    token = links.sign(get_settings().secret_bytes(), purpose=CONFIRM, subject=subscriber.code,
+    token = links.sign(links.current_key(uow.session), purpose=CONFIRM, subject=subscriber.code,
                        expires_at=uow.now() + timedelta(hours=hours))
     subject, body = render.email("email/confirm.txt", {
         "page_name": settings.statuspage_name, "page_url": settings.page_url, "hours": hours,
@@ -204,7 +205,7 @@ def _send_confirmation(uow: UnitOfWork, subscriber: Subscriber) -> None:
 
 def _from_link(uow: UnitOfWork, token: str, *, purpose: str) -> Subscriber:
     try:
-        link = links.verify(get_settings().secret_bytes(), token, purpose=purpose,
+        link = links.verify(links.current_key(uow.session), token, purpose=purpose,
                             now=uow.now())
     except Forbidden:
         raise BadRequest("This link is not valid: it was altered or cut short. Copy the "

@@ -36,18 +36,20 @@ class AckLink:
     expires_at: datetime
 
 
-def url_for(*, incident_id: int, user_id: int, now: datetime) -> str:
+def url_for(key: bytes, *, incident_id: int, user_id: int, now: datetime) -> str:
+    """A link signed with ``key`` (``links.current_key``, read once per batch)."""
     settings = get_settings()
     expires_at = now + timedelta(minutes=oncall_settings.get().ack_link_ttl_minutes)
-    token = links.sign(settings.secret_bytes(), purpose=PURPOSE,
+    token = links.sign(key, purpose=PURPOSE,
                        subject=f"{incident_id}:{user_id}", expires_at=expires_at)
     return f"{settings.base_url}{PATH}{token}"
 
 
-def read(token: str, *, now: datetime) -> AckLink:
-    """The link's contents; 404 when forged or altered, 410 when expired."""
+def read(session: Session, token: str, *, now: datetime) -> AckLink:
+    """The link's contents; 404 when forged, altered or signed before the last
+    key rotation, 410 when expired."""
     try:
-        signed = links.verify(get_settings().secret_bytes(), token, purpose=PURPOSE, now=now)
+        signed = links.verify(links.current_key(session), token, purpose=PURPOSE, now=now)
         incident_id, user_id = (int(part) for part in signed.subject.split(":"))
     except (Forbidden, ValueError):
         raise NotFound("This acknowledge link is not valid: it was altered or is not a "

@@ -72,8 +72,8 @@ def show_ack_link(token: str, request: Request) -> Response:
     """What the link will do, with the button that does it (opening a link
     never acknowledges: link previews would)."""
     now = request.app.state.clock.now()
-    link = acklinks.read(token, now=now)
     with read_session(request) as session:
+        link = acklinks.read(session, token, now=now)
         incident = incidents.get(session, incident_id=link.incident_id)
         person = users.get(session, user_id=link.user_id)
         if incident is None or person is None:
@@ -94,8 +94,8 @@ def show_ack_link(token: str, request: Request) -> Response:
 @router.post(acklinks.PATH + "{token}", dependencies=[public()])
 def use_ack_link(token: str, request: Request) -> Response:
     """Acknowledge as the person the page went to; the link then stops working."""
-    link = acklinks.read(token, now=request.app.state.clock.now())
     with read_session(request) as session:
+        link = acklinks.read(session, token, now=request.app.state.clock.now())
         person = users.get(session, user_id=link.user_id)
     if person is None or not person.is_active:
         raise NotFound("The person this link was sent to no longer exists.")

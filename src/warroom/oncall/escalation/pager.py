@@ -18,6 +18,7 @@ import orjson
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from warroom.auth import links
 from warroom.auth.models import User
 from warroom.db import UnitOfWork
 from warroom.incidents import timeline
@@ -91,6 +92,14 @@ class Pager:
         self._participants: dict[int, set[int]] = {}
         self._policies: dict[bytes, Policy] = {}
         self._admins: list[User] | None = None
+        self._link_key: bytes | None = None
+
+    @property
+    def link_key(self) -> bytes:
+        """The acknowledge links' signing key, read once per batch."""
+        if self._link_key is None:
+            self._link_key = links.current_key(self.session)
+        return self._link_key
 
     def policy(self, escalation: Escalation) -> Policy:
         """The escalation's own copy of its policy (parsed once per batch)."""
@@ -149,7 +158,7 @@ class Pager:
         """Page each person on every way their notification rules say."""
         for person in people:
             why = Why(headline=headline, ack_url=acklinks.url_for(
-                incident_id=incident.id, user_id=person.user_id, now=self.now))
+                self.link_key, incident_id=incident.id, user_id=person.user_id, now=self.now))
             self.writes.pages.append((escalation, {
                 "incident_id": incident.id, "user_id": person.user_id, "reason": reason,
                 "step_index": step_index, "loop": escalation.loop, "at": self.now}))

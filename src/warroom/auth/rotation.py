@@ -1,0 +1,88 @@
+"""Rotating warroom's own credentials after a compromise.
+
+Seed 002's eradication step "Rotate compromised credentials" calls
+``POST /api/v1/admin/security/rotate-keys``. What someone who read a token, a
+page or the database could reuse against warroom is: API tokens, the signed
+one-click links already sent (acknowledge, confirm, unsubscribe), and the
+integration keys monitoring tools send alerts with. One call, one unit of
+work, so a rotation is all or nothing:
+
+- every live API token is revoked; the caller's is replaced by a new one with
+  the same name, role and expiry, returned once, so the person rotating is
+  not locked out of the incident they are running;
+- a new link-key generation starts, so every link signed before stops working
+  (people still get fresh links with the next page);
+- integration keys are reissued only when asked (``integration_keys``):
+  monitoring keeps paging until its senders are given the new keys, and
+  during a breach that is usually the wrong moment to go blind.
+
+``WARROOM_SECRET_KEY`` itself stays the operator's to change: it also seals
+stored secrets, which a request cannot re-encrypt safely.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from warroom.audit import service as audit
+from warroom.auth import service
+from warroom.auth.models import ApiToken, LinkKey, User
+from warroom.db import UnitOfWork
+
+
+@dataclass(frozen=True)
+class RotationRequest:
+    integration_keys: bool = False
+    reason: str = ""
+
+
+@dataclass
+class Rotation:
+    revoked_tokens: list[dict[str, Any]] = field(default_factory=list)
+    new_token: service.IssuedToken | None = None
+    link_key_generation: int = 0
+    reissued: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+RotationHook = Callable[[UnitOfWork, RotationRequest], dict[str, list[dict[str, Any]]]]
+HOOKS: list[RotationHook] = []
+"""Other domains' credentials: each hook rotates its own and says what it
+reissued (intake's integration keys connect here)."""
+
+
+def rotate(uow: UnitOfWork, request: RotationRequest, *, caller_token_id: int | None
+           ) -> Rotation:
+    rotation = Rotation()
+    live = uow.session.execute(
+        select(ApiToken, User.username).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)).all()
+    caller: ApiToken | None = None
+    for token, username in live:
+        service.revoke_token(uow, token_id=token.id)
+        rotation.revoked_tokens.append({"id": token.id, "user": username, "name": token.name,
+                                        "prefix": token.prefix})
+        if token.id == caller_token_id:
+            caller = token
+    if caller is not None and caller.user.is_active:
+        expires_at = caller.expires_at if caller.expires_at and caller.expires_at > uow.now() \
+            else None
+        rotation.new_token = service.issue_token(uow, user=caller.user, name=caller.name,
+                                                 role=caller.role, expires_at=expires_at)
+    key = LinkKey(salt=secrets.token_hex(32), created_at=uow.now(), created_by=uow.actor.label)
+    uow.session.add(key)
+    uow.session.flush()
+    rotation.link_key_generation = key.id
+    for hook in HOOKS:
+        rotation.reissued.update(hook(uow, request))
+    audit.record(uow, action="security.rotate_keys", target="warroom:credentials",
+                 after={"reason": request.reason or None,
+                        "revoked_tokens": len(rotation.revoked_tokens),
+                        "link_key_generation": key.id,
+                        "reissued": {kind: [item.get("name") for item in items]
+                                     for kind, items in rotation.reissued.items()}})
+    return rotation

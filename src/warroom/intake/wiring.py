@@ -1,0 +1,23 @@
+"""Intake's part in rotating warroom's keys: integration keys, when asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from warroom.auth import rotation
+from warroom.db import UnitOfWork
+from warroom.intake import integrations
+
+
+def connect() -> None:
+    rotation.HOOKS.append(_reissue_integration_keys)
+
+
+def _reissue_integration_keys(uow: UnitOfWork, request: rotation.RotationRequest
+                              ) -> dict[str, list[dict[str, Any]]]:
+    if not request.integration_keys:
+        return {}
+    return {"integrations": [
+        {"name": issued.integration.name, "kind": issued.integration.kind, "key": issued.key,
+         "url": integrations.url(issued.integration, issued.key)}
+        for issued in integrations.reissue_all(uow)]}
