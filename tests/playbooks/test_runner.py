@@ -151,6 +151,30 @@ def test_overdue_steps_remind_their_owner_once_through_the_outbox(
     assert reminders[0].summary.startswith("4 playbook step(s) overdue")
 
 
+def test_steps_done_in_time_or_of_resolved_incidents_are_never_reminded(
+        declare, assign, worker, clock, mailbox, client, people, steps_of):
+    ticked, resolved = declare(type="service_outage"), declare(type="service_outage")
+    for ref in (ticked, resolved):
+        assign(ref, "incident_commander", "commander")
+    tick = f"/api/v1/incidents/{ticked}/steps/initial-response:classify/tick"
+    assert client.post(tick, json={}, headers=people.headers("responder")).status_code == 200
+    for phase in ("triage", "containment", "eradication", "recovery", "lessons_learned"):
+        answer = client.post(f"/api/v1/incidents/{resolved}/transition",
+                             json={"phase": phase, "override_reason": "verified by hand"},
+                             headers=people.headers("commander"))
+        assert answer.status_code == 200, answer.text
+    clock.advance(minutes=6)
+    worker.run_once()
+    reminders = [m for m in mailbox.wait_for(1) if "overdue" in m["Subject"]]
+    assert [m["Subject"].split(":")[0] for m in reminders] == [f"[warroom] {ticked}"]
+    assert "initial-response:classify" not in reminders[0].get_content()
+    steps = steps_of(resolved)
+    assert all(s.reminded_at is None for s in steps.values())
+    due = [s for s in steps.values() if s.due_by is not None and s.due_by <= clock.now()]
+    assert due and all(s.remind_at is None for s in due)  # left the queue, not reminded
+    assert steps_of(ticked)["initial-response:classify"].remind_at is None
+
+
 def test_editing_a_playbook_never_changes_a_running_incident(
         playbooks_dir, declare, steps_of, client, people):
     first = declare(type="service_outage")

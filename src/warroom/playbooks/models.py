@@ -72,7 +72,7 @@ class StepRun(Base):
 
     status: Mapped[str] = mapped_column(String(20), default="pending")
     run_at: Mapped[datetime | None] = mapped_column(index=True)
-    lease_until: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None] = mapped_column(index=True)
     blocked_reason: Mapped[str | None] = mapped_column(String(500))
     attempts: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[datetime | None]
@@ -86,6 +86,10 @@ class StepRun(Base):
     approved_at: Mapped[datetime | None]
     approved_by: Mapped[str | None] = mapped_column(String(200))
     reminded_at: Mapped[datetime | None]
+    remind_at: Mapped[datetime | None] = mapped_column(index=True)
+    """The reminder queue: ``due_by`` until the step has been looked at once
+    its window ended (reminded, or found done or its incident resolved), then
+    None, so the reminder cycle reads only what is due."""
     overridden_at: Mapped[datetime | None]
     overridden_by: Mapped[str | None] = mapped_column(String(200))
     override_reason: Mapped[str | None] = mapped_column(Text)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import func, select, update
 
 from warroom.db import UnitOfWork
 from warroom.incidents import catalog, timeline
@@ -27,24 +26,32 @@ BATCH = 500
 
 
 def remind_overdue(uow: UnitOfWork) -> datetime | None:
-    """Remind about every newly overdue step; return when the next one falls due."""
+    """Remind about every newly overdue step; return when the next one falls due.
+
+    Each step leaves the queue (``remind_at``) the first time it is looked at
+    after its window ends: reminded if it is still to do, dropped if it was
+    done or its incident resolved by then. So a cycle reads the due steps
+    only, however many incidents are open."""
     now = uow.now()
-    rows = uow.session.execute(_overdue(select(StepRun, Incident), now)
-                               .order_by(StepRun.incident_id, StepRun.id).limit(BATCH)).all()
-    for incident, group in itertools.groupby(rows, key=lambda row: row[1]):
+    rows = uow.session.execute(
+        select(StepRun, Incident).join(Incident, Incident.id == StepRun.incident_id)
+        .where(StepRun.remind_at <= now)
+        .order_by(StepRun.incident_id, StepRun.id).limit(BATCH)).all()
+    overdue = [(step, incident) for step, incident in rows
+               if step.status not in DONE and incident.phase not in RESOLVED]
+    for incident, group in itertools.groupby(overdue, key=lambda row: row[1]):
         _remind(uow, incident, [step for step, _ in group], now)
-    if rows:
-        uow.session.execute(update(StepRun).where(StepRun.id.in_([s.id for s, _ in rows]))
+    if overdue:
+        uow.session.execute(update(StepRun).where(StepRun.id.in_([s.id for s, _ in overdue]))
                             .values(reminded_at=now).execution_options(
                                 synchronize_session=False))
-    return uow.session.scalar(_overdue(select(func.min(StepRun.due_by)), None))
-
-
-def _overdue(query: Select[Any], now: datetime | None) -> Select[Any]:
-    query = query.join(Incident, Incident.id == StepRun.incident_id).where(
-        StepRun.reminded_at.is_(None), StepRun.due_by.is_not(None),
-        StepRun.status.not_in(DONE), Incident.phase.not_in(RESOLVED))
-    return query.where(StepRun.due_by <= now) if now is not None else query
+    if rows:
+        uow.session.execute(update(StepRun).where(StepRun.id.in_([s.id for s, _ in rows]))
+                            .values(remind_at=None).execution_options(
+                                synchronize_session=False))
+    if len(rows) == BATCH:
+        return now
+    return uow.session.scalar(select(func.min(StepRun.remind_at)))
 
 
 def _remind(uow: UnitOfWork, incident: Incident, steps: list[StepRun], now: datetime) -> None:

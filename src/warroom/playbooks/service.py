@@ -269,6 +269,7 @@ def _snapshot(run: PlaybookRun, incident: Incident, position: int, block: Any, s
         after=list(step.after), due_window=window.text, due_from=due_from,
         due_by=run.anchor_at + window.end if window.end is not None else None,
         status="pending", attempts=0)
+    snapshot.remind_at = snapshot.due_by
     if step.kind in AUTOMATED and not step.after:
         snapshot.run_at = start_at(snapshot, incident, now)
     return snapshot
