@@ -9,10 +9,12 @@ Every change is audited and on the incident's timeline.
 
 from __future__ import annotations
 
-from datetime import datetime
+import copy
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from warroom import wakeup
@@ -83,9 +85,11 @@ def attach(uow: UnitOfWork, *, incident: Incident, name: str, how: str = "manual
                       attached_by=uow.actor.label)
     uow.session.add(run)
     uow.session.flush()
-    for position, (block, step) in enumerate(playbook.steps()):
-        uow.session.add(_snapshot(run, incident, position, block, step, now))
-    uow.session.flush()
+    rows = _snapshots(loaded, run, incident, now)
+    # One multi-row INSERT, without the ORM's per-object bookkeeping: attaching
+    # is part of opening every incident, so its cost is paid in every alert storm.
+    uow.session.execute(insert(StepRun), rows)
+    position = len(rows) - 1
     if how == "manual":
         # Attachments made by the declaration itself are part of it: the run row
         # keeps version, hash and how it was chosen; a person's attachment is
@@ -241,7 +245,11 @@ def release_followers(uow: UnitOfWork, step: StepRun) -> None:
 
 
 def phase_reached(step: StepRun, incident: Incident) -> bool:
-    return ORDER.index(Phase(incident.phase)) >= PHASE_ORDER.index(step.phase)
+    return phase_reached_by(step.phase, incident)
+
+
+def phase_reached_by(phase: str, incident: Incident) -> bool:
+    return ORDER.index(Phase(incident.phase)) >= PHASE_ORDER.index(phase)
 
 
 def start_at(step: StepRun, incident: Incident, now: datetime) -> datetime | None:
@@ -257,22 +265,63 @@ def recheck_delay(step: StepRun, default_seconds: float) -> float:
     return parse_duration(recheck).total_seconds() if recheck else default_seconds
 
 
-def _snapshot(run: PlaybookRun, incident: Incident, position: int, block: Any, step: Any,
-              now: datetime) -> StepRun:
-    window = window_of(block, step)
-    due_from = run.anchor_at + window.start if window.start is not None else None
-    snapshot = StepRun(
-        run_id=run.id, incident_id=incident.id, playbook=run.playbook, step_id=step.id,
-        position=position, phase=block.phase, title=step.title, role=step.role, kind=step.kind,
-        params=step.model_dump(mode="json", exclude=COMMON_FIELDS), gate=step.gate,
-        destructive=getattr(step, "destructive", False), source=step.source,
-        after=list(step.after), due_window=window.text, due_from=due_from,
-        due_by=run.anchor_at + window.end if window.end is not None else None,
-        status="pending", attempts=0)
-    snapshot.remind_at = snapshot.due_by
-    if step.kind in AUTOMATED and not step.after:
-        snapshot.run_at = start_at(snapshot, incident, now)
-    return snapshot
+@dataclass(frozen=True)
+class _StepTemplate:
+    """What every incident's copy of a step shares; only times and ids differ."""
+
+    row: dict[str, Any]
+    start: timedelta | None
+    end: timedelta | None
+    schedules_itself: bool
+
+
+_TEMPLATES: dict[tuple[str, str], tuple[_StepTemplate, ...]] = {}
+
+
+def _templates(loaded: catalogue.Loaded) -> tuple[_StepTemplate, ...]:
+    """Built once per playbook version (keyed by the file's content hash):
+    attaching is part of opening every incident."""
+    key = (loaded.name, loaded.content_hash)
+    if key not in _TEMPLATES:
+        if len(_TEMPLATES) > 256:
+            _TEMPLATES.clear()
+        _TEMPLATES[key] = _build_templates(loaded)
+    return _TEMPLATES[key]
+
+
+def _build_templates(loaded: catalogue.Loaded) -> tuple[_StepTemplate, ...]:
+    templates = []
+    for position, (block, step) in enumerate(loaded.playbook.steps()):
+        window = window_of(block, step)
+        templates.append(_StepTemplate(
+            row={"playbook": loaded.playbook.name, "step_id": step.id, "position": position,
+                 "phase": block.phase, "title": step.title, "role": step.role,
+                 "kind": step.kind,
+                 "params": step.model_dump(mode="json", exclude=COMMON_FIELDS),
+                 "gate": step.gate, "destructive": getattr(step, "destructive", False),
+                 "source": step.source, "after": list(step.after),
+                 "due_window": window.text, "status": "pending", "attempts": 0},
+            start=window.start, end=window.end,
+            schedules_itself=step.kind in AUTOMATED and not step.after))
+    return tuple(templates)
+
+
+def _snapshots(loaded: catalogue.Loaded, run: PlaybookRun, incident: Incident,
+               now: datetime) -> list[dict[str, Any]]:
+    """The step runs' rows: the playbook's steps as they are at this version."""
+    rows = []
+    for template in _templates(loaded):
+        due_from = run.anchor_at + template.start if template.start is not None else None
+        due_by = run.anchor_at + template.end if template.end is not None else None
+        row = {**template.row, "params": copy.deepcopy(template.row["params"]),
+               "after": list(template.row["after"]), "run_id": run.id,
+               "incident_id": incident.id, "due_from": due_from, "due_by": due_by,
+               "remind_at": due_by, "run_at": None}
+        if template.schedules_itself:
+            row["run_at"] = now if phase_reached_by(row["phase"], incident) else (
+                max(now, due_from) if due_from is not None else None)
+        rows.append(row)
+    return rows
 
 
 def _finish(uow: UnitOfWork, incident: Incident, step: StepRun, *, status: str,
