@@ -1,5 +1,6 @@
-"""The background worker: runs every domain's engine cycle, then delivers due
-outbox messages, then sleeps until the next due time or until woken.
+"""The background worker: delivers due outbox messages, runs every domain's
+engine cycle, delivers what the cycles queued, then sleeps until the next due
+time or until woken.
 
 Each engine cycle (escalations, maintenance windows, playbook timers...) is a
 set-based function ``cycle(uow) -> next_due | None`` that handles everything
@@ -58,8 +59,11 @@ class Worker:
         self._listener: threading.Thread | None = None
 
     def run_once(self) -> CycleReport:
-        """One full pass: every engine cycle, then every due message."""
+        """One full pass: due messages, every engine cycle, then the messages
+        the cycles made due. Delivering first means a page committed by the API
+        (the first page of a new incident) does not wait behind the cycles."""
         report = CycleReport()
+        self.deliver_due(report)
         dues: list[datetime] = []
         for name, cycle in self.cycles:
             due = self._run_cycle(name, cycle, report)
