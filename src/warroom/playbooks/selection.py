@@ -30,11 +30,15 @@ def on_declared(uow: UnitOfWork, incident: Incident, *, context: dict[str, Any])
         _note(uow, incident, name, "a routing rule names it, but there is no such playbook; "
                                    "the incident type's playbook is used instead")
     for name, how in chosen:
+        # Loading is the only step that can refuse (a missing or invalid file),
+        # and it writes nothing, so no savepoint is needed: a new incident is
+        # open and runs no playbook yet.
         try:
-            with uow.session.begin_nested():
-                service.attach(uow, incident=incident, name=name, how=how)
+            loaded = catalogue.get_by_name_or_raise(name)
         except Problem as problem:
             _note(uow, incident, name, problem.detail)
+            continue
+        service.start_run(uow, incident=incident, loaded=loaded, how=how)
 
 
 def choose(incident: Incident, context: dict[str, Any]) -> tuple[list[tuple[str, str]],

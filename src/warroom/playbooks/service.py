@@ -77,6 +77,13 @@ def attach(uow: UnitOfWork, *, incident: Incident, name: str, how: str = "manual
     if existing is not None:
         raise Conflict(f"{incident.ref} already runs {loaded.name} (version {existing.version}, "
                        f"attached {existing.attached_at:%Y-%m-%d %H:%M} UTC).")
+    return start_run(uow, incident=incident, loaded=loaded, how=how)
+
+
+def start_run(uow: UnitOfWork, *, incident: Incident, loaded: catalogue.Loaded,
+              how: str) -> PlaybookRun:
+    """Create the run and its steps. The caller has checked that the incident
+    is open and does not run this playbook yet (a new incident runs none)."""
     now = uow.now()
     playbook = loaded.playbook
     run = PlaybookRun(incident_id=incident.id, playbook=playbook.name, version=playbook.version,
