@@ -1,11 +1,13 @@
 """The list of domains and what each one plugs in.
 
 A domain is a package under ``warroom``. By convention it may provide:
-``models`` (tables), ``api`` (``router``), ``cli`` (``app`` and ``NAME``),
-``wiring`` (``connect()`` joins incident hooks), ``engine`` (``CYCLES``: the
-worker's periodic jobs) and ``public`` (``ROUTES`` served without the API
-stack). The app, the CLI, the worker and the migrations all read this list,
-so adding a domain never means editing them.
+``models`` (tables), ``api`` (``router``), ``cli`` (``COMMANDS``: name ->
+Typer app), ``wiring`` (``connect()`` joins incident hooks and other domains'
+hook lists), ``engine`` (``CYCLES``: the worker's periodic jobs), ``metrics``
+(``collect``), ``settings`` and ``public`` (``mount(app)`` for routes served
+without auth, ``wrap(app, entry)`` for a raw ASGI fast lane in front of it).
+The app, the CLI, the worker and the migrations all read this list, so adding
+a domain never means editing them.
 """
 
 from __future__ import annotations
@@ -27,9 +29,6 @@ DOMAINS = (
     "playbooks",
     "comms",
     "statuspage",
-    "evidence",
-    "reviews",
-    "drills",
 )
 
 _connected = False
