@@ -58,8 +58,10 @@ def claim_due(uow: UnitOfWork, *, limit: int = BATCH) -> list[Job]:
     if not uow.is_sqlite:
         query = query.with_for_update(skip_locked=True)
     jobs = []
-    for step in uow.session.scalars(query):
-        incident = uow.session.get(Incident, step.incident_id)
+    steps = list(uow.session.scalars(query))
+    incidents = _incidents_of(uow, steps)
+    for step in steps:
+        incident = incidents.get(step.incident_id)
         if incident is None or not incident.is_open:
             step.run_at = None
             continue
@@ -141,8 +143,10 @@ def send_notifications(uow: UnitOfWork) -> None:
     """Due notify steps: render the template and queue it, in this transaction."""
     from warroom.comms import service as comms
 
-    for step in uow.session.scalars(_due_query(uow.now()).where(StepRun.kind == "notify")):
-        incident = uow.session.get(Incident, step.incident_id)
+    steps = list(uow.session.scalars(_due_query(uow.now()).where(StepRun.kind == "notify")))
+    incidents = _incidents_of(uow, steps)
+    for step in steps:
+        incident = incidents.get(step.incident_id)
         if incident is None or not incident.is_open:
             step.run_at = None
             continue
@@ -175,6 +179,16 @@ def next_due(uow: UnitOfWork) -> datetime | None:
     lease = uow.session.scalar(select(func.min(StepRun.lease_until)).where(
         StepRun.status == "running"))
     return min((d for d in (scheduled, lease) if d is not None), default=None)
+
+
+def _incidents_of(uow: UnitOfWork, steps: list[StepRun]) -> dict[int, Incident]:
+    """The steps' incidents (with their roles) in one query, not one per step:
+    right after a storm every new incident has steps due at once."""
+    ids = {step.incident_id for step in steps}
+    if not ids:
+        return {}
+    return {incident.id: incident for incident in
+            uow.session.scalars(select(Incident).where(Incident.id.in_(ids)))}
 
 
 def _due_query(now: datetime) -> Any:
