@@ -95,7 +95,7 @@ def start_run(uow: UnitOfWork, *, incident: Incident, loaded: catalogue.Loaded,
     rows = _snapshots(loaded, run, incident, now)
     # One multi-row INSERT, without the ORM's per-object bookkeeping: attaching
     # is part of opening every incident, so its cost is paid in every alert storm.
-    uow.session.execute(insert(StepRun), rows)
+    uow.session.connection().execute(insert(StepRun.__table__), rows)
     position = len(rows) - 1
     if how == "manual":
         # Attachments made by the declaration itself are part of it: the run row
