@@ -3,7 +3,8 @@
 A domain is a package under ``warroom``. By convention it may provide:
 ``models`` (tables), ``api`` (``router``), ``cli`` (``COMMANDS``: name ->
 Typer app), ``wiring`` (``connect()`` joins incident hooks and other domains'
-hook lists), ``engine`` (``CYCLES``: the worker's periodic jobs), ``metrics``
+hook lists), ``engine`` (``CYCLES``: the worker's periodic jobs, and
+``URGENT``: the ones not to keep waiting), ``metrics``
 (``collect``), ``settings`` and ``public`` (``mount(app)`` for routes served
 without auth, ``wrap(app, entry)`` for a raw ASGI fast lane in front of it).
 The app, the CLI, the worker and the migrations all read this list, so adding
@@ -70,3 +71,8 @@ def engine_cycles() -> list[tuple[str, EngineCycle]]:
     for module in modules("engine"):
         cycles.extend(module.CYCLES)
     return cycles
+
+
+def urgent_cycles() -> set[str]:
+    """Cycles an engine marks ``URGENT``: re-run between slow ones."""
+    return {name for module in modules("engine") for name in getattr(module, "URGENT", ())}

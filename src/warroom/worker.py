@@ -34,6 +34,7 @@ from warroom.db import SYSTEM, Database
 from warroom.notify import delivery
 
 log = structlog.get_logger("warroom.worker")
+SLOW_CYCLE_SECONDS = 0.02
 
 
 @dataclass
@@ -53,6 +54,8 @@ class Worker:
         self.clock = clock
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.cycles = domains.engine_cycles()
+        self.cycle_by_name = dict(self.cycles)
+        self.urgent = sorted(domains.urgent_cycles() & set(self.cycle_by_name))
         self.pool = ThreadPoolExecutor(max_workers=settings.worker_concurrency,
                                        thread_name_prefix="deliver")
         self.stop_event = threading.Event()
@@ -64,16 +67,22 @@ class Worker:
         (the first page of a new incident) does not wait behind the cycles."""
         report = CycleReport()
         self.deliver_due(report)
-        dues: list[datetime] = []
+        dues: list[datetime | None] = []
         for name, cycle in self.cycles:
-            due = self._run_cycle(name, cycle, report)
-            if due is not None:
-                dues.append(due)
+            started = time.monotonic()
+            dues.append(self._run_cycle(name, cycle, report))
+            if name not in self.urgent and time.monotonic() - started > SLOW_CYCLE_SECONDS:
+                # A burst of other work (reminders for a storm's incidents) must
+                # not hold back a page that fell due meanwhile.
+                dues.extend(self._run_cycle(urgent, self.cycle_by_name[urgent], report)
+                            for urgent in self.urgent)
+                self.deliver_due(report)
         self.deliver_due(report)
         outbox_due = delivery.next_due(self.database)
         if outbox_due is not None:
             dues.append(outbox_due)
-        report.next_due = min(dues) if dues else None
+        known = [due for due in dues if due is not None]
+        report.next_due = min(known) if known else None
         return report
 
     def deliver_due(self, report: CycleReport | None = None) -> CycleReport:

@@ -5,3 +5,6 @@ from __future__ import annotations
 from warroom.oncall.escalation import timers
 
 CYCLES = [("oncall.escalations", timers.advance)]
+URGENT = ("oncall.escalations",)
+"""Paging waits for nobody: the worker runs this cycle again (and delivers)
+after any other cycle that took a while."""

@@ -22,7 +22,7 @@ from warroom.playbooks.models import StepRun
 from warroom.playbooks.service import DONE
 
 RESOLVED = [p.value for p in RESOLVED_PHASES]
-BATCH = 500
+BATCH = 200
 
 
 def remind_overdue(uow: UnitOfWork) -> datetime | None:
