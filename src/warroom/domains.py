@@ -74,5 +74,5 @@ def engine_cycles() -> list[tuple[str, EngineCycle]]:
 
 
 def urgent_cycles() -> set[str]:
-    """Cycles an engine marks ``URGENT``: re-run between slow ones."""
+    """Cycles an engine marks ``URGENT``: a worker also runs them in their own loop."""
     return {name for module in modules("engine") for name in getattr(module, "URGENT", ())}

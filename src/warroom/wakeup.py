@@ -14,7 +14,36 @@ from sqlalchemy import text
 from warroom.db import UnitOfWork
 
 CHANNEL = "warroom_work"
-local_event = threading.Event()
+
+
+class Broadcast:
+    """Wakes every loop waiting in this process (a worker runs two: paging,
+    and everything else), each on its own event so one clearing its event
+    cannot swallow the other's wake-up."""
+
+    def __init__(self) -> None:
+        self._events: list[threading.Event] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self) -> threading.Event:
+        event = threading.Event()
+        with self._lock:
+            self._events.append(event)
+        return event
+
+    def unsubscribe(self, event: threading.Event) -> None:
+        with self._lock:
+            if event in self._events:
+                self._events.remove(event)
+
+    def set(self) -> None:
+        with self._lock:
+            events = list(self._events)
+        for event in events:
+            event.set()
+
+
+local_event = Broadcast()
 
 
 def notify(uow: UnitOfWork) -> None:

@@ -34,7 +34,6 @@ from warroom.db import SYSTEM, Database
 from warroom.notify import delivery
 
 log = structlog.get_logger("warroom.worker")
-SLOW_CYCLE_SECONDS = 0.02
 
 
 @dataclass
@@ -60,6 +59,9 @@ class Worker:
                                        thread_name_prefix="deliver")
         self.stop_event = threading.Event()
         self._listener: threading.Thread | None = None
+        self._urgent_loop: threading.Thread | None = None
+        self._wake = wakeup.local_event.subscribe()
+        self._urgent_wake = wakeup.local_event.subscribe()
 
     def run_once(self) -> CycleReport:
         """One full pass: due messages, every engine cycle, then the messages
@@ -69,14 +71,7 @@ class Worker:
         self.deliver_due(report)
         dues: list[datetime | None] = []
         for name, cycle in self.cycles:
-            started = time.monotonic()
             dues.append(self._run_cycle(name, cycle, report))
-            if name not in self.urgent and time.monotonic() - started > SLOW_CYCLE_SECONDS:
-                # A burst of other work (reminders for a storm's incidents) must
-                # not hold back a page that fell due meanwhile.
-                dues.extend(self._run_cycle(urgent, self.cycle_by_name[urgent], report)
-                            for urgent in self.urgent)
-                self.deliver_due(report)
         self.deliver_due(report)
         outbox_due = delivery.next_due(self.database)
         if outbox_due is not None:
@@ -109,8 +104,12 @@ class Worker:
             self._listener = threading.Thread(target=self._listen, name="worker-listen",
                                               daemon=True)
             self._listener.start()
+        if self.urgent:
+            self._urgent_loop = threading.Thread(target=self._run_urgent_forever,
+                                                 name="worker-urgent", daemon=True)
+            self._urgent_loop.start()
         while not self.stop_event.is_set():
-            wakeup.local_event.clear()
+            self._wake.clear()
             try:
                 report = self.run_once()
             except Exception:
@@ -118,15 +117,45 @@ class Worker:
                 report = CycleReport()
             wait = self._seconds_until(report.next_due)
             if wait > 0:
-                wakeup.local_event.wait(wait)
+                self._wake.wait(wait)
+        if self._urgent_loop is not None:
+            self._urgent_loop.join(timeout=10)
         log.info("worker stopped", worker=self.name)
+
+    def run_urgent_once(self) -> datetime | None:
+        """The urgent cycles (paging) and the messages they made due."""
+        report = CycleReport()
+        dues = [self._run_cycle(name, self.cycle_by_name[name], report) for name in self.urgent]
+        self.deliver_due(report)
+        known = [due for due in dues if due is not None]
+        return min(known) if known else None
+
+    def _run_urgent_forever(self) -> None:
+        """Paging in its own loop, so an escalation step fires on time even
+        while the main loop works through a burst (a storm's reminders). Both
+        loops may run the same cycle: on PostgreSQL the cycle's advisory lock
+        lets one run it at a time, on SQLite write units queue, and each run
+        reads what is due inside its own transaction, so nothing fires twice."""
+        while not self.stop_event.is_set():
+            self._urgent_wake.clear()
+            try:
+                due = self.run_urgent_once()
+            except Exception:
+                log.exception("urgent cycle failed; retrying after the poll interval")
+                due = None
+            wait = self._seconds_until(due)
+            if wait > 0:
+                self._urgent_wake.wait(wait)
 
     def stop(self) -> None:
         self.stop_event.set()
-        wakeup.local_event.set()
+        self._wake.set()
+        self._urgent_wake.set()
 
     def close(self) -> None:
         self.stop()
+        wakeup.local_event.unsubscribe(self._wake)
+        wakeup.local_event.unsubscribe(self._urgent_wake)
         self.pool.shutdown(wait=False, cancel_futures=True)
 
     def _run_cycle(self, name: str, cycle: domains.EngineCycle,

@@ -6,5 +6,5 @@ from warroom.oncall.escalation import timers
 
 CYCLES = [("oncall.escalations", timers.advance)]
 URGENT = ("oncall.escalations",)
-"""Paging waits for nobody: the worker runs this cycle again (and delivers)
-after any other cycle that took a while."""
+"""Paging waits for nobody: a running worker also runs this cycle (and
+delivers what it queues) in a loop of its own."""
