@@ -20,6 +20,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -73,11 +74,8 @@ class Worker:
         for name, cycle in self.cycles:
             dues.append(self._run_cycle(name, cycle, report))
         self.deliver_due(report)
-        outbox_due = delivery.next_due(self.database)
-        if outbox_due is not None:
-            dues.append(outbox_due)
-        known = [due for due in dues if due is not None]
-        report.next_due = min(known) if known else None
+        dues.append(delivery.next_due(self.database))
+        report.next_due = _earliest(dues)
         return report
 
     def deliver_due(self, report: CycleReport | None = None) -> CycleReport:
@@ -105,19 +103,17 @@ class Worker:
                                               daemon=True)
             self._listener.start()
         if self.urgent:
-            self._urgent_loop = threading.Thread(target=self._run_urgent_forever,
-                                                 name="worker-urgent", daemon=True)
+            # Paging in a loop of its own, so an escalation step fires on time
+            # even while the main loop works through a burst (a storm's
+            # reminders). Both loops may run the same cycle: on PostgreSQL its
+            # advisory lock lets one run it at a time, on SQLite write units
+            # queue, and each run reads what is due inside its own transaction,
+            # so nothing fires twice.
+            self._urgent_loop = threading.Thread(
+                target=self._loop, args=(self._urgent_wake, self.run_urgent_once),
+                name="worker-urgent", daemon=True)
             self._urgent_loop.start()
-        while not self.stop_event.is_set():
-            self._wake.clear()
-            try:
-                report = self.run_once()
-            except Exception:
-                log.exception("worker cycle failed; retrying after the poll interval")
-                report = CycleReport()
-            wait = self._seconds_until(report.next_due)
-            if wait > 0:
-                self._wake.wait(wait)
+        self._loop(self._wake, lambda: self.run_once().next_due)
         if self._urgent_loop is not None:
             self._urgent_loop.join(timeout=10)
         log.info("worker stopped", worker=self.name)
@@ -127,25 +123,21 @@ class Worker:
         report = CycleReport()
         dues = [self._run_cycle(name, self.cycle_by_name[name], report) for name in self.urgent]
         self.deliver_due(report)
-        known = [due for due in dues if due is not None]
-        return min(known) if known else None
+        return _earliest(dues)
 
-    def _run_urgent_forever(self) -> None:
-        """Paging in its own loop, so an escalation step fires on time even
-        while the main loop works through a burst (a storm's reminders). Both
-        loops may run the same cycle: on PostgreSQL the cycle's advisory lock
-        lets one run it at a time, on SQLite write units queue, and each run
-        reads what is due inside its own transaction, so nothing fires twice."""
+    def _loop(self, wake: threading.Event, one_pass: Callable[[], datetime | None]) -> None:
+        """Run passes until stopped, sleeping until the next due time, a
+        wake-up or the poll interval, whichever comes first."""
         while not self.stop_event.is_set():
-            self._urgent_wake.clear()
+            wake.clear()
             try:
-                due = self.run_urgent_once()
+                due = one_pass()
             except Exception:
-                log.exception("urgent cycle failed; retrying after the poll interval")
+                log.exception("worker pass failed; retrying after the poll interval")
                 due = None
             wait = self._seconds_until(due)
             if wait > 0:
-                self._urgent_wake.wait(wait)
+                wake.wait(wait)
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -190,6 +182,11 @@ class Worker:
             except Exception:
                 log.warning("LISTEN connection lost; reconnecting")
                 time.sleep(1.0)
+
+
+def _earliest(dues: list[datetime | None]) -> datetime | None:
+    known = [due for due in dues if due is not None]
+    return min(known) if known else None
 
 
 def _lock_key(name: str) -> int:
