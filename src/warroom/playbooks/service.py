@@ -260,11 +260,16 @@ def phase_reached_by(phase: str, incident: Incident) -> bool:
 
 
 def start_at(step: StepRun, incident: Incident, now: datetime) -> datetime | None:
+    return _start_at(step.phase, step.due_from, incident, now)
+
+
+def _start_at(phase: str, due_from: datetime | None, incident: Incident,
+              now: datetime) -> datetime | None:
     """When an automated step may start: now once the incident has reached its
     phase, else when its window opens (never, for a "within" deadline)."""
-    if phase_reached(step, incident):
+    if phase_reached_by(phase, incident):
         return now
-    return max(now, step.due_from) if step.due_from is not None else None
+    return max(now, due_from) if due_from is not None else None
 
 
 def recheck_delay(step: StepRun, default_seconds: float) -> float:
@@ -325,8 +330,7 @@ def _snapshots(loaded: catalogue.Loaded, run: PlaybookRun, incident: Incident,
                "incident_id": incident.id, "due_from": due_from, "due_by": due_by,
                "remind_at": due_by, "run_at": None}
         if template.schedules_itself:
-            row["run_at"] = now if phase_reached_by(row["phase"], incident) else (
-                max(now, due_from) if due_from is not None else None)
+            row["run_at"] = _start_at(row["phase"], due_from, incident, now)
         rows.append(row)
     return rows
 
