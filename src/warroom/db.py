@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -36,6 +37,13 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def _json_dumps(value: Any) -> str:
+    """JSON columns (labels, timeline data, audit before/after) are written in
+    bulk on every alert; orjson encodes them several times faster than the
+    standard library."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -125,11 +133,14 @@ class Database:
         if self.is_sqlite:
             _ensure_sqlite_dir(url)
             self.engine = create_engine(url, echo=echo, poolclass=NullPool if ":memory:" in url
-                                        else None, connect_args={"check_same_thread": False})
+                                        else None, connect_args={"check_same_thread": False},
+                                        json_serializer=_json_dumps,
+                                        json_deserializer=orjson.loads)
             _configure_sqlite(self.engine)
         else:
             self.engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=20,
-                                        pool_pre_ping=True)
+                                        pool_pre_ping=True, json_serializer=_json_dumps,
+                                        json_deserializer=orjson.loads)
 
     @contextmanager
     def unit_of_work(self, actor: Actor = SYSTEM, *, source_ip: str | None = None,
