@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from warroom.db import UnitOfWork
 from warroom.incidents.models import TimelineEvent
 
+_INSERT = insert(TimelineEvent.__table__)
 KINDS = ("declared", "alert", "phase", "severity", "role", "note", "update", "ack", "page",
          "escalation", "delivery", "step", "comms", "evidence", "milestone", "link",
          "sla", "statuspage", "gate", "reminder", "system")
@@ -25,6 +26,19 @@ def add(uow: UnitOfWork, *, incident_id: int, kind: str, summary: str,
                           actor=actor or uow.actor.label, summary=summary, data=data)
     uow.session.add(event)
     return event
+
+
+def add_all(uow: UnitOfWork, events: list[dict[str, Any]]) -> None:
+    """Write several events (each with ``incident_id``, ``kind``, ``summary`` and
+    ``data``) in one plain-SQL statement, for writers that record many per
+    transaction (alert intake). What the session holds is written first, so
+    events keep the order in which they were added."""
+    if not events:
+        return
+    at, actor = uow.now(), uow.actor.label
+    uow.session.flush()
+    uow.session.connection().execute(_INSERT, [{"at": at, "actor": actor, **event}
+                                              for event in events])
 
 
 def get_all(session: Session, *, incident_id: int, kind: str | None = None,

@@ -62,6 +62,18 @@ class Context:
     flap_window: timedelta
     flap_threshold: int
     groups: dict[str, Group] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    """Timeline events placement decided on, written together (see :func:`note`)."""
+
+    def note(self, incident_id: int, summary: str, data: dict[str, Any]) -> None:
+        self.events.append({"incident_id": incident_id, "kind": "alert", "summary": summary,
+                            "data": data})
+
+    def write_events(self, uow: UnitOfWork) -> None:
+        """Write the noted events now: at the end of placement, and before anything
+        else writes on a timeline, so each incident's events stay in order."""
+        timeline.add_all(uow, self.events)
+        self.events = []
 
 
 def place(uow: UnitOfWork, pending: list[Pending], context: Context) -> None:
@@ -81,6 +93,7 @@ def place(uow: UnitOfWork, pending: list[Pending], context: Context) -> None:
     for key in sorted(by_group):
         group = context.groups[key]
         _place_group(uow, group, states.get(group.incident_id), by_group[key], context)
+    context.write_events(uow)
 
 
 def _incident_states(uow: UnitOfWork, ids: list[int | None]) -> dict[int, tuple[str, str]]:
@@ -120,16 +133,16 @@ def _place_group(uow: UnitOfWork, group: Group, state: tuple[str, str] | None,
     flapping = _note_refire(uow, group, previous, context) if recurring \
         else group.flapping_since is not None
     if previous is not None and is_open:
-        _attach(uow, previous, state[1], items)  # type: ignore[index]
+        _attach(uow, previous, state[1], items, context)  # type: ignore[index]
         return
     if previous is not None and flapping:
         for p in items:
             _hold(p, "flapping")
-        timeline.add(uow, incident_id=previous, kind="alert",
-                     summary=f"{describe([p.alert for p in items])} fired again while the "
-                             "group is flapping; no new incident was opened",
-                     data={"alerts": alert_data(items), "flapping": True})
+        context.note(previous, f"{describe([p.alert for p in items])} fired again while the "
+                               "group is flapping; no new incident was opened",
+                     {"alerts": alert_data(items), "flapping": True})
         return
+    context.write_events(uow)
     incident = _open(uow, group, items, context)
     if previous is not None:
         incidents.link(uow, incident=incident, other_ref=f"INC-{previous}", kind="recurrence")
@@ -137,13 +150,14 @@ def _place_group(uow: UnitOfWork, group: Group, state: tuple[str, str] | None,
     group.changed = True
 
 
-def _attach(uow: UnitOfWork, incident_id: int, severity: str, items: list[Pending]) -> None:
+def _attach(uow: UnitOfWork, incident_id: int, severity: str, items: list[Pending],
+            context: Context) -> None:
     verb = "fired again" if all(p.refire for p in items) else "joined"
-    timeline.add(uow, incident_id=incident_id, kind="alert",
-                 summary=f"{describe([p.alert for p in items])} {verb}",
-                 data={"alerts": alert_data(items), "count": len(items)})
+    context.note(incident_id, f"{describe([p.alert for p in items])} {verb}",
+                 {"alerts": alert_data(items), "count": len(items)})
     top = _most_severe(items)
     if rank(top.severity) < rank(severity):
+        context.write_events(uow)
         incident = incidents.get(uow.session, incident_id=incident_id)
         if incident is not None:
             incidents.change_severity(uow, incident=incident, severity=top.severity,
@@ -190,11 +204,9 @@ def _note_refire(uow: UnitOfWork, group: Group, incident_id: int | None,
         group.flapping_since = context.now
         if incident_id is not None:
             minutes = int(context.flap_window.total_seconds() // 60)
-            timeline.add(uow, incident_id=incident_id, kind="alert",
-                         summary=f"Flapping: this alert group fired again {len(recent)} times "
-                                 f"within {minutes} min",
-                         data={"flapping": True, "refires": len(recent),
-                               "group_key": group.key})
+            context.note(incident_id, f"Flapping: this alert group fired again {len(recent)} "
+                                      f"times within {minutes} min",
+                         {"flapping": True, "refires": len(recent), "group_key": group.key})
     elif not flapping:
         group.flapping_since = None
     return flapping

@@ -2,7 +2,7 @@
 
 Every delivery touches these rows, so they are built once at import (only
 their parameters change) and run as one executemany per batch, without ORM
-objects.
+objects (:mod:`warroom.bulk`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
+from warroom import bulk
 from warroom.db import UnitOfWork
 from warroom.intake.models import Alert
 from warroom.intake.normalize import IncomingAlert
@@ -60,10 +61,8 @@ def write(uow: UnitOfWork, pending: list[Pending]) -> None:
             changed_rows.append({"alert_id": stored.id, **values,
                                  **_changes(alert, stored, p.refire, now)})
     connection = uow.session.connection()
-    if new_rows:
-        connection.execute(_INSERT, new_rows)
-    if changed_rows:
-        connection.execute(_UPDATE, changed_rows)
+    bulk.execute_many(connection, _INSERT, new_rows)
+    bulk.execute_many(connection, _UPDATE, changed_rows)
 
 
 def _first_seen(p: Pending, now: datetime) -> dict[str, Any]:
