@@ -129,7 +129,9 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        self._write_lock = threading.RLock()
+        self.write_lock = threading.RLock()
+        """Held by every unit of work on SQLite (one writer at a time anyway), so
+        writers in this process queue here rather than on SQLite's busy timeout."""
         if self.is_sqlite:
             _ensure_sqlite_dir(url)
             self.engine = create_engine(url, echo=echo, poolclass=NullPool if ":memory:" in url
@@ -146,7 +148,7 @@ class Database:
     def unit_of_work(self, actor: Actor = SYSTEM, *, source_ip: str | None = None,
                      clock: Clock | None = None) -> Iterator[UnitOfWork]:
         """A write transaction: commits when the block ends, rolls back on error."""
-        lock = self._write_lock if self.is_sqlite else _NO_LOCK
+        lock = self.write_lock if self.is_sqlite else _NO_LOCK
         with lock:
             session = Session(self.engine, expire_on_commit=False)
             if self.is_sqlite:

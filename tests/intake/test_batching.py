@@ -4,6 +4,7 @@ each keeps its own report, and one bad delivery cannot fail the others."""
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -61,3 +62,56 @@ def test_every_submission_gets_an_answer(database, clock, count):
     reports = submit_together(Batcher(database, clock),
                               [delivery(f"Alert{n}") for n in range(count)])
     assert all(r.received == 1 for r in reports)
+
+
+class ThreadRecordingBatcher(Batcher):
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.threads: list[threading.Thread] = []
+
+    def store(self, batch: list) -> None:
+        self.threads.append(threading.current_thread())
+        super().store(batch)
+
+
+def test_sqlite_batches_are_written_on_the_loop_and_postgresql_ones_in_a_thread(database,
+                                                                                clock):
+    batcher = ThreadRecordingBatcher(database, clock)
+    reports = submit_together(batcher, [delivery("Here"), delivery("There")])
+    assert [r.new for r in reports] == [1, 1]
+    expected_main = database.is_sqlite
+    assert [t is threading.main_thread() for t in batcher.threads] == [expected_main]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_batch_waits_for_a_busy_writer_in_a_thread_while_the_loop_runs_on(database, clock):
+    """Another writer in the process (the worker) holds SQLite's write lock: the
+    batch waits for it off the loop, and the loop keeps serving meanwhile."""
+    batcher = ThreadRecordingBatcher(database, clock)
+    holding, release = threading.Event(), threading.Event()
+
+    def worker() -> None:
+        with database.unit_of_work():
+            holding.set()
+            release.wait(timeout=10)
+
+    other = threading.Thread(target=worker)
+    other.start()
+    assert holding.wait(timeout=10)
+
+    async def scenario() -> tuple[int, bool, object]:
+        task = asyncio.create_task(batcher.submit(delivery("Busy"), actor=SENDER,
+                                                  source_ip=None))
+        turns = 0
+        for _ in range(50):  # the loop goes on turning while the batch waits
+            await asyncio.sleep(0)
+            turns += 1
+        waiting = not task.done()
+        release.set()
+        return turns, waiting, await asyncio.wait_for(task, timeout=10)
+
+    turns, waiting, report = asyncio.run(scenario())
+    other.join()
+    assert turns == 50 and waiting
+    assert report.new == 1
+    assert batcher.threads and batcher.threads[0] is not threading.main_thread()

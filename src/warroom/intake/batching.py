@@ -14,13 +14,21 @@ previous batch is being written. If a batch fails for any reason other than
 the database being unavailable, its deliveries are retried one by one, so one
 bad delivery cannot fail the others.
 
-A batch is written in a thread, so the event loop keeps reading requests
-(and answering reads) meanwhile, even when another writer in the process (the
-worker) holds SQLite's write lock for a while; the hop costs once per batch,
-not once per request. SQLite takes one batch at a time (it has one writer
-anyway); PostgreSQL up to ``PG_WRITERS`` at once, so their round trips overlap
-(group rows are locked in key order, so concurrent batches that share a group
-queue instead of deadlocking).
+On PostgreSQL a batch is written in a thread, so the event loop keeps
+reading requests (and answering reads) meanwhile; the hop costs once per
+batch, not once per request. PostgreSQL takes up to ``PG_WRITERS`` batches at
+once, so their round trips overlap (group rows are locked in key order, so
+concurrent batches that share a group queue instead of deadlocking).
+
+SQLite has one writer, and its statements are quick local calls, so there a
+batch is written on the event loop itself whenever no other writer in the
+process (the worker) holds the write lock: a thread would only add the hop and
+hand the interpreter lock back and forth with the loop for every batch (the
+intake benchmark stores about 30% more alerts a second this way). When the
+lock is taken,
+the batch waits for it in a thread instead, so a long worker transaction
+never stops the loop. (A writer in another process, such as a CLI command,
+holds SQLite's own lock; a batch waits for it as any writer does.)
 """
 
 from __future__ import annotations
@@ -78,12 +86,24 @@ class Batcher:
             await asyncio.sleep(0)  # requests already being parsed join the first batch
             while self.waiting:
                 batch, self.waiting = self.waiting, []
-                await to_thread.run_sync(self.store, batch)
+                if not self._store_here(batch):
+                    await to_thread.run_sync(self.store, batch)
                 for submission in batch:
                     _settle(submission)
                 await asyncio.sleep(0)
         finally:
             self.draining -= 1
+
+    def _store_here(self, batch: list[Submission]) -> bool:
+        """Write the batch on this thread if this is SQLite and no other writer in
+        the process holds the write lock; False (nothing done) otherwise."""
+        if not self.database.is_sqlite or not self.database.write_lock.acquire(blocking=False):
+            return False
+        try:
+            self.store(batch)
+        finally:
+            self.database.write_lock.release()
+        return True
 
     def store(self, batch: list[Submission]) -> None:
         """Write the batch, one unit of work per (sender, address)."""
