@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from warroom import clock, domains
+from warroom import clock, domains, runtime
 from warroom.cli_support import console, handles_problems
 from warroom.config import get_settings
 from warroom.db import SYSTEM, get_database
@@ -66,6 +66,7 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
         typer.echo(f"warroom is serving at {settings.base_url}")
     run_worker = settings.run_worker if worker is None else worker
     application = create_app(settings=settings, database=database, run_worker=run_worker)
+    runtime.freeze_startup_heap()
     uvicorn.run(served(application), host=settings.host, port=settings.port, access_log=False,
                 log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
 
@@ -82,6 +83,7 @@ def run_worker_command() -> None:
     configure_logging(settings.log_level, settings.log_format)
     clock.install(clock.from_settings(settings.fake_time_file))
     worker = Worker(get_database(), settings, clock.current())
+    runtime.freeze_startup_heap()
 
     def _stop(*_: Any) -> None:
         worker.stop()
