@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Connection
@@ -35,22 +36,25 @@ def execute_many(connection: Connection, statement: Executable,
     if dialect.name != "sqlite":
         connection.execute(statement, list(rows))
         return
-    sql, parameters = _compiled(statement, tuple(rows[0]), dialect)
-    memos: list[dict[Any, Any] | None] = [{} if p.repeats else None for p in parameters]
+    sql, names, conversions = _compiled(statement, tuple(rows[0]), dialect)
+    pick = itemgetter(*names)
+    memos: list[dict[Any, Any] | None] = [{} if c.repeats else None for c in conversions]
     values: list[tuple[Any, ...]] = []
     for row in rows:
-        converted = []
-        for parameter, memo in zip(parameters, memos, strict=True):
-            value = row[parameter.name]
-            if parameter.convert is not None:
-                if memo is None:
-                    value = parameter.convert(value)
-                else:
-                    known = memo.get(value, _MISSING)
-                    if known is _MISSING:
-                        known = memo[value] = parameter.convert(value)
-                    value = known
-            converted.append(value)
+        picked = pick(row)
+        if not conversions:
+            values.append(picked if len(names) > 1 else (picked,))
+            continue
+        converted = list(picked) if len(names) > 1 else [picked]
+        for conversion, memo in zip(conversions, memos, strict=True):
+            value = converted[conversion.index]
+            if memo is None:
+                converted[conversion.index] = conversion.convert(value)
+                continue
+            known = memo.get(value, _MISSING)
+            if known is _MISSING:
+                known = memo[value] = conversion.convert(value)
+            converted[conversion.index] = known
         values.append(tuple(converted))
     connection.exec_driver_sql(sql, values)
 
@@ -59,24 +63,28 @@ _MISSING = object()
 
 
 @dataclass(frozen=True)
-class _Parameter:
-    name: str
-    convert: Converter | None
-    """SQLAlchemy's processor for the value (None: the driver takes it as it is)."""
+class _Conversion:
+    index: int
+    """Which parameter of the statement."""
+    convert: Converter
+    """SQLAlchemy's processor for its values."""
     repeats: bool
     """Whether values are hashable and worth converting once per batch (not JSON)."""
 
 
 @lru_cache(maxsize=64)
 def _compiled(statement: Executable, keys: tuple[str, ...], dialect: Dialect
-              ) -> tuple[str, list[_Parameter]]:
-    """The statement's SQL text and its parameters, in order."""
+              ) -> tuple[str, list[str], list[_Conversion]]:
+    """The statement's SQL text, its parameters in order, and the conversions
+    of those the driver cannot take as they are."""
     compiled = statement.compile(dialect=dialect, column_keys=list(keys))
-    parameters = []
-    for name in compiled.positiontup or []:
+    names = list(compiled.positiontup or [])
+    conversions = []
+    for index, name in enumerate(names):
         if name not in keys:
             raise KeyError(f"rows for {compiled} lack the parameter {name!r}")
         kind = compiled.binds[name].type
-        parameters.append(_Parameter(name, kind._cached_bind_processor(dialect),
-                                     not isinstance(kind, JSON)))
-    return str(compiled), parameters
+        convert = kind._cached_bind_processor(dialect)
+        if convert is not None:
+            conversions.append(_Conversion(index, convert, not isinstance(kind, JSON)))
+    return str(compiled), names, conversions
