@@ -51,6 +51,11 @@ def test_a_more_severe_alert_joining_raises_the_incident(send):
     (raised,) = send.timeline("INC-1", kind="severity")
     assert raised["summary"] == \
         "Severity raised from sev4 to sev1: alert Replication (sev1) joined"
+    # the timeline tells it in order: the alert joined, then the severity rose
+    told = [(e["kind"], e["summary"]) for e in send.timeline("INC-1")
+            if e["kind"] in ("alert", "severity")]
+    assert told[-2:] == [("alert", "Replication (db=b) joined"),
+                         ("severity", raised["summary"])]
 
 
 def test_a_less_severe_alert_joining_never_lowers_it(send):

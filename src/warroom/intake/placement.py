@@ -63,7 +63,7 @@ class Context:
     flap_threshold: int
     groups: dict[str, Group] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
-    """Timeline events placement decided on, written together (see :func:`note`)."""
+    """Timeline events placement decided on, written together (see :meth:`note`)."""
 
     def note(self, incident_id: int, summary: str, data: dict[str, Any]) -> None:
         self.events.append({"incident_id": incident_id, "kind": "alert", "summary": summary,
@@ -130,7 +130,7 @@ def _place_group(uow: UnitOfWork, group: Group, state: tuple[str, str] | None,
     previous = group.incident_id if state is not None else None
     is_open = state is not None and state[0] != "closed"
     recurring = any(p.refire for p in items) or (previous is not None and not is_open)
-    flapping = _note_refire(uow, group, previous, context) if recurring \
+    flapping = _note_refire(group, previous, context) if recurring \
         else group.flapping_since is not None
     if previous is not None and is_open:
         _attach(uow, previous, state[1], items, context)  # type: ignore[index]
@@ -191,8 +191,7 @@ def _open(uow: UnitOfWork, group: Group, items: list[Pending], context: Context)
     return incident
 
 
-def _note_refire(uow: UnitOfWork, group: Group, incident_id: int | None,
-                 context: Context) -> bool:
+def _note_refire(group: Group, incident_id: int | None, context: Context) -> bool:
     """Count one re-fire of the group; say so when it starts flapping."""
     since = context.now - context.flap_window
     recent = [moment for moment in group.refires if datetime.fromisoformat(moment) > since]
