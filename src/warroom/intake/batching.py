@@ -25,10 +25,10 @@ batch is written on the event loop itself whenever no other writer in the
 process (the worker) holds the write lock: a thread would only add the hop and
 hand the interpreter lock back and forth with the loop for every batch (the
 intake benchmark stores about 30% more alerts a second this way). When the
-lock is taken,
-the batch waits for it in a thread instead, so a long worker transaction
-never stops the loop. (A writer in another process, such as a CLI command,
-holds SQLite's own lock; a batch waits for it as any writer does.)
+lock is taken, the batch waits for it in a thread instead, so a long worker
+transaction never stops the loop. A writer in another process (a CLI command)
+holds SQLite's own lock instead; a batch waits for it like any writer, and the
+loop with it, for at most the busy timeout.
 """
 
 from __future__ import annotations
