@@ -120,6 +120,28 @@ def test_schedule_and_person_calendars(client, people, team, clock):
     assert all(str(e["summary"]) == "On call: primary" for e in ben)
 
 
+def test_a_shift_in_progress_keeps_its_uid_and_real_start_across_fetches(client, people,
+                                                                          team, clock):
+    schedule(client, people)
+    layer(client, people, rotation="weekly", participants=["ana", "ben"],
+          starts_at="2026-03-16T09:00")  # ana from Monday 16 March, 09:00 Berlin
+
+    def fetch(path):
+        answer = client.get(path, params={"days": 14}, headers=people.headers("viewer"))
+        assert answer.status_code == 200, answer.text
+        return [e for e in Calendar.from_ical(answer.content).walk("VEVENT")]
+
+    for path in ("/api/v1/oncall/schedules/primary/calendar.ics",
+                 "/api/v1/oncall/people/ana/calendar.ics"):
+        clock.set(datetime(2026, 3, 20, 12, 0, tzinfo=UTC))
+        first = fetch(path)
+        clock.set(datetime(2026, 3, 21, 18, 30, tzinfo=UTC))
+        second = fetch(path)
+        assert str(first[0]["uid"]) == str(second[0]["uid"])
+        assert first[0].decoded("dtstart") == second[0].decoded("dtstart") == datetime(
+            2026, 3, 16, 8, 0, tzinfo=UTC)
+
+
 def test_cli_creates_a_schedule_and_says_who_is_on_call(database, people, team):
     runner = CliRunner()
     steps = [["oncall", "schedule", "create", "ny", "--tz", "America/New_York"],

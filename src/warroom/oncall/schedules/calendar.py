@@ -20,7 +20,8 @@ def for_schedule(session: Session, *, schedule: Schedule, start: datetime, end: 
     """One event per shift, naming who is on call."""
     names = _display_names(session)
     calendar = _calendar(f"On call: {schedule.name}", schedule.time_zone)
-    for shift in service.shifts(session, schedule=schedule, start=start, end=end):
+    for shift in service.shifts_with_real_starts(session, schedule=schedule, start=start,
+                                                    end=end):
         who = ", ".join(names.get(u, f"user {u}") for u in shift.user_ids)
         calendar.add_component(_event(schedule, shift, f"On call: {who} ({schedule.name})",
                                       now=now, key="-".join(map(str, shift.user_ids))))
@@ -32,7 +33,8 @@ def for_person(session: Session, *, user: User, start: datetime, end: datetime,
     """Every shift of one person, across all schedules."""
     calendar = _calendar(f"On call: {user.display_name or user.username}", "UTC")
     for schedule in service.get_all(session):
-        for shift in service.shifts(session, schedule=schedule, start=start, end=end):
+        for shift in service.shifts_with_real_starts(session, schedule=schedule, start=start,
+                                                    end=end):
             if user.id in shift.user_ids:
                 calendar.add_component(_event(schedule, shift, f"On call: {schedule.name}",
                                               now=now, key=str(user.id)))

@@ -226,6 +226,34 @@ def shifts(session: Session, *, schedule: Schedule, start: datetime,
     return timetable(session, schedule=schedule, start=start, end=end).shifts(start, end)
 
 
+LOOKBACK = timedelta(days=30)
+LOOKBACK_STEPS = 13
+"""How far back a shift in progress is followed to its start: about a year."""
+
+
+def shifts_with_real_starts(session: Session, *, schedule: Schedule, start: datetime,
+                            end: datetime) -> list[Shift]:
+    """Like :func:`shifts`, but a shift already in progress at ``start`` keeps
+    the start it really had. Calendar feeds are fetched at any time; a shift
+    cut at the fetch window would get a new start (and so a new UID) on every
+    fetch, and subscribed calendars would churn or duplicate it."""
+    found = shifts(session, schedule=schedule, start=start, end=end)
+    if not found or found[0].starts_at != start:
+        return found
+    first, begin = found[0], start
+    for _ in range(LOOKBACK_STEPS):
+        window_start = begin - LOOKBACK
+        earlier = timetable(session, schedule=schedule, start=window_start,
+                            end=begin).shifts(window_start, begin)
+        if not earlier or earlier[-1].ends_at != begin or earlier[-1].user_ids != first.user_ids:
+            break
+        begin = earlier[-1].starts_at
+        if begin > window_start:
+            break  # its real start lies inside this window
+    return [Shift(starts_at=begin, ends_at=first.ends_at, user_ids=first.user_ids),
+            *found[1:]]
+
+
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(str(name))
