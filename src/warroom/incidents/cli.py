@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 
 import typer
@@ -18,7 +19,7 @@ from warroom.cli_support import (
     unit,
 )
 from warroom.clock import now
-from warroom.incidents import service, timeline
+from warroom.incidents import hooks, service, timeline
 from warroom.incidents.schemas import TimelineEventOut
 from warroom.incidents.views import present
 
@@ -125,6 +126,26 @@ def transition(ref: str, phase: str, note: str = typer.Option(None, "--note"),
         service.transition(uow, incident=incident, target=phase, note=note,
                            override_reason=override)
     typer.echo(f"{incident.ref} is now in {incident.phase}")
+    _offer_what_ending_leaves(incident.ref, as_user)
+
+
+def _offer_what_ending_leaves(ref: str, as_user: str | None) -> None:
+    """Ask about what other domains left open (a public notice still saying
+    "investigating"...): a yes/no prompt at a terminal, a hint elsewhere."""
+    with reading() as session:
+        incident = service.get_by_ref_or_raise(session, ref=ref)
+        offers = [offer for source in hooks.ending_offers for offer in source(session, incident)]
+    for offer in offers:
+        if not interactive():
+            typer.echo(offer.hint)
+        elif typer.confirm(offer.question, default=False):
+            with unit(as_user) as uow:
+                typer.echo(offer.accept(uow))
+
+
+def interactive() -> bool:
+    """Prompt only a person at a terminal; scripts get hints, never a question."""
+    return sys.stdin.isatty()
 
 
 @incident_app.command("ack")

@@ -10,7 +10,14 @@ transition by raising :class:`warroom.errors.Conflict` (playbook gates do).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
+    from warroom.incidents.models import Incident
 
 
 class Hook:
@@ -51,3 +58,19 @@ updated = Hook("incident.updated")
 # Functions (session, incident) -> dict merged into the incident view's "extra"
 # field, so the API and CLI show what other domains know (pages, playbook steps).
 view_extras: list[Callable[..., dict[str, Any]]] = []
+
+
+@dataclass(frozen=True)
+class Offer:
+    """Something another domain suggests doing once an incident has ended
+    (resolve the public notice still open...): ``warroom incident transition``
+    asks ``question`` at a terminal, prints ``hint`` elsewhere, and runs
+    ``accept`` in a unit of work of its own when the person says yes."""
+
+    question: str
+    hint: str
+    accept: Callable[[UnitOfWork], str]
+
+
+# Functions (session, incident) -> offers shown when an incident ends.
+ending_offers: list[Callable[[Session, Incident], list[Offer]]] = []

@@ -21,6 +21,7 @@ Headers = list[tuple[bytes, bytes]]
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
 ATOM = "application/atom+xml; charset=utf-8"
+RSS = "application/rss+xml; charset=utf-8"
 SVG = "image/svg+xml"
 
 # Responses by status code, read by the metrics collector.
@@ -95,6 +96,20 @@ def answer(document: Document, method: str,
         return 304, variant.not_modified, b""
     served[200] += 1
     return 200, variant.headers, b"" if method == "HEAD" else variant.body
+
+
+# A browser asks before a widget on another site reads the JSON with custom
+# headers; the answer never varies, so it is prepared once.
+PREFLIGHT: Headers = [
+    _CORS, (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
+    (b"access-control-allow-headers", b"Accept, Accept-Encoding, Cache-Control, "
+                                      b"If-Modified-Since, If-None-Match, Content-Type"),
+    (b"access-control-max-age", b"86400"), (b"content-length", b"0"), *_SECURITY]
+
+
+def shared_across_origins(document: Document) -> bool:
+    """Whether other sites may read it (JSON, badges, feeds; never the HTML)."""
+    return _CORS in document.plain.headers
 
 
 def _variant(body: bytes, content_type: str, etag: bytes, common: Headers, *,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from warroom.statuspage.documents import answer
+from warroom.statuspage.documents import PREFLIGHT, answer, shared_across_origins
 from warroom.statuspage.snapshot import Snapshots
 
 _READS = frozenset({"GET", "HEAD"})
@@ -32,5 +32,13 @@ class FastLane:
                 await send({"type": "http.response.start", "status": status,
                             "headers": headers})
                 await send({"type": "http.response.body", "body": body})
+                return
+        elif scope["type"] == "http" and scope["method"] == "OPTIONS":
+            snapshot = self.snapshots.fresh()
+            document = snapshot.documents.get(scope["path"]) if snapshot else None
+            if document is not None and shared_across_origins(document):
+                await send({"type": "http.response.start", "status": 204,
+                            "headers": PREFLIGHT})
+                await send({"type": "http.response.body", "body": b""})
                 return
         await self.app(scope, receive, send)

@@ -159,9 +159,10 @@ def edit(uow: UnitOfWork, *, incident: PublicIncident, changes: dict[str, Any]) 
     if changes.get("impact") is not None:
         incident.impact_override = impact(changes["impact"]).value
         incident.impact = incident.impact_override
+    linked = incident.internal_incident_id
     if "internal_incident" in changes:
         incident.internal_incident_id = _internal_id(uow, changes["internal_incident"] or None)
-        if incident.internal_incident_id:
+        if incident.internal_incident_id not in (None, linked):
             _tell_internal(uow, incident, "Linked to the public status page entry "
                                           f"{incident.code} ({incident.name})")
     if snapshot(incident) != before:
@@ -282,16 +283,41 @@ def _clear_after_resolution(uow: UnitOfWork, incident: PublicIncident, explicit:
     """Resolving puts the incident's components back to operational, unless
     someone said otherwise, they are under maintenance, or another unresolved
     incident still affects them."""
-    still_affected = set(uow.session.scalars(
-        select(AffectedComponent.component_id)
-        .join(PublicIncident, PublicIncident.id == AffectedComponent.incident_id)
-        .where(PublicIncident.kind == INCIDENT, PublicIncident.id != incident.id,
-               PublicIncident.status != IncidentStatus.resolved)))
+    still_affected = held_by_others(uow.session, incident)
     back = [(c, ComponentStatus.operational)
             for c in components_of(uow.session, [incident.id])[incident.id]
             if c.id not in explicit and c.id not in still_affected
             and c.status not in (ComponentStatus.operational, ComponentStatus.under_maintenance)]
     return _move(uow, back, cause)
+
+
+def held_by_others(session: Session, incident: PublicIncident) -> set[int]:
+    """Components that another unresolved incident still holds down.
+
+    A component an incident merely touched does not count: one that its
+    latest update moved back to ``operational`` (the seed's "chat:
+    operational" while maintenance ends) is no longer held by it. An incident
+    that named a component without moving it (it already had that status) is
+    taken at its word and still holds it."""
+    touched = session.execute(
+        select(AffectedComponent.incident_id, Component.id, Component.code)
+        .join(PublicIncident, PublicIncident.id == AffectedComponent.incident_id)
+        .join(Component, Component.id == AffectedComponent.component_id)
+        .where(PublicIncident.kind == INCIDENT, PublicIncident.id != incident.id,
+               PublicIncident.status != IncidentStatus.resolved)).all()
+    latest = _latest_moves(session, list({row[0] for row in touched}))
+    return {component_id for incident_id, component_id, code in touched
+            if latest.get((incident_id, code)) != ComponentStatus.operational.value}
+
+
+def _latest_moves(session: Session, incident_ids: list[int]) -> dict[tuple[int, str], str]:
+    """``(incident id, component code) -> status`` its latest move set."""
+    latest: dict[tuple[int, str], str] = {}
+    for updates in updates_of(session, incident_ids).values():
+        for update in reversed(updates):  # oldest first: later moves win
+            for moved in update.affected_components or []:
+                latest[(update.incident_id, moved["code"])] = moved["new_status"]
+    return latest
 
 
 def _stamp(incident: PublicIncident, status: str, now: datetime) -> None:
@@ -301,6 +327,7 @@ def _stamp(incident: PublicIncident, status: str, now: datetime) -> None:
         incident.monitoring_at = now
     if status in FINISHED:
         incident.resolved_at = now
+        incident.resolve_offer_due_at = None
     else:
         incident.resolved_at = None
 

@@ -91,6 +91,10 @@ class PublicIncident(Base):
     auto_transition: Mapped[bool] = mapped_column(default=True)
     restore: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     """Component statuses before a maintenance started, put back when it ends."""
+    resolve_offer_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    """When to remind the internal incident's timeline that this notice is
+    still open although that incident is resolved (cleared once reminded or
+    resolved)."""
 
 
 class AffectedComponent(Base):

@@ -43,7 +43,9 @@ def subscriber(row: Subscriber, *, secret: str | None = None) -> SubscriberOut:
 
 
 def overview(session: Session, *, current: PublicIncident | None = None) -> PageOut:
-    """The page as it stands: indicator, components, maintenance mode."""
+    """The page as it stands: indicator, components, maintenance mode and the
+    notice open now (the one just posted, when the caller has it)."""
+    current = current or service.current_notice(session)
     shown = components.get_all(session)
     level, description = indicator([c.status for c in shown],
                                    [i.impact for i in incidents.unresolved(session)])

@@ -22,9 +22,16 @@ from warroom.db import Actor
 from warroom.errors import BadRequest, NotFound, Problem
 from warroom.http import read_session, write_unit
 from warroom.statuspage import render, subscribers
-from warroom.statuspage.documents import answer
+from warroom.statuspage.documents import PREFLIGHT, answer
 from warroom.statuspage.fastlane import FastLane
-from warroom.statuspage.snapshot import COMPONENT_BADGE, FIXED_PATHS, INCIDENT_PAGE, Snapshots
+from warroom.statuspage.snapshot import (
+    ALIASES,
+    COMPONENT_BADGE,
+    FIXED_PATHS,
+    INCIDENT_PAGE,
+    PAGE_PREFIX,
+    Snapshots,
+)
 
 SUBSCRIBER = Actor(name="subscriber", kind="public")
 TAG = "status page (public)"
@@ -43,11 +50,19 @@ def mount(app: FastAPI) -> None:
         app.add_api_route(path, serve_document, methods=["GET"], tags=[TAG],
                           dependencies=[public()], response_class=Response,
                           summary=f"{path} (from the snapshot)")
+    for alias in ALIASES:
+        app.add_api_route(alias, serve_document, methods=["GET"], dependencies=[public()],
+                          response_class=Response, include_in_schema=False)
     app.include_router(router)
-    for path, endpoint in [*((p, serve_document) for p in FIXED_PATHS),
+    documents = [*FIXED_PATHS, *ALIASES]
+    for path, endpoint in [*((p, serve_document) for p in documents),
                            (COMPONENT_BADGE, component_badge), (INCIDENT_PAGE, incident_page)]:
         app.add_api_route(path, endpoint, methods=["HEAD"], dependencies=[public()],
                           response_class=Response, include_in_schema=False)
+    for path in documents:
+        if path != PAGE_PREFIX:
+            app.add_api_route(path, preflight, methods=["OPTIONS"], dependencies=[public()],
+                              response_class=Response, include_in_schema=False)
     _watch_while_running(app, snapshots)
 
 
@@ -64,6 +79,13 @@ def serve_document(request: Request) -> Response:
     status, headers, body = answer(document, request.method, request.headers.raw)
     response = Response(content=body, status_code=status)
     response.raw_headers = list(headers)
+    return response
+
+
+def preflight(request: Request) -> Response:
+    """A browser's CORS preflight before a widget on another site reads the JSON."""
+    response = Response(status_code=204)
+    response.raw_headers = list(PREFLIGHT)
     return response
 
 

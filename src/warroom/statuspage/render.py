@@ -4,8 +4,10 @@ messages to subscribers from the templates under ``templates/``."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -61,18 +63,34 @@ def message_page(data: PageData, *, heading: str, text: str, form_action: str | 
 
 
 def atom(data: PageData) -> bytes:
+    return _render("history.atom", {
+        **_common(data), "feed_id": _urn(data.page_code, "feed"),
+        "entries": _feed_items(data, timestamp), "updated": timestamp(data.updated_at)}).encode()
+
+
+def rss(data: PageData) -> bytes:
+    """The same last 100 updates as RSS 2.0, for readers and chat integrations
+    that take nothing else (dates in RFC 822, as RSS requires)."""
+    return _render("history.rss", {
+        **_common(data), "entries": _feed_items(data, _rfc822),
+        "updated": _rfc822(data.updated_at)}).encode()
+
+
+def _feed_items(data: PageData, stamp: Callable[[datetime], str]) -> list[dict[str, Any]]:
     items = []
     for entry in data.incidents + data.maintenances:
         for update in entry.updates:
             items.append({
                 "id": _urn(data.page_code, update.code), "code": entry.row.code,
                 "title": f"{entry.row.name}: {INCIDENT_LABELS[update.status]}",
-                "at": timestamp(update.created_at), "body": update.body,
+                "at": stamp(update.created_at), "body": update.body,
                 "sort": (update.created_at, update.id)})
     items.sort(key=lambda item: item["sort"], reverse=True)
-    return _render("history.atom", {
-        **_common(data), "feed_id": _urn(data.page_code, "feed"), "entries": items[:100],
-        "updated": timestamp(data.updated_at)}).encode()
+    return items[:100]
+
+
+def _rfc822(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 
 def badge(label: str, value: str, colour_key: str) -> bytes:
@@ -225,7 +243,7 @@ def _render(template: str, context: dict[str, Any]) -> str:
 @cache
 def _environment() -> Environment:
     return Environment(loader=PackageLoader("warroom.statuspage", "templates"),
-                       autoescape=select_autoescape(["html", "atom", "svg", "xml"]),
+                       autoescape=select_autoescape(["html", "atom", "rss", "svg", "xml"]),
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                        keep_trailing_newline=True)
 

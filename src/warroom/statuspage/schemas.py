@@ -34,6 +34,10 @@ class AdminStatusIn(BaseModel):
     incident: str | None = Field(None, max_length=12,
                                  description="The public incident to update (default: the "
                                              "current status notice).")
+    internal_incident: str | None = Field(
+        None, max_length=40, examples=["INC-7"],
+        description="The internal incident this notice belongs to: its timeline hears "
+                    "each update, and resolving it offers this notice for resolution.")
     notify: bool = True
 
 

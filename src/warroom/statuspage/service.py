@@ -50,6 +50,7 @@ class StatusReport:
     components: dict[str, str] = field(default_factory=dict)
     title: str | None = None
     incident: str | None = None
+    internal_incident: str | None = None
     notify: bool = True
 
 
@@ -66,6 +67,7 @@ def report_status(uow: UnitOfWork, *, report: StatusReport) -> PublicIncident | 
                 components.set_status(uow, component=component, status=status.value,
                                       cause="status report")
             return None
+        _rename_or_link(uow, notice, report)
         incidents.post_update(uow, incident=notice, posting=Posting(
             status=IncidentStatus.resolved, statuses=statuses,
             body=report.message or incidents.default_body(IncidentStatus.resolved),
@@ -76,14 +78,24 @@ def report_status(uow: UnitOfWork, *, report: StatusReport) -> PublicIncident | 
                       deliver_notifications=report.notify)
     if notice is None:
         notice = incidents.create(uow, name=report.title or _name_for(overall, statuses),
-                                  posting=posting, source=SOURCE_REPORT)
+                                  posting=posting, source=SOURCE_REPORT,
+                                  internal_ref=report.internal_incident)
     else:
-        if report.title:
-            incidents.edit(uow, incident=notice, changes={"name": report.title})
+        _rename_or_link(uow, notice, report)
         incidents.post_update(uow, incident=notice, posting=posting)
     if isinstance(overall, ComponentStatus):
         incidents.raise_impact(notice, [overall.value])
     return notice
+
+
+def _rename_or_link(uow: UnitOfWork, notice: PublicIncident, report: StatusReport) -> None:
+    changes: dict[str, str] = {}
+    if report.title:
+        changes["name"] = report.title
+    if report.internal_incident:
+        changes["internal_incident"] = report.internal_incident
+    if changes:
+        incidents.edit(uow, incident=notice, changes=changes)
 
 
 def set_maintenance_mode(uow: UnitOfWork, *, enabled: bool, message: str | None = None,
@@ -129,6 +141,13 @@ def maintenance_mode(session: Session) -> PublicIncident | None:
     if window is None or window.status == MaintenanceStatus.completed:
         return None  # someone completed it by hand: the mode is over
     return window
+
+
+def current_notice(session: Session) -> PublicIncident | None:
+    """The notice a responder means by "the status page's incident": the open
+    status notice of the seed's call, else the newest unresolved incident."""
+    newest = incidents.get_all(session, kind=INCIDENT, finished=False, limit=1)
+    return _current_notice(session, None) or next(iter(newest), None)
 
 
 def _overall(word: str) -> ComponentStatus | IncidentStatus:

@@ -22,6 +22,9 @@ class StatuspageSettings(WarroomSettings):
     """``Cache-Control: max-age`` of the public surfaces."""
     statuspage_confirm_hours: int = 48
     """How long an email subscriber's confirmation link stays valid."""
+    statuspage_resolve_reminder_minutes: int = 15
+    """How long after an internal incident ends its still-open public notice is
+    reminded about on the incident's timeline (0: at the worker's next pass)."""
     statuspage_verify_minutes: int = 15
     """How long a finished maintenance window stays in ``verifying`` before it
     completes by itself (0: complete at once)."""

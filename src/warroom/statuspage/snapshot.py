@@ -28,7 +28,7 @@ import structlog
 from warroom.clock import Clock
 from warroom.db import SYSTEM, Database
 from warroom.statuspage import documents, page, pagedata, render, views
-from warroom.statuspage.documents import ATOM, HTML, JSON, SVG, Document
+from warroom.statuspage.documents import ATOM, HTML, JSON, RSS, SVG, Document
 from warroom.statuspage.pagedata import PageData
 from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import COMPONENT_LABELS, ComponentStatus
@@ -36,12 +36,16 @@ from warroom.statuspage.vocabulary import COMPONENT_LABELS, ComponentStatus
 log = structlog.get_logger("warroom.statuspage")
 
 FIXED_PATHS = (
-    "/status", "/status/history.atom", "/status/badge.svg",
+    "/status", "/status/history.atom", "/status/history.rss", "/status/badge.svg",
     "/api/v2/summary.json", "/api/v2/status.json", "/api/v2/components.json",
     "/api/v2/incidents.json", "/api/v2/incidents/unresolved.json",
     "/api/v2/scheduled-maintenances.json", "/api/v2/scheduled-maintenances/upcoming.json",
     "/api/v2/scheduled-maintenances/active.json",
 )
+PAGE_PREFIX = "/status"
+# Statuspage clients (and the status widget) append /api/v2/... to the page's
+# URL, which is <base>/status: the JSON is served under it too, same bytes.
+ALIASES = {PAGE_PREFIX + path: path for path in FIXED_PATHS if path.startswith("/api/v2/")}
 COMPONENT_BADGE = "/status/components/{component}/badge.svg"
 INCIDENT_PAGE = "/status/incidents/{code}"
 
@@ -68,6 +72,7 @@ def build(data: PageData, *, max_age: int) -> dict[str, Document]:
     built = {
         "/status": make(render.status_page(data), HTML),
         "/status/history.atom": make(render.atom(data), ATOM),
+        "/status/history.rss": make(render.rss(data), RSS),
         "/status/badge.svg": make(render.badge(data.name, data.description, data.indicator),
                                   SVG),
         "/api/v2/summary.json": as_json(views.summary(data)),
@@ -83,6 +88,7 @@ def build(data: PageData, *, max_age: int) -> dict[str, Document]:
         "/api/v2/scheduled-maintenances/active.json": as_json(
             views.maintenances_document(data, data.active)),
     }
+    built.update({alias: built[path] for alias, path in ALIASES.items()})
     for component in data.components:
         label = COMPONENT_LABELS[ComponentStatus(component.status)].lower()
         badge = make(render.badge(component.name, label, component.status), SVG)

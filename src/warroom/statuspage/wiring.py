@@ -1,6 +1,7 @@
 """Join the status page to the rest of warroom: rebuild snapshots after a
-change commits, and show responders which public entries point at an
-internal incident (the internal view only; nothing flows the other way)."""
+change commits, show responders which public entries point at an internal
+incident (the internal view only; nothing flows the other way), and offer
+the open ones for resolution when that incident ends (``offers``)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from warroom.incidents import hooks
 from warroom.incidents.models import Incident
-from warroom.statuspage import page, snapshot
+from warroom.statuspage import offers, page, snapshot
+from warroom.statuspage.incidents import INCIDENT
 from warroom.statuspage.models import PublicIncident
+from warroom.statuspage.vocabulary import FINISHED
 
 
 def connect() -> None:
@@ -20,6 +23,9 @@ def connect() -> None:
         page.after_change.append(snapshot.refresh_local)
     if public_entries not in hooks.view_extras:
         hooks.view_extras.append(public_entries)
+    hooks.transitioned.connect(offers.on_transition)
+    if offers.offers not in hooks.ending_offers:
+        hooks.ending_offers.append(offers.offers)
 
 
 def public_entries(session: Session, incident: Incident) -> dict[str, Any]:
@@ -27,5 +33,11 @@ def public_entries(session: Session, incident: Incident) -> dict[str, Any]:
     rows = session.scalars(select(PublicIncident)
                            .where(PublicIncident.internal_incident_id == incident.id)
                            .order_by(PublicIncident.id))
-    found = [{"id": r.code, "kind": r.kind, "name": r.name, "status": r.status} for r in rows]
+    ended = offers.has_ended(incident)
+    found = [{"id": r.code, "kind": r.kind, "name": r.name, "status": r.status,
+              **({"offer": "resolve"} if ended and _open(r) else {})} for r in rows]
     return {"statuspage": found} if found else {}
+
+
+def _open(row: PublicIncident) -> bool:
+    return row.kind == INCIDENT and row.status not in FINISHED
