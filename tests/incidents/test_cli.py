@@ -48,3 +48,17 @@ def test_cli_errors_are_sentences_not_tracebacks(database):
     assert "There is no incident 'INC-9'" in result.output
     bad = run("incident", "declare", "--type", "service_outage", "--severity", "urgent")
     assert bad.exit_code == 1 and "sev1" in bad.output
+
+
+def test_show_prints_playbooks_and_comms_as_text_not_python_reprs(database, people):
+    declared = run("incident", "declare", "--type", "service_outage", "--severity", "critical",
+                   "--title", "WebSocket Service Outage", "--service", "websocket", "--json")
+    assert declared.exit_code == 0, declared.output
+    shown = json.loads(run("incident", "show", "INC-1", "--json").stdout)
+    assert shown["incident"]["extra"].get("playbooks"), "a playbook is attached to outages"
+    text = run("incident", "show", "INC-1")
+    assert text.exit_code == 0, text.output
+    assert "{'" not in text.stdout and "['" not in text.stdout and "': " not in text.stdout
+    assert "playbooks:" in text.stdout
+    for attached in shown["incident"]["extra"]["playbooks"]["attached"]:
+        assert f"playbook: {attached['playbook']}" in text.stdout

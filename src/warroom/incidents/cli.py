@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import UTC, datetime
 
 import typer
+import yaml
 from rich.panel import Panel
 
 from warroom.cli_support import (
@@ -109,9 +111,18 @@ def show(ref: str, json_out: bool = JSON_OUT) -> None:
         emit_table("Roles", ["role", "primary", "backup"],
                    [[r.name, r.primary, r.backup] for r in view.roles])
     for key, value in view.extra.items():
-        console.print(f"[bold]{key}[/bold]: {value}")
+        console.print(f"\n[bold]{key}[/bold]:")
+        console.print(readable(value), markup=False, highlight=False)
     emit_table("Timeline", ["at", "kind", "actor", "what"],
                [[e.at, e.kind, e.actor, e.summary] for e in events])
+
+
+def readable(value: object) -> str:
+    """What other domains add to the view (playbooks, pages, comms...) as
+    indented ``key: value`` lines a person can read, not Python reprs."""
+    plain = json.loads(json.dumps(value, default=str))
+    return yaml.safe_dump(plain, sort_keys=False, allow_unicode=True,
+                          default_flow_style=False, width=100).rstrip()
 
 
 @incident_app.command("transition")
