@@ -6,11 +6,12 @@ import signal
 from typing import Any
 
 import typer
+from sqlalchemy import inspect
 
 from warroom import clock, domains, runtime
-from warroom.cli_support import console, handles_problems
+from warroom.cli_support import handles_problems
 from warroom.config import get_settings
-from warroom.db import SYSTEM, get_database
+from warroom.db import SYSTEM, applied_revisions, get_database
 from warroom.db import migrate as run_migrations
 from warroom.logs import configure as configure_logging
 
@@ -23,8 +24,17 @@ def migrate() -> None:
     """Create or upgrade the database schema."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
-    run_migrations(get_database())
-    console.print(f"database is up to date ({_safe_url(settings.database_url)})")
+    database = get_database()
+    fresh = not applied_revisions(database)
+    applied = run_migrations(database)
+    where = _safe_url(settings.database_url)
+    if fresh:
+        tables = sorted(inspect(database.engine).get_table_names())
+        typer.echo(f"created a new database at {where}: {len(tables)} tables "
+                   f"({', '.join(tables)})")
+    elif applied:
+        typer.echo(f"upgraded {where}: applied {', '.join(applied)}")
+    typer.echo(f"database is up to date ({where})")
 
 
 @app.command()

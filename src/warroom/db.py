@@ -241,11 +241,22 @@ def set_database(database: Database | None) -> None:
     _database = database
 
 
-def migrate(database: Database) -> None:
-    """Bring the schema up to date (every domain's migration branch)."""
+def migrate(database: Database) -> list[str]:
+    """Bring the schema up to date (every domain's migration branch); returns
+    the revisions applied now, so the caller can say what changed."""
     from alembic import command
 
+    before = applied_revisions(database)
     command.upgrade(alembic_config(database), "heads")
+    return sorted(applied_revisions(database) - before)
+
+
+def applied_revisions(database: Database) -> set[str]:
+    """The heads recorded in ``alembic_version`` (empty for a new database)."""
+    from alembic.migration import MigrationContext
+
+    with database.engine.connect() as conn:
+        return set(MigrationContext.configure(conn).get_current_heads())
 
 
 def alembic_config(database: Database) -> Any:
