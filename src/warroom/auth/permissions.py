@@ -35,6 +35,8 @@ class Permission(StrEnum):
     alert_read = "alert:read"
     alert_write = "alert:write"
     silence_write = "silence:write"
+    silence_broad = "silence:broad"
+    """Silences that match every alert, hold sev1 alerts or outlast WARROOM_SILENCE_MAX_HOURS."""
     routing_admin = "routing:admin"
     monitoring_admin = "monitoring:admin"
     security_read = "security:read"
@@ -82,6 +84,7 @@ _RESPONDER = _VIEWER | {
 }
 _COMMANDER = _RESPONDER | {
     Permission.incident_command,
+    Permission.silence_broad,
     Permission.playbook_approve,
     Permission.statuspage_write,
     Permission.oncall_write,
