@@ -75,8 +75,8 @@ def test_token_role_caps_the_owner(client, people):
 def test_token_cannot_exceed_owner_role(client, people):
     answer = client.post("/api/v1/tokens", headers=people.headers("viewer"),
                          json={"name": "escalate", "role": "admin"})
-    assert answer.status_code == 422
-    assert "more power than its owner" in answer.json()["detail"]
+    assert answer.status_code == 403
+    assert "more power than itself" in answer.json()["detail"]
 
 
 def test_only_admins_issue_tokens_for_others(client, people):

@@ -7,9 +7,10 @@ import re
 
 from fastapi.routing import APIRoute
 
-from warroom.auth.deps import PublicMarker, Requirement
-from warroom.auth.permissions import ROLE_ORDER, allows
+from warroom.auth.deps import IncidentScopedRequirement, PublicMarker, Requirement
+from warroom.auth.permissions import INCIDENT_ROLE_GRANTS, ROLE_ORDER, allows
 from warroom.http import api_routes
+from warroom.incidents import catalog
 
 PLACEHOLDERS = {"ref": "INC-999999", "incident": "INC-999999"}
 ROTATES_TOKENS = "/api/v1/admin/security/rotate-keys"
@@ -33,11 +34,11 @@ def declared_access(route: APIRoute) -> list[object]:
     return found
 
 
-def concrete_path(route: APIRoute) -> str:
+def concrete_path(route: APIRoute, placeholders: dict[str, str] = PLACEHOLDERS) -> str:
     def fill(match: re.Match[str]) -> str:
         name = match.group(1).split(":")[0]
-        if name in PLACEHOLDERS:
-            return PLACEHOLDERS[name]
+        if name in placeholders:
+            return placeholders[name]
         return "999999" if name.endswith("id") else "no-such-thing"
 
     return re.sub(r"\{([^}]+)\}", fill, route.path)
@@ -85,3 +86,44 @@ def test_no_input_produces_a_server_error_on_any_route(client, people):
             for body in weird_bodies:
                 answer = client.request(method, path, json=body, headers=people.admin)
                 assert answer.status_code < 500, (method, path, body, answer.text)
+
+
+def test_incident_roles_grant_what_their_table_says_on_every_scoped_route(client, people):
+    """A viewer holding each incident role in turn on INC-1 gets exactly the
+    table's grants on every incident-scoped route, and nothing once INC-1 closes."""
+    assert set(INCIDENT_ROLE_GRANTS) <= {role.id for role in catalog.roles()}
+    scoped = [(route, marker) for route in api_routes(client.app)
+              for marker in declared_access(route) if isinstance(marker, IncidentScopedRequirement)]
+    assert scoped, "no route is scoped to an incident"
+    ref = client.post("/api/v1/incidents", headers=people.admin, json={
+        "type": "service_outage", "severity": "sev2", "title": "Chat down"}).json()["id"]
+    code = client.post("/api/v1/statuspage/incidents", headers=people.admin, json={
+        "name": "Chat down", "body": "Looking.", "internal_incident": ref,
+        "deliver_notifications": False}).json()["id"]
+    places = {"ref": ref, "incident": ref, "code": code}
+
+    def answers(role: str | None) -> list[tuple[str, str, int]]:
+        found = []
+        for route, marker in scoped:
+            for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+                answer = client.request(method, concrete_path(route, places), json={},
+                                        headers=people.headers("viewer"))
+                granted = role is not None and marker.permission in INCIDENT_ROLE_GRANTS.get(
+                    role, ())
+                assert (answer.status_code == 403) != granted, (role, method, route.path,
+                                                                answer.text)
+                found.append((method, route.path, answer.status_code))
+        return found
+
+    for role in catalog.roles():
+        assign = {"role": role.id, "primary": "viewer"}
+        assert client.post(f"/api/v1/incidents/{ref}/roles", headers=people.admin,
+                           json=assign).status_code == 200
+        answers(role.id)
+        client.post(f"/api/v1/incidents/{ref}/roles", headers=people.admin,
+                    json={"role": role.id, "primary": None})
+    client.post(f"/api/v1/incidents/{ref}/roles", headers=people.admin,
+                json={"role": "communications_lead", "primary": "viewer"})
+    client.post(f"/api/v1/incidents/{ref}/declared-in-error", headers=people.admin,
+                json={"reason": "a test alert"})
+    answers(None)

@@ -123,3 +123,64 @@ def test_viewers_may_list_but_not_silence(client, people):
     assert client.post("/api/v1/silences", json=body,
                        headers=people.headers("viewer")).status_code == 403
     assert client.get("/api/v1/silences", headers=people.headers("viewer")).status_code == 200
+
+
+# --- how far a responder may reach; commanders may go further ------------------
+
+def attempt(client, headers, *matchers, minutes=60):
+    body = {"matchers": list(matchers), "comment": "quiet please", "duration_minutes": minutes}
+    return client.post("/api/v1/silences", json=body, headers=headers)
+
+
+def assert_needs_commander(answer, reason):
+    assert answer.status_code == 403, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    detail = answer.json()["detail"]
+    assert reason in detail and "commander" in detail and "silence:broad" in detail
+
+
+def test_a_responder_may_not_silence_every_alert(client, people):
+    catch_alls = [[{"name": "alertname", "value": ".*", "is_regex": True}],
+                  [{"name": "alertname", "value": ".+", "is_regex": True}],
+                  [{"name": "env", "value": "production", "is_equal": False}],
+                  [{"name": "team", "value": ""}]]
+    for matchers in catch_alls:
+        answer = attempt(client, people.headers("responder"), *matchers)
+        assert_needs_commander(answer, "every alert")
+        assert attempt(client, people.headers("commander"), *matchers).status_code == 201
+
+
+def test_a_responder_may_not_silence_past_the_maximum(client, people):
+    narrow = {"name": "alertname", "value": "WebSocketServiceDown"}
+    answer = attempt(client, people.headers("responder"), narrow, minutes=60 * 24 * 366)
+    assert_needs_commander(answer, "24 h")
+    assert attempt(client, people.headers("responder"), narrow,
+                   minutes=60 * 24).status_code == 201
+    assert attempt(client, people.headers("commander"), narrow,
+                   minutes=60 * 24 * 366).status_code == 201
+
+
+def test_the_maximum_is_a_setting(client, people, monkeypatch):
+    monkeypatch.setenv("WARROOM_SILENCE_MAX_HOURS", "2")
+    from warroom import config
+
+    config.reset()
+    narrow = {"name": "alertname", "value": "WebSocketServiceDown"}
+    assert_needs_commander(attempt(client, people.headers("responder"), narrow, minutes=121),
+                           "2 h")
+    assert attempt(client, people.headers("responder"), narrow, minutes=120).status_code == 201
+
+
+def test_a_responder_may_not_silence_sev1_alerts(send, client, people):
+    send.alertmanager(am_alert("DiskFull", instance="db-1", severity="critical"))
+    answer = attempt(client, people.headers("responder"),
+                     {"name": "alertname", "value": "DiskFull"})
+    assert_needs_commander(answer, "sev1")
+    named = attempt(client, people.headers("responder"), {"name": "alertname", "value": "Other"},
+                    {"name": "severity", "value": "critical|page", "is_regex": True})
+    assert_needs_commander(named, "sev1")
+    assert attempt(client, people.headers("responder"),
+                   {"name": "alertname", "value": "Other"},
+                   {"name": "severity", "value": "warning"}).status_code == 201
+    assert attempt(client, people.headers("commander"),
+                   {"name": "alertname", "value": "DiskFull"}).status_code == 201

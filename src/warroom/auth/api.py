@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from warroom.auth import rotation, service
 from warroom.auth.deps import requires, token_cache
 from warroom.auth.models import ApiToken, User
-from warroom.auth.permissions import ROLE_PERMISSIONS, Permission, Role
+from warroom.auth.permissions import ROLE_PERMISSIONS, Permission, Role, allows
 from warroom.auth.schemas import (
     IssuedTokenOut,
     RotatedKeys,
@@ -59,32 +59,38 @@ def update_user(username: str, body: UserUpdate, request: Request, actor: Admin)
 
 
 @router.get("/api/v1/tokens", response_model=list[TokenOut])
-def list_tokens(request: Request, actor: Admin) -> list[TokenOut]:
+def list_tokens(request: Request, actor: Anyone) -> list[TokenOut]:
+    """Admins see every token; everyone else sees their own."""
+    owner_id = None if allows(actor.role or "viewer", Permission.user_admin) else actor.user_id
     with read_session(request) as session:
-        return [_token(t, t.user.username) for t in service.get_tokens(session)]
+        return [_token(t, t.user.username)
+                for t in service.get_tokens(session, user_id=owner_id)]
 
 
 @router.post("/api/v1/tokens", status_code=201, response_model=IssuedTokenOut)
 def create_token(body: TokenCreate, request: Request,
                  actor: Annotated[Actor, requires(Permission.user_read)]) -> IssuedTokenOut:
-    """Issue a token. Anyone may issue one for themselves (at most their own
-    role); admins may issue for anyone."""
+    """Issue a token. Anyone may issue one for themselves, admins for anyone;
+    never above the calling token's own effective role."""
     username = body.username or actor.name
-    if username != actor.name and actor.role != Role.admin:
-        raise Forbidden("Only admins can issue tokens for other users.")
+    if username != actor.name and not allows(actor.role or "viewer", Permission.user_admin):
+        raise Forbidden("Only admins can issue tokens for other users: it needs the "
+                        "'user:admin' permission.")
     with write_unit(request, actor) as uow:
         user = service.get_by_username_or_raise(uow.session, username=username)
-        role = body.role or (actor.role if username == actor.name else None)
-        issued = service.issue_token(uow, user=user, name=body.name, role=role,
-                                     expires_at=body.expires_at)
+        issued = service.issue_token(uow, user=user, name=body.name, role=body.role,
+                                     expires_at=body.expires_at,
+                                     issuer_role=actor.role or "viewer")
         return IssuedTokenOut(token=issued.secret,
                               **_token(issued.token, user.username).model_dump())
 
 
 @router.delete("/api/v1/tokens/{token_id}", response_model=TokenOut)
-def revoke_token(token_id: int, request: Request, actor: Admin) -> TokenOut:
+def revoke_token(token_id: int, request: Request, actor: Anyone) -> TokenOut:
+    """Anyone may revoke their own tokens; admins may revoke anyone's."""
+    owner_id = None if allows(actor.role or "viewer", Permission.user_admin) else actor.user_id
     with write_unit(request, actor) as uow:
-        token = service.revoke_token(uow, token_id=token_id)
+        token = service.revoke_token(uow, token_id=token_id, owner_id=owner_id)
         out = _token(token, token.user.username)
     token_cache(request).clear()
     return out

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from warroom.auth import service
-from warroom.auth.permissions import Permission, allows, lowest_role_with
+from warroom.auth.permissions import (
+    INCIDENT_ROLE_GRANTS,
+    Permission,
+    allows,
+    lowest_role_with,
+    roles_granting,
+)
 from warroom.db import Actor
 from warroom.errors import Forbidden, Unauthorized
 
@@ -34,6 +42,42 @@ class Requirement:
         return actor
 
 
+RolesHeld = Callable[[Session, dict[str, Any], int], set[str]]
+"""The incident roles a user holds on the open incident a request names
+(from its path parameters); empty when it names none."""
+
+
+class IncidentScopedRequirement(Requirement):
+    """A permission that a role on the incident the route names also grants
+    (see ``INCIDENT_ROLE_GRANTS``). Only tokens that carry their owner's full
+    role get it: a capped token stays as small as it was made."""
+
+    def __init__(self, permission: Permission, roles_held: RolesHeld) -> None:
+        super().__init__(permission)
+        self.roles_held = roles_held
+
+    def __call__(self, request: Request) -> Actor:
+        actor = authenticated_actor(request)
+        if actor.role is not None and allows(actor.role, self.permission):
+            return actor
+        if actor.user_id is not None and self._granted(request, actor):
+            return actor
+        granting = " or ".join(roles_granting(self.permission))
+        raise Forbidden(f"Your role ({actor.role}) may not do this: it needs the "
+                        f"'{self.permission}' permission, which "
+                        f"{lowest_role_with(self.permission)} and above have, or holding "
+                        f"{granting} on this open incident (with a token not capped below "
+                        "your role).")
+
+    def _granted(self, request: Request, actor: Actor) -> bool:
+        with request.app.state.database.read() as session:
+            owner = service.get(session, user_id=actor.user_id or 0)
+            if owner is None or owner.role != actor.role:
+                return False
+            held = self.roles_held(session, dict(request.path_params), owner.id)
+        return any(self.permission in INCIDENT_ROLE_GRANTS.get(role, ()) for role in held)
+
+
 class PublicMarker:
     """Marks a route as deliberately open to anonymous callers."""
 
@@ -45,6 +89,12 @@ class PublicMarker:
 
 def requires(permission: Permission) -> Any:
     return Depends(Requirement(permission))
+
+
+def requires_on_incident(permission: Permission, roles_held: RolesHeld) -> Any:
+    """``requires(permission)``, or a role on the incident the route names
+    that grants it."""
+    return Depends(IncidentScopedRequirement(permission, roles_held))
 
 
 def public() -> Any:

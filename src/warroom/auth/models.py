@@ -39,7 +39,9 @@ class ApiToken(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     """The first characters of the token, so people can tell tokens apart."""
     role: Mapped[str | None] = mapped_column(String(20))
-    """Caps the owner's role for this token; None means the owner's role."""
+    """The role pinned when the token was issued (at most the owner's and the
+    issuing token's); the token acts as the lower of it and the owner's role.
+    None only on tokens issued before roles were pinned: the owner's role."""
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]

@@ -35,6 +35,8 @@ class Permission(StrEnum):
     alert_read = "alert:read"
     alert_write = "alert:write"
     silence_write = "silence:write"
+    silence_broad = "silence:broad"
+    """Silences that match every alert, hold sev1 alerts or outlast WARROOM_SILENCE_MAX_HOURS."""
     routing_admin = "routing:admin"
     monitoring_admin = "monitoring:admin"
     security_read = "security:read"
@@ -82,6 +84,7 @@ _RESPONDER = _VIEWER | {
 }
 _COMMANDER = _RESPONDER | {
     Permission.incident_command,
+    Permission.silence_broad,
     Permission.playbook_approve,
     Permission.statuspage_write,
     Permission.oncall_write,
@@ -96,9 +99,23 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
+INCIDENT_ROLE_GRANTS: dict[str, frozenset[Permission]] = {
+    "incident_commander": frozenset({Permission.comms_send, Permission.statuspage_write}),
+    "communications_lead": frozenset({Permission.comms_send, Permission.statuspage_write}),
+}
+"""What holding an incident role (primary or backup) adds on that incident
+alone, while it is open, on routes that name the incident (see
+:func:`warroom.auth.deps.requires_on_incident`). Roles not listed add nothing."""
+
+
 def allows(role: Role | str, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS[Role(role)]
 
 
 def lowest_role_with(permission: Permission) -> Role:
     return next(role for role in ROLE_ORDER if permission in ROLE_PERMISSIONS[role])
+
+
+def roles_granting(permission: Permission) -> list[str]:
+    """The incident roles whose holders get ``permission`` on their incident."""
+    return [role for role, granted in INCIDENT_ROLE_GRANTS.items() if permission in granted]

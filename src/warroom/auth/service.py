@@ -3,6 +3,11 @@
 Tokens are random, shown once, and stored only as a SHA-256 hash (they carry
 256 bits of entropy, so a slow hash buys nothing). A token may cap its owner's
 role, so an integration can hold a viewer token issued by an admin.
+
+A token's role is pinned when it is issued: at most its owner's role and at
+most the role of the token that issues it. Raising the owner later never
+raises a token already issued (lowering the owner lowers them all), so a
+viewer token in a CI job stays a viewer token whatever happens to its account.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from warroom.audit import service as audit
 from warroom.auth.models import ApiToken, User
 from warroom.auth.permissions import ROLE_ORDER, Role
 from warroom.db import Actor, UnitOfWork
-from warroom.errors import Conflict, Invalid, NotFound, one_of
+from warroom.errors import Conflict, Forbidden, Invalid, NotFound, one_of
 
 TOKEN_PREFIX = "wr_"
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -91,13 +96,15 @@ def update(uow: UnitOfWork, *, user: User, role: str | None = None,
 
 
 def issue_token(uow: UnitOfWork, *, user: User, name: str, role: str | None = None,
-                expires_at: datetime | None = None) -> IssuedToken:
-    """Create a token; its secret is returned here and never again."""
-    if role is not None:
-        role = parse_role(role)
-        if Role(role).rank > Role(user.role).rank:
-            raise Invalid(f"A token cannot have more power than its owner: {user.username} "
-                          f"is a {user.role}, so the token's role cannot be {role}.")
+                expires_at: datetime | None = None,
+                issuer_role: str | None = None) -> IssuedToken:
+    """Create a token; its secret is returned here and never again.
+
+    ``issuer_role`` is the effective role of the token asking (None for the
+    operator's CLI): a token never issues one that outranks itself, or a capped
+    token would be a way back to its owner's full power."""
+    role = parse_role(role) if role is not None else _lower(issuer_role, user.role)
+    check_may_issue(user, role, issuer_role)
     if expires_at is not None and expires_at <= uow.now():
         raise Invalid("The token's expiry time is in the past.")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -111,10 +118,27 @@ def issue_token(uow: UnitOfWork, *, user: User, name: str, role: str | None = No
     return IssuedToken(token=token, secret=secret)
 
 
-def revoke_token(uow: UnitOfWork, *, token_id: int) -> ApiToken:
+def check_may_issue(user: User, role: str, issuer_role: str | None) -> None:
+    if issuer_role is not None and Role(role).rank > Role(issuer_role).rank:
+        raise Forbidden(f"A token cannot issue a token with more power than itself: the "
+                        f"calling token acts as {issuer_role}, so it cannot issue a {role} "
+                        f"token. Issue it with a {role} token.")
+    if Role(role).rank > Role(user.role).rank:
+        raise Forbidden(f"A token cannot have more power than its owner: {user.username} "
+                        f"is a {user.role}, so the token's role cannot be {role}; raise "
+                        f"{user.username}'s role first (user:admin).")
+
+
+def revoke_token(uow: UnitOfWork, *, token_id: int, owner_id: int | None = None
+                 ) -> ApiToken:
+    """Revoke a token; with ``owner_id``, only one of that user's own (anyone
+    may revoke their own leaked token without waiting for an admin)."""
     token = uow.session.get(ApiToken, token_id)
     if token is None:
         raise NotFound(f"There is no token with id {token_id}.")
+    if owner_id is not None and token.user_id != owner_id:
+        raise Forbidden(f"Token {token_id} belongs to someone else: revoking other users' "
+                        "tokens needs the 'user:admin' permission, which admin has.")
     if token.revoked_at is None:
         token.revoked_at = uow.now()
         audit.record(uow, action="token.revoke", target=f"token:{token.id}",
@@ -122,10 +146,13 @@ def revoke_token(uow: UnitOfWork, *, token_id: int) -> ApiToken:
     return token
 
 
-def get_tokens(session: Session, *, user: User | None = None) -> list[ApiToken]:
+def get_tokens(session: Session, *, user: User | None = None,
+               user_id: int | None = None) -> list[ApiToken]:
     query = select(ApiToken).order_by(ApiToken.id)
     if user is not None:
-        query = query.where(ApiToken.user_id == user.id)
+        user_id = user.id
+    if user_id is not None:
+        query = query.where(ApiToken.user_id == user_id)
     return list(session.scalars(query))
 
 
@@ -146,10 +173,18 @@ def authenticate(session: Session, *, secret: str, now: datetime) -> tuple[Actor
         return None
     if token.expires_at is not None and token.expires_at <= now:
         return None
-    role = token.role if token.role and Role(token.role).rank < Role(user.role).rank else user.role
+    role = effective_role(token, user)
     actor = Actor(name=user.username, kind="user", user_id=user.id, role=role, token_id=token.id)
     stale = token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION
     return actor, stale
+
+
+def effective_role(token: ApiToken, user: User) -> str:
+    """The lower of the token's pinned role and its owner's current role
+    (tokens issued before roles were pinned follow their owner)."""
+    if token.role and Role(token.role).rank < Role(user.role).rank:
+        return token.role
+    return user.role
 
 
 def touch_token(uow: UnitOfWork, *, token_id: int) -> None:
@@ -181,6 +216,12 @@ def service_account_token(uow: UnitOfWork, *, name: str, role: str,
         if Role(user.role).rank < Role(parse_role(role)).rank:
             update(uow, user=user, role=role)
     return issue_token(uow, user=user, name=name, role=role, expires_at=expires_at)
+
+
+def _lower(issuer_role: str | None, owner_role: str) -> str:
+    if issuer_role is None or Role(owner_role).rank <= Role(issuer_role).rank:
+        return owner_role
+    return issuer_role
 
 
 def hash_token(secret: str) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
 
-from warroom.auth.deps import requires
+from warroom.auth.deps import requires, requires_on_incident
 from warroom.auth.permissions import Permission
 from warroom.comms import cadence, service, templates
 from warroom.comms.models import CommsMessage
@@ -25,6 +26,15 @@ from warroom.incidents import service as incidents
 router = APIRouter(tags=["communications"])
 
 Reader = Annotated[Actor, requires(Permission.playbook_read)]
+
+
+def roles_held(session: Session, params: dict[str, Any], user_id: int) -> set[str]:
+    """The caller's roles on the incident in the path (its comms lead may send)."""
+    incident = incidents.get_by_ref(session, ref=params.get("ref", ""))
+    return incidents.roles_held(session, incident=incident, user_id=user_id)
+
+
+Sender = Annotated[Actor, requires_on_incident(Permission.comms_send, roles_held)]
 
 
 @router.get("/api/v1/comms/templates", response_model=list[TemplateOut])
@@ -48,7 +58,7 @@ def preview(ref: str, body: PreviewIn, request: Request, actor: Reader) -> Rende
 
 @router.post("/api/v1/incidents/{ref}/comms", status_code=201, response_model=MessageOut)
 def send(ref: str, body: SendIn, request: Request,
-         actor: Annotated[Actor, requires(Permission.comms_send)]) -> MessageOut:
+         actor: Sender) -> MessageOut:
     """Send a message through the outbox to roles, channels, addresses or webhooks."""
     with write_unit(request, actor) as uow:
         incident = incidents.get_for_update(uow, ref=ref)

@@ -313,6 +313,14 @@ def assign_role(uow: UnitOfWork, *, incident: Incident, role: str, primary: str 
     return assignment
 
 
+def roles_held(session: Session, *, incident: Incident | None, user_id: int) -> set[str]:
+    """The roles a person holds (primary or backup) on an open incident; none
+    once it is closed, so what a role grants ends with its incident."""
+    if incident is None or not incident.is_open:
+        return set()
+    return {a.role for a in incident.roles if user_id in (a.primary_user_id, a.backup_user_id)}
+
+
 def add_note(uow: UnitOfWork, *, incident: Incident, text: str) -> None:
     text = text.strip()
     if not text:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
+
 from warroom.config import WarroomSettings, shipped_dir
 
 
@@ -23,6 +25,8 @@ class IntakeSettings(WarroomSettings):
     """Poll this Prometheus server's ``/api/v1/alerts`` (sites without Alertmanager)."""
     prometheus_poll_seconds: float = 15.0
     """How often the Prometheus poller runs."""
+    silence_max_hours: float = Field(24.0, gt=0)
+    """Longest silence a responder may add; longer ones need ``silence:broad``."""
 
     @property
     def rules_dir(self) -> Path:

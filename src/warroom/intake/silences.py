@@ -5,6 +5,11 @@ looks at the alerts it held again (see :mod:`warroom.intake.engine`).
 Matching is done in memory against a per-process copy of the silences that
 have not ended, refreshed whenever the silences generation in
 ``intake_state`` moves (creating or expiring a silence moves it).
+
+A silence is the quickest way to blind warroom, so how far one reaches is
+checked when it is added: one that matches every alert, holds sev1 alerts or
+lasts longer than ``WARROOM_SILENCE_MAX_HOURS`` needs ``silence:broad``
+(commanders and admins); responders get a 403 that says which limit it broke.
 """
 
 from __future__ import annotations
@@ -18,13 +23,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
+from warroom.auth.permissions import Permission, allows
 from warroom.db import UnitOfWork
-from warroom.errors import Conflict, Invalid, NotFound, one_of
-from warroom.intake import switches
-from warroom.intake.models import Silence
+from warroom.errors import Conflict, Forbidden, Invalid, NotFound, one_of
+from warroom.incidents import catalog
+from warroom.intake import settings, switches
+from warroom.intake.models import Alert, Silence
+from warroom.intake.normalize import SENDER_SEVERITIES
 from warroom.intake.schemas import Matcher
 
 STATES = ("pending", "active", "expired")
+PROBE = "warroom-silence-probe-0f3c9a"
+"""A label value no real alert carries: a silence that matches it matches anything."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,7 @@ def create(uow: UnitOfWork, *, matchers: list[Matcher], comment: str,
             _check_regex(matcher)
     if not comment.strip():
         raise Invalid("Say why alerts are being silenced (comment).")
+    check_reach(uow, matchers=matchers, starts_at=starts_at, ends_at=ends_at)
     silence = Silence(matchers=[m.model_dump() for m in matchers], starts_at=starts_at,
                       ends_at=ends_at, created_by=uow.actor.label, comment=comment.strip(),
                       created_at=now)
@@ -136,6 +147,60 @@ def create(uow: UnitOfWork, *, matchers: list[Matcher], comment: str,
                  after={"matchers": silence.matchers, "starts_at": starts_at,
                         "ends_at": ends_at, "comment": silence.comment})
     return silence
+
+
+def check_reach(uow: UnitOfWork, *, matchers: list[Matcher], starts_at: datetime,
+                ends_at: datetime) -> None:
+    """Refuse a silence wider than the caller's role may add (see the module)."""
+    if uow.actor.role is not None and allows(uow.actor.role, Permission.silence_broad):
+        return
+    compiled = CompiledSilence(0, starts_at, ends_at, _tests(matchers))
+    limit = settings.get().silence_max_hours
+    if ends_at - starts_at > timedelta(hours=limit):
+        _too_broad(f"it lasts longer than {limit:g} h (WARROOM_SILENCE_MAX_HOURS)")
+    if _matches_anything(compiled, matchers):
+        _too_broad("it would match every alert; add a matcher that names what to silence")
+    if _names_sev1(compiled, matchers) or _holds_firing_sev1(uow.session, compiled):
+        _too_broad(f"it would hold {_sev1().id} alerts")
+
+
+def _too_broad(why: str) -> None:
+    raise Forbidden(f"Only a commander may add this silence: {why}. It needs the "
+                    "'silence:broad' permission, which commander and above have.")
+
+
+def _tests(matchers: list[Matcher]) -> tuple[tuple[str, str, re.Pattern[str] | None, bool], ...]:
+    return tuple((m.name, m.value, re.compile(m.value) if m.is_regex else None, m.is_equal)
+                 for m in matchers)
+
+
+def _matches_anything(silence: CompiledSilence, matchers: list[Matcher]) -> bool:
+    """True when the silence matches an alert it knows nothing about: one
+    without its labels, or one whose labels carry a value nobody chose."""
+    names = {m.name for m in matchers}
+    return silence.matches({}) or silence.matches({name: PROBE for name in names})
+
+
+def _sev1() -> catalog.Severity:
+    return min(catalog.severities(), key=lambda level: level.rank)
+
+
+def _names_sev1(silence: CompiledSilence, matchers: list[Matcher]) -> bool:
+    """True when the silence's ``severity`` matchers let a sev1 word through."""
+    wanted = [t for t in silence.tests if t[0] == "severity"]
+    if not wanted:
+        return False
+    top = _sev1()
+    words = {top.id, top.name.lower(), *(str(a).lower() for a in top.aliases),
+             *(word for word, level in SENDER_SEVERITIES.items() if level == top.id)}
+    probe = CompiledSilence(0, silence.starts_at, silence.ends_at, tuple(wanted))
+    return any(probe.matches({"severity": word}) for word in words)
+
+
+def _holds_firing_sev1(session: Session, silence: CompiledSilence) -> bool:
+    rows = session.scalars(select(Alert.labels).where(Alert.status == "firing",
+                                                      Alert.severity == _sev1().id))
+    return any(silence.matches(labels or {}) for labels in rows)
 
 
 def expire(uow: UnitOfWork, *, silence_id: int) -> Silence:

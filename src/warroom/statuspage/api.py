@@ -4,15 +4,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.orm import Session
 
-from warroom.auth.deps import requires
+from warroom.auth.deps import requires, requires_on_incident
 from warroom.auth.permissions import Permission
 from warroom.db import Actor
 from warroom.errors import Conflict
 from warroom.http import read_session, write_unit
+from warroom.incidents import service as internal_incidents
 from warroom.statuspage import components, incidents, maintenance, present, service, subscribers
 from warroom.statuspage.incidents import INCIDENT, MAINTENANCE
 from warroom.statuspage.schemas import (
@@ -37,6 +39,17 @@ from warroom.statuspage.vocabulary import ACTIVE_MAINTENANCE
 router = APIRouter(tags=["status page"])
 Reader = Annotated[Actor, requires(Permission.statuspage_read)]
 Writer = Annotated[Actor, requires(Permission.statuspage_write)]
+
+
+def linked_roles(session: Session, params: dict[str, Any], user_id: int) -> set[str]:
+    """The caller's roles on the internal incident a public incident points at."""
+    entry = incidents.get_by_code(session, code=params.get("code", ""), kind=INCIDENT)
+    internal = entry.internal_incident_id if entry is not None else None
+    linked = internal_incidents.get(session, incident_id=internal) if internal else None
+    return internal_incidents.roles_held(session, incident=linked, user_id=user_id)
+
+
+LinkedWriter = Annotated[Actor, requires_on_incident(Permission.statuspage_write, linked_roles)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
 Open = Annotated[str | None, Query(pattern="^(open|finished)$",
@@ -152,7 +165,8 @@ def delete_incident(code: str, request: Request, actor: Writer) -> Response:
 @router.post("/api/v1/statuspage/incidents/{code}/updates", status_code=201,
              response_model=EntryOut)
 def post_incident_update(code: str, body: IncidentUpdateIn, request: Request,
-                         actor: Writer) -> EntryOut:
+                         actor: LinkedWriter) -> EntryOut:
+    """Post an update; the comms lead of the linked incident may too."""
     with write_unit(request, actor) as uow:
         row = incidents.get_by_code_or_raise(uow.session, code=code)
         incidents.post_update(uow, incident=row, posting=incidents.posting(
