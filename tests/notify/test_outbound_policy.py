@@ -128,16 +128,22 @@ def test_a_literal_loopback_address_is_refused_when_sent(monkeypatch, receiver):
     assert receiver.requests == []
 
 
-def test_logs_name_the_destination_by_origin_only(receiver, caplog, capsys):
+def test_logs_name_the_destination_by_origin_only(receiver, caplog, monkeypatch):
     import logging
 
-    from warroom.logs import configure
+    import structlog
+    from structlog.testing import capture_logs
 
-    configure("info")
-    with caplog.at_level(logging.INFO):
-        logging.getLogger("httpx").setLevel(logging.NOTSET)
-        configure("info")
+    from warroom import logs
+
+    set_allow_list(monkeypatch, "127.0.0.0/8")
+    monkeypatch.setattr(structlog, "configure", lambda **kwargs: None)  # keep test logging
+    monkeypatch.setattr(logging.getLogger("httpx"), "level", logging.NOTSET)
+    monkeypatch.setattr(logging.getLogger("httpcore"), "level", logging.NOTSET)
+    logs.configure("info")
+    with caplog.at_level(logging.INFO), capture_logs() as events:
         post(receiver.url + "/services/T000/B000/SECRETPART", b"{}", {}, 5)
-    logged = caplog.text + capsys.readouterr().err
-    assert "SECRETPART" not in logged
-    assert receiver.url in logged
+    assert "SECRETPART" not in caplog.text
+    assert "SECRETPART" not in repr(events)
+    assert {"event": "outbound request", "destination": receiver.url, "status_code": 200,
+            "ok": True, "log_level": "info"} in events

@@ -98,9 +98,14 @@ def test_sms_and_voice_go_through_the_gateway(org, gateway):
                               body=request.body, header=request.headers["webhook-signature"])
 
 
-def test_without_a_gateway_sms_pages_are_dead_letters_that_alert_admins(org, mailbox):
+def test_without_a_gateway_sms_pages_are_dead_letters_that_alert_admins(org, mailbox,
+                                                                         monkeypatch):
     org.person("oce", webhook=False)
-    contact(org, "oce", "sms", "+15551234567")
+    monkeypatch.setenv("WARROOM_SMS_GATEWAY_URL", f"{org.receiver.url}/gateway")
+    config.reset()
+    contact(org, "oce", "sms", "+15551234567")  # saved while a gateway was configured
+    monkeypatch.delenv("WARROOM_SMS_GATEWAY_URL")
+    config.reset()
     org.bind("on_call_engineer", "user:oce")
     org.declare("sev3")
     org.tick()
