@@ -336,6 +336,19 @@ def _certifi() -> str | None:
     return certifi.where()
 
 
+def failure_reason(failed: httpx.HTTPError) -> str:
+    """A fixed sentence per kind of transport failure: the exception's own
+    text may quote what the destination sent (a banner, a bad header)."""
+    kind = type(failed).__name__
+    if isinstance(failed, httpx.TimeoutException):
+        return f"the destination did not answer in time ({kind})"
+    if isinstance(failed, httpx.ConnectError):
+        return f"could not connect to the destination ({kind})"
+    if isinstance(failed, httpx.RemoteProtocolError | httpx.LocalProtocolError):
+        return f"the destination did not answer in HTTP ({kind})"
+    return f"the request failed ({kind})"
+
+
 _shared: tuple[tuple[str, ...], httpx.Client] | None = None
 
 

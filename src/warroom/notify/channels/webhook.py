@@ -62,7 +62,7 @@ def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Del
         return DeliveryResult(False, None, f"refused by the outbound destination policy: "
                               f"{refused.detail}", permanent=True)
     except httpx.HTTPError as failed:
-        return DeliveryResult(False, None, failure_reason(failed))
+        return DeliveryResult(False, None, outbound.failure_reason(failed))
     if response.is_success:
         return DeliveryResult(True, response.status_code)
     permanent = 400 <= response.status_code < 500 and response.status_code not in _RETRYABLE_4XX
@@ -77,16 +77,3 @@ def status_reason(code: int) -> str:
         return f"HTTP {code} {HTTPStatus(code).phrase}"
     except ValueError:
         return f"HTTP {code}"
-
-
-def failure_reason(failed: httpx.HTTPError) -> str:
-    """A fixed sentence per kind of transport failure: the exception's own
-    text may quote what the destination sent (a banner, a bad header)."""
-    kind = type(failed).__name__
-    if isinstance(failed, httpx.TimeoutException):
-        return f"the destination did not answer in time ({kind})"
-    if isinstance(failed, httpx.ConnectError):
-        return f"could not connect to the destination ({kind})"
-    if isinstance(failed, httpx.RemoteProtocolError | httpx.LocalProtocolError):
-        return f"the destination did not answer in HTTP ({kind})"
-    return f"the request failed ({kind})"
