@@ -25,6 +25,7 @@ this check.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import re
 import socket
@@ -223,6 +224,14 @@ def origin(url: str) -> str:
     host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
     port = f":{parsed.port}" if parsed.port else ""
     return f"{parsed.scheme}://{host}{port}"
+
+
+def sealed_label(url: str) -> str:
+    """What is stored and shown in place of a URL that is itself a credential
+    (a Slack incoming webhook): its origin and a short fingerprint, so two
+    such URLs stay apart and a person can tell which one they saved."""
+    fingerprint = hashlib.sha256(url.encode()).hexdigest()[:10]
+    return f"{origin(url)}/… ({fingerprint})"
 
 
 def resolve(host: str, port: int) -> list[IPAddress]:

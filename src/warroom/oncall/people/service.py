@@ -17,6 +17,9 @@ from warroom.notify.channels.sms import GatewaySettings
 from warroom.oncall.people.models import ContactMethod, NotificationRule, Profile
 
 KINDS = ("email", "sms", "voice", "slack", "webhook")
+SEALED_KINDS = ("slack",)
+"""Kinds whose address is a credential (a Slack incoming-webhook URL): it is
+stored encrypted and shown, logged and audited only as a label."""
 MAX_METHODS = 20
 MAX_RULE_DELAY = 24 * 60
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -40,12 +43,16 @@ def get_contact_method_or_raise(session: Session, *, user: User,
 def add_contact_method(uow: UnitOfWork, *, user: User, kind: str, address: str,
                        label: str = "", secret: str | None = None) -> ContactMethod:
     """Add a way to reach ``user``. A webhook may carry a signing secret,
-    stored encrypted and never shown again."""
+    stored encrypted and never shown again; a Slack URL is stored encrypted
+    too (see ``SEALED_KINDS``)."""
     kind = str(kind).strip().lower()
     if kind not in KINDS:
         raise Invalid(one_of(kind, KINDS, "contact method kind"))
     address = _checked_address(kind, address.strip())
     _check_deliverable(kind, secret)
+    sealed = sealing.seal(address) if kind in SEALED_KINDS else None
+    if sealed:
+        address = outbound.sealed_label(address)
     existing = contact_methods(uow.session, user=user)
     if len(existing) >= MAX_METHODS:
         raise Invalid(f"A person can have at most {MAX_METHODS} contact methods.")
@@ -53,7 +60,7 @@ def add_contact_method(uow: UnitOfWork, *, user: User, kind: str, address: str,
         raise Conflict(f"{user.username} already has this {kind} contact method.")
     method = ContactMethod(user_id=user.id, kind=kind, address=address, label=label.strip(),
                            secret_sealed=sealing.seal(secret) if secret else None,
-                           created_at=uow.now())
+                           address_sealed=sealed, created_at=uow.now())
     uow.session.add(method)
     uow.session.flush()
     audit.record(uow, action="oncall.contact.add", target=f"user:{user.username}",
