@@ -115,6 +115,22 @@ def test_without_a_gateway_sms_pages_are_dead_letters_that_alert_admins(org, mai
     assert any("could not be delivered" in m["Subject"] for m in mailbox.wait_for(1))
 
 
+def test_a_gateway_on_a_loopback_address_that_is_not_allow_listed_is_refused(
+        org, gateway, monkeypatch):
+    from tests.support.outbound import set_allow_list
+
+    org.person("oce", webhook=False)
+    contact(org, "oce", "sms", "+15551234567")
+    set_allow_list(monkeypatch, None)
+    org.bind("on_call_engineer", "user:oce")
+    org.declare("sev3")
+    org.tick()
+    (dead,) = org.outbox(status="dead")
+    assert "outbound destination policy" in dead.last_error
+    assert "/gateway" not in dead.last_error
+    assert org.receiver.requests == []
+
+
 def test_page_is_retried_while_the_receiver_is_down_and_delivered_after(org, clock):
     org.staff_positions()
     org.receiver.fail_next = 2
