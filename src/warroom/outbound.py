@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import json
 import re
 import socket
 import ssl
@@ -73,8 +74,6 @@ class OutboundSettings(WarroomSettings):
         if isinstance(value, str):
             text = value.strip()
             if text.startswith("["):
-                import json
-
                 return json.loads(text)
             return [part.strip() for part in re.split(r"[,\n]", text) if part.strip()]
         return value
@@ -169,11 +168,11 @@ def name_refusal(host: str) -> tuple[str, str] | None:
 
 
 class Policy:
-    """The allow-list, parsed once per settings instance."""
+    """The allow-list, as networks and host names."""
 
     def __init__(self, entries: Iterable[str]) -> None:
-        self.networks = []
-        self.names = []
+        self.networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        self.names: list[str] = []
         for entry in entries:
             network = _network(entry)
             if network is None:
