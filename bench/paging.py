@@ -177,7 +177,8 @@ def warroom(database_url: str, workdir: Path) -> Iterator[System]:
     port = free_port()
     env = {**os.environ, "WARROOM_DATABASE_URL": database_url, "WARROOM_SECRET_KEY": SECRET,
            "WARROOM_DATA_DIR": str(workdir / "var"), "WARROOM_PORT": str(port),
-           "WARROOM_LOG_LEVEL": "warning", "WARROOM_TOKEN_CACHE_SECONDS": "30"}
+           "WARROOM_LOG_LEVEL": "warning", "WARROOM_TOKEN_CACHE_SECONDS": "30",
+           "WARROOM_OUTBOUND_ALLOW": "127.0.0.1"}  # the page receiver listens on loopback
     env.pop("WARROOM_FAKE_TIME_FILE", None)
     system = System(url=f"http://127.0.0.1:{port}", database_url=database_url, token="",
                     env=env)

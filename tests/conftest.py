@@ -111,6 +111,8 @@ def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("WARROOM_TOKEN_CACHE_SECONDS", "0")
     monkeypatch.setenv("WARROOM_SMTP_TIMEOUT_SECONDS", "5")
     monkeypatch.setenv("WARROOM_WEBHOOK_TIMEOUT_SECONDS", "5")
+    # Local receivers stand in for Slack, gateways and webhooks on loopback.
+    monkeypatch.setenv("WARROOM_OUTBOUND_ALLOW", "127.0.0.0/8,::1")
     config.reset()
     yield config.get_settings()
     config.reset()

@@ -28,3 +28,7 @@ def configure(level: str = "info", fmt: str = "console") -> None:
     logging.basicConfig(level=numeric, stream=sys.stderr, format="%(levelname)s %(name)s: "
                         "%(message)s")
     logging.getLogger("alembic").setLevel(max(numeric, logging.WARNING))
+    # httpx logs every request's full URL at INFO, and a Slack webhook's URL
+    # is its credential; warroom logs the destination's origin instead.
+    for chatty in ("httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(max(numeric, logging.WARNING))

@@ -92,6 +92,24 @@ def test_nothing_is_sent_when_a_recipient_cannot_be_reached(declare, client, peo
     assert client.get(f"/api/v1/incidents/{ref}/comms", headers=people.admin).json() == []
 
 
+@pytest.mark.parametrize(("target", "reason"), [
+    ("webhook:http://127.0.0.1:8080/api/v1/admin/status", "loopback"),
+    ("webhook:http://169.254.169.254/latest/meta-data/iam/", "metadata"),
+    ("http://[fd00:ec2::254]/latest/meta-data/", "metadata"),
+    ("webhook:http://metadata.google.internal/computeMetadata/v1/", "metadata"),
+    ("webhook:http://10.0.0.8:9200/_search", "private")])
+def test_webhooks_to_internal_addresses_are_refused_and_nothing_is_sent(
+        incident, client, people, monkeypatch, target, reason):
+    from tests.support.outbound import set_allow_list
+
+    set_allow_list(monkeypatch, None)
+    refused = send(client, people, incident, to=["role:communications_lead", target])
+    assert refused.status_code == 422, refused.text
+    assert (refused.json()["field"], refused.json()["reason"]) == ("to", reason)
+    assert client.get("/api/v1/outbox", headers=people.admin).json() == []
+    assert client.get(f"/api/v1/incidents/{incident}/comms", headers=people.admin).json() == []
+
+
 def test_viewers_may_preview_but_not_send(incident, declare, client, people):
     """Unless they hold a role on the incident that grants sending (the
     viewer is the backup communications lead of ``incident``)."""

@@ -98,9 +98,14 @@ def test_sms_and_voice_go_through_the_gateway(org, gateway):
                               body=request.body, header=request.headers["webhook-signature"])
 
 
-def test_without_a_gateway_sms_pages_are_dead_letters_that_alert_admins(org, mailbox):
+def test_without_a_gateway_sms_pages_are_dead_letters_that_alert_admins(org, mailbox,
+                                                                         monkeypatch):
     org.person("oce", webhook=False)
-    contact(org, "oce", "sms", "+15551234567")
+    monkeypatch.setenv("WARROOM_SMS_GATEWAY_URL", f"{org.receiver.url}/gateway")
+    config.reset()
+    contact(org, "oce", "sms", "+15551234567")  # saved while a gateway was configured
+    monkeypatch.delenv("WARROOM_SMS_GATEWAY_URL")
+    config.reset()
     org.bind("on_call_engineer", "user:oce")
     org.declare("sev3")
     org.tick()
@@ -108,6 +113,22 @@ def test_without_a_gateway_sms_pages_are_dead_letters_that_alert_admins(org, mai
     assert "WARROOM_SMS_GATEWAY_URL is not set" in dead.last_error
     org.tick()
     assert any("could not be delivered" in m["Subject"] for m in mailbox.wait_for(1))
+
+
+def test_a_gateway_on_a_loopback_address_that_is_not_allow_listed_is_refused(
+        org, gateway, monkeypatch):
+    from tests.support.outbound import set_allow_list
+
+    org.person("oce", webhook=False)
+    contact(org, "oce", "sms", "+15551234567")
+    set_allow_list(monkeypatch, None)
+    org.bind("on_call_engineer", "user:oce")
+    org.declare("sev3")
+    org.tick()
+    (dead,) = org.outbox(status="dead")
+    assert "outbound destination policy" in dead.last_error
+    assert "/gateway" not in dead.last_error
+    assert org.receiver.requests == []
 
 
 def test_page_is_retried_while_the_receiver_is_down_and_delivered_after(org, clock):

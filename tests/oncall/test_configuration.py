@@ -8,6 +8,7 @@ import json
 import yaml
 from typer.testing import CliRunner
 
+from warroom import config
 from warroom.cli import app as cli_app
 from warroom.config import shipped_dir
 from warroom.oncall.policies import service as policies
@@ -101,7 +102,13 @@ def test_bad_bindings_are_refused(client, people):
     assert unknown.status_code == 422 and "on_call_engineer" in unknown.json()["detail"]
 
 
-def test_people_manage_their_own_contact_methods_only(client, people):
+def with_a_gateway(monkeypatch) -> None:
+    monkeypatch.setenv("WARROOM_SMS_GATEWAY_URL", "https://sms-gateway.example.com/send")
+    config.reset()
+
+
+def test_people_manage_their_own_contact_methods_only(client, people, monkeypatch):
+    with_a_gateway(monkeypatch)
     mine = client.post("/api/v1/oncall/people/responder/contact-methods",
                        headers=people.headers("responder"),
                        json={"kind": "webhook", "address": "https://hooks.example.com/r",
@@ -122,7 +129,8 @@ def test_people_manage_their_own_contact_methods_only(client, people):
     assert bad.status_code == 422 and "international form" in bad.json()["detail"]
 
 
-def test_notification_rules_and_renotify_through_the_api(client, people):
+def test_notification_rules_and_renotify_through_the_api(client, people, monkeypatch):
+    with_a_gateway(monkeypatch)
     h = people.headers("responder")
     email = client.post("/api/v1/oncall/people/responder/contact-methods", headers=h,
                         json={"kind": "email", "address": "r@example.com"}).json()

@@ -192,6 +192,61 @@ def test_http_step_calls_an_allow_listed_url_and_records_the_response(
     assert (step.status, step.outcome["status_code"], step.output) == ("succeeded", 200, "ok")
 
 
+def test_http_step_to_an_internal_address_is_blocked_by_the_outbound_policy(
+        probe, configure, receiver, worker, client, people, steps_of, monkeypatch):
+    from tests.support.outbound import set_allow_list
+
+    configure(PLAYBOOK_HTTP_ALLOWLIST=receiver.url + "/*")
+    set_allow_list(monkeypatch, None)
+    ref = probe(hook=receiver.url)
+    plan = client.get(f"/api/v1/incidents/{ref}/steps/call/dry-run",
+                      headers=people.admin).json()
+    assert plan["would_run"] is False and "a loopback address" in plan["reason"]
+    worker.run_once()
+    step = steps_of(ref)["probe:call"]
+    assert step.status == "blocked"
+    assert "outbound destination policy" in step.blocked_reason
+    assert receiver.requests == []
+
+
+def test_http_step_whose_name_rebinds_to_loopback_is_refused_when_sent(
+        probe, configure, receiver, worker, steps_of, monkeypatch):
+    import ipaddress
+
+    from tests.support.outbound import set_allow_list
+    from warroom import outbound
+
+    port = receiver.server.server_address[1]
+    configure(PLAYBOOK_HTTP_ALLOWLIST=f"http://hooks.example.com:{port}/*")
+    set_allow_list(monkeypatch, None)
+    answers = iter(["93.184.216.34"])  # public when prepared, loopback when sent
+    monkeypatch.setattr(outbound, "resolve", lambda host, port: [
+        ipaddress.ip_address(next(answers, "127.0.0.1"))])
+    ref = probe(hook=f"http://hooks.example.com:{port}")
+    worker.run_once()
+    step = steps_of(ref)["probe:call"]
+    assert step.status == "failed"
+    assert "refused by the outbound destination policy" in step.outcome["summary"]
+    assert step.output is None and receiver.requests == []
+
+
+def test_calls_to_this_warroom_itself_are_not_subject_to_the_policy(
+        declare, configure, receiver, worker, client, people, steps_of, monkeypatch):
+    from tests.support.outbound import set_allow_list
+
+    configure(PUBLIC_URL=receiver.url, PLAYBOOK_API_TOKEN="wr_playbook_token")
+    set_allow_list(monkeypatch, None)
+    ref = declare()
+    client.post(f"/api/v1/incidents/{ref}/steps/enable-maintenance-mode/approve",
+                headers=people.admin)
+    client.post(f"/api/v1/incidents/{ref}/steps/enable-maintenance-mode/run",
+                headers=people.headers("responder"))
+    worker.run_once()
+    (request,) = receiver.wait_for(1)
+    assert request.path == "/api/v1/admin/maintenance"
+    assert steps_of(ref)["general-procedure:enable-maintenance-mode"].status == "succeeded"
+
+
 def test_seed_maintenance_call_goes_to_this_warroom_with_the_playbook_token(
         declare, configure, receiver, worker, client, people, steps_of):
     ref = declare()

@@ -215,3 +215,36 @@ def test_a_subscriber_is_removed_and_listing_them_needs_write(client, people):
     assert client.delete(f"/api/v1/statuspage/subscribers/{added['id']}",
                          headers=people.admin).status_code == 204
     assert client.get("/api/v1/statuspage/subscribers", headers=people.admin).json() == []
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("http://127.0.0.1:8080/api/v1/admin/status", "loopback"),
+    ("http://169.254.169.254/latest/meta-data/", "metadata"),
+    ("http://[fd00:ec2::254]/latest/meta-data/", "metadata"),
+    ("http://metadata.google.internal/computeMetadata/v1/", "metadata"),
+    ("http://192.168.0.10/hook", "private"),
+])
+def test_webhook_subscribers_to_internal_addresses_are_refused(client, people, monkeypatch,
+                                                               url, reason):
+    from tests.support.outbound import set_allow_list
+
+    set_allow_list(monkeypatch, None)
+    problem = post(client, people, "/api/v1/statuspage/subscribers",
+                   {"kind": "webhook", "url": url}, expect=422)
+    assert (problem["field"], problem["reason"]) == ("url", reason)
+    assert client.get("/api/v1/statuspage/subscribers", headers=people.admin).json() == []
+
+
+def test_a_stored_subscriber_the_policy_now_refuses_is_dead_lettered(
+        client, people, receiver, worker, database, monkeypatch):
+    from tests.support.outbound import set_allow_list
+
+    post(client, people, "/api/v1/statuspage/subscribers",
+         {"kind": "webhook", "url": receiver.url + "/status-hook"}, expect=201)
+    set_allow_list(monkeypatch, None)
+    post(client, people, "/api/v1/admin/status", SEED_STATUS)
+    worker.run_once()
+    (message,) = outbox(database, "statuspage.update")
+    assert message.status == "dead"
+    assert "outbound destination policy" in message.last_error
+    assert receiver.requests == []

@@ -28,6 +28,7 @@ class Receiver:
     requests: list[Received] = field(default_factory=list)
     fail_next: int = 0
     fail_status: int = 503
+    fail_body: bytes = b"ok"
     lock: threading.Lock = field(default_factory=threading.Lock)
     arrived: threading.Condition = field(default_factory=threading.Condition)
 
@@ -66,10 +67,11 @@ def start_receiver() -> Receiver:
                         k.lower(): v for k, v in self.headers.items()}, body))
                     receiver.arrived.notify_all()
             status = receiver.fail_status if failing else 200
+            answer = receiver.fail_body if failing else b"ok"
             self.send_response(status)
-            self.send_header("content-length", "2")
+            self.send_header("content-length", str(len(answer)))
             self.end_headers()
-            self.wfile.write(b"ok")
+            self.wfile.write(answer)
 
         def log_message(self, *args: Any) -> None:
             return None

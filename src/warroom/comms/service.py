@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from warroom import clock
+from warroom import clock, outbound
 from warroom.audit import service as audit
 from warroom.auth import service as users
 from warroom.comms import cadence, context, templates
@@ -139,6 +139,7 @@ def _resolve_one(session: Session, incident: Incident, target: str) -> list[Rout
         url = value if kind == "webhook" else target
         if not url.startswith(("http://", "https://")):
             raise Invalid(f"{url!r} is not an http(s) URL.")
+        outbound.check_url(url, field="to")
         return [Route(label=f"webhook:{url}", channel="webhook", destination=url)]
     raise Invalid(f"{target!r} is not a recipient; use role:<role id>, channel:<name>, "
                   "email:<address> or webhook:<url>.")

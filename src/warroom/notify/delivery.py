@@ -168,7 +168,8 @@ def alert_admins_of_dead_letter(uow: UnitOfWork, message: OutboxMessage) -> None
 def _envelope(message: OutboxMessage) -> Envelope:
     return Envelope(
         id=message.id, key=message.key, kind=message.kind, channel=message.channel,
-        destination=message.destination, subject=message.subject, body=message.body,
+        destination=sealing.unseal(message.destination_sealed) if message.destination_sealed
+        else message.destination, subject=message.subject, body=message.body,
         payload=message.payload, headers=dict(message.headers or {}),
         signing_secret=sealing.unseal(message.secret_sealed) if message.secret_sealed else None,
         attempt=message.attempts, recipient=message.recipient)

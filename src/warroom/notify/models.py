@@ -36,6 +36,9 @@ class OutboxMessage(Base):
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     headers: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     secret_sealed: Mapped[str | None] = mapped_column(Text)
+    destination_sealed: Mapped[str | None] = mapped_column(Text)
+    """The real destination, encrypted, when it is a credential (a Slack
+    webhook URL); ``destination`` then holds only a label."""
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
     group_key: Mapped[str | None] = mapped_column(String(200), index=True)
     status: Mapped[str] = mapped_column(String(12), default="pending")

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from warroom import sealing, wakeup
+from warroom import outbound, sealing, wakeup
 from warroom.config import get_settings
 from warroom.db import UnitOfWork
 from warroom.errors import Invalid, NotFound, one_of
@@ -23,6 +23,9 @@ from warroom.notify.channels import CHANNELS
 from warroom.notify.models import DeliveryAttempt, OutboxMessage
 
 STATUSES = ("pending", "sending", "sent", "dead", "cancelled")
+SEALED_CHANNELS = ("slack",)
+"""Channels whose destination is a credential (a Slack incoming-webhook URL):
+stored encrypted, shown in the outbox and on the timeline only as a label."""
 
 
 @dataclass
@@ -90,8 +93,12 @@ def _check(message: Outgoing) -> None:
 
 
 def _columns(message: Outgoing, *, key: str, now: datetime) -> dict[str, Any]:
+    sealed = message.channel in SEALED_CHANNELS
     return dict(
-        key=key, kind=message.kind, channel=message.channel, destination=message.destination,
+        key=key, kind=message.kind, channel=message.channel,
+        destination=outbound.sealed_label(message.destination) if sealed
+        else message.destination,
+        destination_sealed=sealing.seal(message.destination) if sealed else None,
         recipient=message.recipient, subject=message.subject, body=message.body,
         payload=message.payload, headers=message.headers,
         secret_sealed=sealing.seal(message.signing_secret) if message.signing_secret else None,

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from warroom import sealing
+from warroom import outbound, sealing
 from warroom.audit import service as audit
 from warroom.auth import links
 from warroom.db import UnitOfWork
@@ -153,8 +153,9 @@ def clean_url(url: str) -> str:
     value = str(url or "").strip()
     parts = urlsplit(value)
     if len(value) > 500 or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Invalid("A webhook needs an http:// or https:// URL of at most 500 characters.")
-    return value
+        raise Invalid("A webhook needs an http:// or https:// URL of at most 500 characters.",
+                      field="url")
+    return outbound.check_url(value, field="url")
 
 
 def check_secret(secret: str) -> str:

@@ -37,3 +37,18 @@ def _key(secret: str) -> bytes:
     if secret.startswith("whsec_"):
         return base64.b64decode(secret.removeprefix("whsec_"))
     return secret.encode()
+
+
+def secret_problem(secret: str | None) -> str | None:
+    """Why ``secret`` cannot sign anything, or None. A ``whsec_`` secret must
+    be base64 (its decoded bytes are the key); checked when a secret is saved
+    and again before signing, so a bad one fails at once, not after retries."""
+    if not secret or not secret.startswith("whsec_"):
+        return None
+    try:
+        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except ValueError:
+        return "the signing secret starts with whsec_ but the rest is not valid base64"
+    if not key:
+        return "the signing secret starts with whsec_ but holds no key after it"
+    return None

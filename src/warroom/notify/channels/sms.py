@@ -17,7 +17,9 @@ gateway that accepts this shape) does the rest::
 For ``voice`` the gateway reads ``text`` aloud; a gateway that supports it may
 offer "press 1 to acknowledge" by POSTing to ``ack_url``. Any 2xx answer is
 success; 4xx other than 408/409/425/429 is permanent (dead letter); the rest
-is retried with backoff.
+is retried with backoff. The gateway's URL passes the outbound destination
+policy like any other (a gateway on this host or the private network must be
+named in ``WARROOM_OUTBOUND_ALLOW``).
 """
 
 from __future__ import annotations
@@ -56,12 +58,16 @@ class GatewayChannel:
         if not gateway.sms_gateway_url:
             return DeliveryResult(False, None, "WARROOM_SMS_GATEWAY_URL is not set, so "
                                   f"{self.name} messages cannot be sent", permanent=True)
+        secret = gateway.sms_gateway_secret.get_secret_value() \
+            if gateway.sms_gateway_secret else None
+        problem = signing.secret_problem(secret)
+        if problem:
+            return DeliveryResult(False, None, f"WARROOM_SMS_GATEWAY_SECRET: {problem}",
+                                  permanent=True)
         text = envelope.body or envelope.subject or ""
         body = orjson.dumps({"type": self.name, "to": envelope.destination,
                              "text": text[:MAX_SMS_TEXT], "message_id": envelope.key,
                              "ack_url": (envelope.payload or {}).get("ack_url")})
-        secret = gateway.sms_gateway_secret.get_secret_value() \
-            if gateway.sms_gateway_secret else None
         headers = {"content-type": "application/json", "user-agent": "warroom",
                    "idempotency-key": envelope.key,
                    **signing.headers(secret, message_id=envelope.key, timestamp=int(time.time()),

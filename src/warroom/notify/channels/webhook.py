@@ -1,15 +1,27 @@
-"""Generic JSON webhook, signed per Standard Webhooks, with an idempotency key."""
+"""Generic JSON webhook, signed per Standard Webhooks, with an idempotency key.
+
+Every HTTP channel posts through :func:`post`, which goes through the
+outbound destination policy (:mod:`warroom.outbound`) and keeps nothing of
+what the destination answered but its status code: the attempt history, the
+outbox and the timeline are read by people who may not see the destination,
+and a body could be anything the worker can reach.
+"""
 
 from __future__ import annotations
 
 import time
+from http import HTTPStatus
 
 import httpx
 import orjson
+import structlog
 
+from warroom import outbound
 from warroom.config import Settings
 from warroom.notify.channels import signing
 from warroom.notify.channels.base import DeliveryResult, Envelope
+
+log = structlog.get_logger("warroom.outbound")
 
 # Client errors that retrying may fix (timeouts, rate limits, conflicts).
 _RETRYABLE_4XX = {408, 409, 425, 429}
@@ -19,6 +31,9 @@ class WebhookChannel:
     name = "webhook"
 
     def send(self, envelope: Envelope, settings: Settings) -> DeliveryResult:
+        problem = signing.secret_problem(envelope.signing_secret)
+        if problem:
+            return DeliveryResult(False, None, problem, permanent=True)
         body = orjson.dumps(envelope.payload if envelope.payload is not None
                             else {"text": envelope.body})
         headers = {
@@ -34,26 +49,31 @@ class WebhookChannel:
 
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> DeliveryResult:
     """POST and classify the outcome; shared by every HTTP-based channel."""
+    result = _post(url, body, headers, timeout)
+    log.info("outbound request", destination=outbound.origin(url),
+             status_code=result.status_code, ok=result.ok)
+    return result
+
+
+def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> DeliveryResult:
     try:
-        response = _client().post(url, content=body, headers=headers, timeout=timeout)
+        response = outbound.client().post(url, content=body, headers=headers, timeout=timeout)
+    except outbound.DestinationRefused as refused:
+        return DeliveryResult(False, None, f"refused by the outbound destination policy: "
+                              f"{refused.detail}", permanent=True)
     except httpx.HTTPError as failed:
-        return DeliveryResult(False, None, f"{type(failed).__name__}: {failed}")
+        return DeliveryResult(False, None, outbound.failure_reason(failed))
     if response.is_success:
         return DeliveryResult(True, response.status_code)
     permanent = 400 <= response.status_code < 500 and response.status_code not in _RETRYABLE_4XX
-    return DeliveryResult(False, response.status_code,
-                          f"HTTP {response.status_code}: {response.text[:300]}",
+    return DeliveryResult(False, response.status_code, status_reason(response.status_code),
                           permanent=permanent)
 
 
-_shared: httpx.Client | None = None
-
-
-def _client() -> httpx.Client:
-    """One pooled client per process: keeps connections warm for fast pages."""
-    global _shared
-    if _shared is None:
-        _shared = httpx.Client(limits=httpx.Limits(max_connections=64,
-                                                   max_keepalive_connections=32),
-                               follow_redirects=False)
-    return _shared
+def status_reason(code: int) -> str:
+    """``HTTP 503 Service Unavailable``: the standard phrase, never the
+    destination's own words."""
+    try:
+        return f"HTTP {code} {HTTPStatus(code).phrase}"
+    except ValueError:
+        return f"HTTP {code}"

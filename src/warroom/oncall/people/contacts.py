@@ -89,5 +89,7 @@ def _plan(person: User, methods: dict[int, ContactMethod],
 
 def _reach(method: ContactMethod, delay_minutes: int) -> Reach:
     secret = sealing.unseal(method.secret_sealed) if method.secret_sealed else None
-    return Reach(channel=method.kind, destination=method.address, delay_minutes=delay_minutes,
+    address = sealing.unseal(method.address_sealed) if method.address_sealed \
+        else method.address
+    return Reach(channel=method.kind, destination=address, delay_minutes=delay_minutes,
                  signing_secret=secret, method_id=method.id)

@@ -24,6 +24,9 @@ class ContactMethod(Base):
     address: Mapped[str] = mapped_column(String(1000))
     secret_sealed: Mapped[str | None] = mapped_column(Text)
     """A generic webhook's signing secret, encrypted (see warroom.sealing)."""
+    address_sealed: Mapped[str | None] = mapped_column(Text)
+    """A Slack webhook's URL, encrypted: the URL is its credential, so
+    ``address`` then holds only :func:`warroom.outbound.sealed_label`."""
     created_at: Mapped[datetime]
 
 

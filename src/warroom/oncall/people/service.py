@@ -7,14 +7,19 @@ import re
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from warroom import sealing
+from warroom import outbound, sealing
 from warroom.audit import service as audit
 from warroom.auth.models import User
 from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid, NotFound, one_of
+from warroom.notify.channels import signing
+from warroom.notify.channels.sms import GatewaySettings
 from warroom.oncall.people.models import ContactMethod, NotificationRule, Profile
 
 KINDS = ("email", "sms", "voice", "slack", "webhook")
+SEALED_KINDS = ("slack",)
+"""Kinds whose address is a credential (a Slack incoming-webhook URL): it is
+stored encrypted and shown, logged and audited only as a label."""
 MAX_METHODS = 20
 MAX_RULE_DELAY = 24 * 60
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -38,13 +43,16 @@ def get_contact_method_or_raise(session: Session, *, user: User,
 def add_contact_method(uow: UnitOfWork, *, user: User, kind: str, address: str,
                        label: str = "", secret: str | None = None) -> ContactMethod:
     """Add a way to reach ``user``. A webhook may carry a signing secret,
-    stored encrypted and never shown again."""
+    stored encrypted and never shown again; a Slack URL is stored encrypted
+    too (see ``SEALED_KINDS``)."""
     kind = str(kind).strip().lower()
     if kind not in KINDS:
         raise Invalid(one_of(kind, KINDS, "contact method kind"))
     address = _checked_address(kind, address.strip())
-    if secret and kind != "webhook":
-        raise Invalid("Only webhook contact methods take a signing secret.")
+    _check_deliverable(kind, secret)
+    sealed = sealing.seal(address) if kind in SEALED_KINDS else None
+    if sealed:
+        address = outbound.sealed_label(address)
     existing = contact_methods(uow.session, user=user)
     if len(existing) >= MAX_METHODS:
         raise Invalid(f"A person can have at most {MAX_METHODS} contact methods.")
@@ -52,7 +60,7 @@ def add_contact_method(uow: UnitOfWork, *, user: User, kind: str, address: str,
         raise Conflict(f"{user.username} already has this {kind} contact method.")
     method = ContactMethod(user_id=user.id, kind=kind, address=address, label=label.strip(),
                            secret_sealed=sealing.seal(secret) if secret else None,
-                           created_at=uow.now())
+                           address_sealed=sealed, created_at=uow.now())
     uow.session.add(method)
     uow.session.flush()
     audit.record(uow, action="oncall.contact.add", target=f"user:{user.username}",
@@ -127,6 +135,21 @@ def set_renotify(uow: UnitOfWork, *, user: User, minutes: int | None) -> Profile
     return profile
 
 
+def _check_deliverable(kind: str, secret: str | None) -> None:
+    """Refuse a method that could never deliver: saved today, it would only
+    dead-letter on the first page, minutes into an incident."""
+    if secret and kind != "webhook":
+        raise Invalid("Only webhook contact methods take a signing secret.", field="secret")
+    problem = signing.secret_problem(secret)
+    if problem:
+        raise Invalid(f"This secret cannot sign anything: {problem}.", field="secret",
+                      reason="invalid_secret")
+    if kind in ("sms", "voice") and not GatewaySettings.current().sms_gateway_url:
+        raise Invalid(f"{kind} messages go through the SMS/voice gateway and none is "
+                      "configured; an admin sets WARROOM_SMS_GATEWAY_URL first.",
+                      field="kind", reason="no_gateway")
+
+
 def _checked_address(kind: str, address: str) -> str:
     if kind == "email" and _EMAIL.match(address) and len(address) <= 320:
         return address
@@ -137,5 +160,5 @@ def _checked_address(kind: str, address: str) -> str:
         raise Invalid(f"{address!r} is not a phone number in international form, "
                       "e.g. +15551234567.")
     if kind in ("slack", "webhook") and _URL.match(address) and len(address) <= 1000:
-        return address
+        return outbound.check_url(address, field="address")
     raise Invalid(f"{address!r} is not a valid {kind} address.")

@@ -2,7 +2,9 @@
 
 A relative URL (``/api/v1/admin/maintenance``, the seed's own calls) goes to
 this warroom with WARROOM_PLAYBOOK_API_TOKEN; the configured Prometheus may be
-called too; anything else must match WARROOM_PLAYBOOK_HTTP_ALLOWLIST.
+called too; anything else must match WARROOM_PLAYBOOK_HTTP_ALLOWLIST and pass
+the outbound destination policy (:mod:`warroom.outbound`), both when the step
+is prepared and, after DNS resolution, when it is sent.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from warroom import outbound
 from warroom.config import get_settings as core_settings
 from warroom.playbooks import rendering
 from warroom.playbooks.format import parse_duration
@@ -27,7 +30,8 @@ class HttpKind:
                                                               values).items()}
         secrets: dict[str, str] = {}
         blocked = None
-        if target.startswith("/"):
+        own_api = target.startswith("/")
+        if own_api:
             target = core_settings().base_url + target
             token = settings.playbook_api_token
             if token is None:
@@ -38,30 +42,46 @@ class HttpKind:
         elif not _allowed(target):
             blocked = ("the URL is not allow-listed: add a pattern that matches it to "
                        "WARROOM_PLAYBOOK_HTTP_ALLOWLIST")
+        else:
+            blocked = _policy_refusal(target)
         timeout = parse_duration(params["timeout"]).total_seconds() if params.get("timeout") \
             else settings.playbook_http_timeout_seconds
         spec = {"method": params.get("method", "GET"), "url": target, "headers": headers,
                 "body": rendering.plain(params.get("body"), values),
                 "expect_status": list(params.get("expect_status") or [])}
-        return Prepared("http", spec, timeout, blocked, secrets)
+        return Prepared("http", spec, timeout, blocked, secrets, own_api=own_api)
 
     def execute(self, prepared: Prepared) -> Result:
         spec = prepared.spec
         request = f"{spec['method']} {spec['url']}"
+        send = httpx.request if prepared.own_api else outbound.client().request
         try:
-            response = httpx.request(spec["method"], spec["url"],
-                                     headers={"user-agent": "warroom", **spec["headers"],
-                                              **prepared.secrets},
-                                     json=spec["body"] if spec["body"] is not None else None,
-                                     timeout=prepared.timeout, follow_redirects=False)
+            response = send(spec["method"], spec["url"],
+                            headers={"user-agent": "warroom", **spec["headers"],
+                                     **prepared.secrets},
+                            json=spec["body"] if spec["body"] is not None else None,
+                            timeout=prepared.timeout, follow_redirects=False)
+        except outbound.DestinationRefused as refused:
+            return Result(False, f"{request} refused by the outbound destination policy: "
+                                 f"{refused.detail}", None,
+                          {"request": request, "error": refused.reason})
         except httpx.HTTPError as failed:
-            return Result(False, f"{request} failed: {type(failed).__name__}: {failed}",
-                          None, {"request": request, "error": str(failed)})
+            reason = outbound.failure_reason(failed)
+            return Result(False, f"{request} failed: {reason}", None,
+                          {"request": request, "error": reason})
         expected = spec["expect_status"]
         ok = response.status_code in expected if expected else response.is_success
         body = clip(response.text, get_settings().playbook_output_limit_bytes)
         outcome = {"request": request, "status_code": response.status_code}
         return Result(ok, f"{request} answered {response.status_code}", body, outcome)
+
+
+def _policy_refusal(target: str) -> str | None:
+    try:
+        outbound.check_url(target, field="url")
+    except outbound.DestinationRefused as refused:
+        return f"refused by the outbound destination policy: {refused.detail}"
+    return None
 
 
 def _allowed(target: str) -> bool:

@@ -17,6 +17,9 @@ class Prepared:
     blocked: str | None = None
     """Why the worker will not run it now (not allow-listed, ...)."""
     secrets: dict[str, str] = field(default_factory=dict)
+    own_api: bool = False
+    """A call to this warroom at its configured address, which the outbound
+    destination policy does not govern (the operator chose that address)."""
 
 
 @dataclass(frozen=True)
