@@ -19,10 +19,12 @@ app = typer.Typer(help="warroom: self-hosted incident response.", no_args_is_hel
 
 
 @app.command()
+@handles_problems
 def migrate() -> None:
-    """Create or upgrade the database schema."""
+    """Create or upgrade the database schema (and, on SQLite, the secret key)."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    settings.secret_bytes()
     run_migrations(get_database())
     console.print(f"database is up to date ({_safe_url(settings.database_url)})")
 
@@ -48,6 +50,7 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
     if port:
         settings.port = port
     configure_logging(settings.log_level, settings.log_format)
+    settings.require_shared_key()
     clock.install(clock.from_settings(settings.fake_time_file))
     database = get_database()
     if auto_migrate:
@@ -72,6 +75,7 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
 
 
 @app.command("worker")
+@handles_problems
 def run_worker_command() -> None:
     """Run a background worker (escalations, timers, deliveries).
 
@@ -81,6 +85,7 @@ def run_worker_command() -> None:
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    settings.require_shared_key()
     clock.install(clock.from_settings(settings.fake_time_file))
     worker = Worker(get_database(), settings, clock.current())
     runtime.freeze_startup_heap()
