@@ -175,7 +175,9 @@ def _envelope(message: OutboxMessage) -> Envelope:
 
 
 def _describe(message: OutboxMessage) -> str:
-    return f"{message.kind} by {message.channel} to {message.recipient or message.destination}"
+    """For the incident's timeline, which every viewer reads: the person, never
+    the address (that is in the outbox, for those allowed to see it)."""
+    return f"{message.kind} by {message.channel} to {message.recipient or 'an address'}"
 
 
 def _on_timeline(uow: UnitOfWork, message: OutboxMessage, summary: str) -> None:
