@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 from typing import Any
 
 import typer
@@ -10,7 +11,7 @@ import typer
 from warroom import clock, domains, runtime
 from warroom.cli_support import console, handles_problems
 from warroom.config import get_settings
-from warroom.db import SYSTEM, get_database
+from warroom.db import get_database
 from warroom.db import migrate as run_migrations
 from warroom.logs import configure as configure_logging
 
@@ -42,7 +43,7 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
     import uvicorn
 
     from warroom.app import create_app, served
-    from warroom.auth import service as users
+    from warroom.auth import bootstrap
 
     settings = get_settings()
     if host:
@@ -56,17 +57,8 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
     if auto_migrate:
         run_migrations(database)
     domains.connect_all()
-    with database.unit_of_work(SYSTEM) as uow:
-        issued = users.bootstrap_admin(uow, username=settings.admin_username)
-    if issued:
-        typer.echo(f"\nwarroom is ready at {settings.base_url}\n"
-                   f"admin user: {settings.admin_username}\n"
-                   f"admin API token (shown once, store it now): {issued.secret}\n\n"
-                   f"  export ADMIN_TOKEN={issued.secret}\n"
-                   f'  curl -H "Authorization: Bearer $ADMIN_TOKEN" '
-                   f"{settings.base_url}/api/v1/incidents\n")
-    else:
-        typer.echo(f"warroom is serving at {settings.base_url}")
+    bootstrap.first_start(settings, database,
+                          interactive=sys.stdin.isatty() and sys.stdout.isatty())
     run_worker = settings.run_worker if worker is None else worker
     application = create_app(settings=settings, database=database, run_worker=run_worker)
     runtime.freeze_startup_heap()
