@@ -10,7 +10,7 @@ import typer
 
 from warroom import clock, domains, runtime
 from warroom.cli_support import console, handles_problems
-from warroom.config import get_settings
+from warroom.config import Settings, get_settings
 from warroom.db import get_database
 from warroom.db import migrate as run_migrations
 from warroom.logs import configure as configure_logging
@@ -62,8 +62,17 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
     run_worker = settings.run_worker if worker is None else worker
     application = create_app(settings=settings, database=database, run_worker=run_worker)
     runtime.freeze_startup_heap()
-    uvicorn.run(served(application), host=settings.host, port=settings.port, access_log=False,
-                log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
+    uvicorn.run(served(application), **server_options(settings))
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn serves: ``X-Forwarded-For`` only from the configured
+    proxies (uvicorn alone would believe it from any local caller, who could
+    then forge the source address the audit log records)."""
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    return {"host": settings.host, "port": settings.port, "access_log": False,
+            "log_level": "warning", "lifespan": "on", "timeout_graceful_shutdown": 5,
+            "proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or None}
 
 
 @app.command("worker")

@@ -82,6 +82,9 @@ class Settings(WarroomSettings):
     token_cache_seconds: float = 2.0
     """How long a checked API token is remembered in memory; a revocation made
     through another process takes effect within this time."""
+    trusted_proxies: str = ""
+    """Comma-separated addresses or networks of reverse proxies whose
+    ``X-Forwarded-For`` is believed; from anyone else it is ignored."""
     metrics_public: bool = True
     """Serve ``/metrics`` without a token (it only exposes counts)."""
 
