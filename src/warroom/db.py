@@ -202,6 +202,8 @@ def _ensure_sqlite_file(url: str) -> None:
     """Create the database file readable by its owner only, whatever the umask
     (it holds people's contact details); SQLite gives its ``-wal`` and ``-shm``
     files the same mode as the database file."""
+    if "///" not in url:
+        return  # sqlite:// is an in-memory database
     path = url.split("///", 1)[-1].split("?", 1)[0]
     if not path or path == ":memory:" or path.startswith("file:"):
         return
