@@ -184,16 +184,17 @@ def start_warroom(scratch: Path) -> Server:
 
 
 def read_token(process: subprocess.Popen[bytes]) -> str:
-    """The admin token ``warroom serve`` prints once on first start."""
+    """The admin token ``warroom serve`` writes to a file on first start (it
+    prints the file's path, not the token, when its output is not a terminal)."""
     assert process.stdout is not None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         line = process.stdout.readline().decode()
         if not line and process.poll() is not None:
             sys.exit("warroom serve exited before printing its admin token")
-        if match := re.search(r"export ADMIN_TOKEN=(\S+)", line):
+        if match := re.search(r"admin API token written to (\S+)", line):
             threading.Thread(target=process.stdout.read, daemon=True).start()  # drain
-            return match.group(1)
+            return Path(match.group(1)).read_text().strip()
     sys.exit("warroom serve did not print an admin token")
 
 

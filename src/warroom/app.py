@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from warroom import clock as clock_module
 from warroom import domains
+from warroom.auth import service as users
 from warroom.auth.deps import TokenCache, public
 from warroom.clock import Clock
 from warroom.config import Settings, get_settings
@@ -82,14 +83,19 @@ def served(app: FastAPI) -> Any:
 
 
 def health(request: Request) -> Response:
-    """Up and able to reach the database (503 otherwise)."""
+    """Up and able to reach the database (503 otherwise); ``detail`` names a
+    set-up gap, such as no admin to tell about undeliverable messages."""
     try:
         request.app.state.database.ping()
     except Exception as failed:
         log.warning("health check failed", error=str(failed))
         return problem_response(Unavailable("The database cannot be reached."),
                                 headers={"Retry-After": "5"})
-    return JSONResponse({"status": "ok", "database": "ok"})
+    answer = {"status": "ok", "database": "ok"}
+    with request.app.state.database.read() as session:
+        if warning := users.unreachable_admins(session):
+            answer["detail"] = warning
+    return JSONResponse(answer)
 
 
 def metrics(request: Request) -> Response:

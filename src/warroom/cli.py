@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 from typing import Any
 
 import typer
@@ -10,8 +11,8 @@ from sqlalchemy import inspect
 
 from warroom import clock, domains, runtime
 from warroom.cli_support import handles_problems
-from warroom.config import get_settings
-from warroom.db import SYSTEM, applied_revisions, get_database
+from warroom.config import Settings, get_settings
+from warroom.db import applied_revisions, get_database
 from warroom.db import migrate as run_migrations
 from warroom.logs import configure as configure_logging
 
@@ -20,10 +21,12 @@ app = typer.Typer(help="warroom: self-hosted incident response.", no_args_is_hel
 
 
 @app.command()
+@handles_problems
 def migrate() -> None:
-    """Create or upgrade the database schema."""
+    """Create or upgrade the database schema (and, on SQLite, the secret key)."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    settings.secret_bytes()
     database = get_database()
     fresh = not applied_revisions(database)
     applied = run_migrations(database)
@@ -50,7 +53,7 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
     import uvicorn
 
     from warroom.app import create_app, served
-    from warroom.auth import service as users
+    from warroom.auth import bootstrap
 
     settings = get_settings()
     if host:
@@ -58,30 +61,32 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
     if port:
         settings.port = port
     configure_logging(settings.log_level, settings.log_format)
+    settings.require_shared_key()
     clock.install(clock.from_settings(settings.fake_time_file))
     database = get_database()
     if auto_migrate:
         run_migrations(database)
     domains.connect_all()
-    with database.unit_of_work(SYSTEM) as uow:
-        issued = users.bootstrap_admin(uow, username=settings.admin_username)
-    if issued:
-        typer.echo(f"\nwarroom is ready at {settings.base_url}\n"
-                   f"admin user: {settings.admin_username}\n"
-                   f"admin API token (shown once, store it now): {issued.secret}\n\n"
-                   f"  export ADMIN_TOKEN={issued.secret}\n"
-                   f'  curl -H "Authorization: Bearer $ADMIN_TOKEN" '
-                   f"{settings.base_url}/api/v1/incidents\n")
-    else:
-        typer.echo(f"warroom is serving at {settings.base_url}")
+    bootstrap.first_start(settings, database,
+                          interactive=sys.stdin.isatty() and sys.stdout.isatty())
     run_worker = settings.run_worker if worker is None else worker
     application = create_app(settings=settings, database=database, run_worker=run_worker)
     runtime.freeze_startup_heap()
-    uvicorn.run(served(application), host=settings.host, port=settings.port, access_log=False,
-                log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
+    uvicorn.run(served(application), **server_options(settings))
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn serves: ``X-Forwarded-For`` only from the configured
+    proxies (uvicorn alone would believe it from any local caller, who could
+    then forge the source address the audit log records)."""
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    return {"host": settings.host, "port": settings.port, "access_log": False,
+            "log_level": "warning", "lifespan": "on", "timeout_graceful_shutdown": 5,
+            "proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or None}
 
 
 @app.command("worker")
+@handles_problems
 def run_worker_command() -> None:
     """Run a background worker (escalations, timers, deliveries).
 
@@ -91,6 +96,7 @@ def run_worker_command() -> None:
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    settings.require_shared_key()
     clock.install(clock.from_settings(settings.fake_time_file))
     worker = Worker(get_database(), settings, clock.current())
     runtime.freeze_startup_heap()

@@ -12,6 +12,7 @@ with "database is locked"; read units use a plain deferred ``BEGIN``.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -133,7 +134,7 @@ class Database:
         """Held by every unit of work on SQLite (one writer at a time anyway), so
         writers in this process queue here rather than on SQLite's busy timeout."""
         if self.is_sqlite:
-            _ensure_sqlite_dir(url)
+            _ensure_sqlite_file(url)
             self.engine = create_engine(url, echo=echo, poolclass=NullPool if ":memory:" in url
                                         else None, connect_args={"check_same_thread": False},
                                         json_serializer=_json_dumps,
@@ -197,10 +198,23 @@ class _NoLock:
 _NO_LOCK = _NoLock()
 
 
-def _ensure_sqlite_dir(url: str) -> None:
+def _ensure_sqlite_file(url: str) -> None:
+    """Create the database file readable by its owner only, whatever the umask
+    (it holds people's contact details); SQLite gives its ``-wal`` and ``-shm``
+    files the same mode as the database file."""
+    if "///" not in url:
+        return  # sqlite:// is an in-memory database
     path = url.split("///", 1)[-1].split("?", 1)[0]
-    if path and path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    file = Path(path)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.fchmod(descriptor, 0o600)
+    os.close(descriptor)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -8,8 +8,8 @@ from warroom.app import create_app
 from warroom.db import Database
 
 
-def test_health_reports_database_reachable(client):
-    answer = client.get("/health")
+def test_health_reports_database_reachable(client, people):
+    answer = client.get("/health")  # people: an admin with an email, so no set-up gap
     assert answer.status_code == 200
     assert answer.json() == {"status": "ok", "database": "ok"}
 

@@ -40,3 +40,11 @@ def test_the_loopback_exception_can_be_switched_off(app, monkeypatch):
     monkeypatch.setattr(IntakeSettings.current(), "security_alerts_loopback", False)
     with TestClient(app, client=("127.0.0.1", 40000)) as local:
         assert local.get("/api/v1/security/alerts").status_code == 401
+
+
+def test_a_request_relayed_by_a_local_proxy_is_not_a_local_caller(app):
+    with TestClient(app, client=("127.0.0.1", 40000)) as local:
+        relayed = local.get("/api/v1/security/alerts",
+                            headers={"X-Forwarded-For": "198.51.100.7"})
+        assert relayed.status_code == 401
+        assert local.get("/api/v1/security/alerts").status_code == 200

@@ -83,6 +83,16 @@ def test_rotating_keys_voids_confirmation_links_already_sent(client, people, mai
     assert refused.status_code == 400 and "not valid" in refused.text
 
 
+def test_the_outbox_keeps_the_confirmation_link_sealed(client, mailbox, worker, database):
+    invitation = subscribe(client, mailbox, worker)
+    token = token_of(LINK.search(invitation.get_content()).group(0))
+    (queued,) = outbox(database, "statuspage.confirm")
+    stored = " ".join(str(value) for value in (queued.body, queued.payload, queued.headers,
+                                              queued.content_sealed))
+    assert token not in stored
+    assert "link sealed" in queued.body
+
+
 def test_nothing_but_the_confirmation_goes_to_an_unconfirmed_address(client, people, mailbox,
                                                                      worker, database):
     subscribe(client, mailbox, worker)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 
 from warroom.auth import rotation, service
-from warroom.auth.deps import requires, token_cache
+from warroom.auth.deps import requires, sees_contacts, token_cache
 from warroom.auth.models import ApiToken, User
 from warroom.auth.permissions import ROLE_PERMISSIONS, Permission, Role, allows
 from warroom.auth.schemas import (
@@ -39,8 +39,10 @@ def me(request: Request, actor: Anyone) -> dict[str, object]:
 
 @router.get("/api/v1/users", response_model=list[UserOut])
 def list_users(request: Request, actor: Anyone) -> list[UserOut]:
+    """Everyone; email addresses only to ``contact:read`` (and each their own)."""
     with read_session(request) as session:
-        return [_user(u) for u in service.get_all(session, include_inactive=True)]
+        return [_user(u, reveal=sees_contacts(actor, u.username))
+                for u in service.get_all(session, include_inactive=True)]
 
 
 @router.post("/api/v1/users", status_code=201, response_model=UserOut)
@@ -116,8 +118,9 @@ def rotate_keys(request: Request,
     return answer
 
 
-def _user(user: User) -> UserOut:
-    return UserOut.model_validate(user, from_attributes=True)
+def _user(user: User, *, reveal: bool = True) -> UserOut:
+    out = UserOut.model_validate(user, from_attributes=True)
+    return out if reveal else out.model_copy(update={"email": None})
 
 
 def _token(token: ApiToken, username: str) -> TokenOut:

@@ -66,6 +66,17 @@ def set_role(username: str, role: str) -> None:
     typer.echo(f"{username} is now {role}")
 
 
+@users_app.command("set-email")
+@handles_problems
+def set_email(username: str, email: str) -> None:
+    """Set a user's email address (an admin's is where undeliverable messages
+    are reported)."""
+    with unit() as uow:
+        user = service.get_by_username_or_raise(uow.session, username=username)
+        service.set_email(uow, user=user, email=email)
+    typer.echo(f"{username} will be emailed at {email.strip()}")
+
+
 @users_app.command("disable")
 @handles_problems
 def disable(username: str) -> None:

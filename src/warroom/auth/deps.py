@@ -112,6 +112,14 @@ def authenticated_actor(request: Request) -> Actor:
     return actor
 
 
+def sees_contacts(actor: Actor, owner: str | None = None) -> bool:
+    """Whether answers to ``actor`` may carry contact addresses: their own
+    always, other people's with ``contact:read`` (commanders and admins)."""
+    if owner is not None and owner == actor.name and actor.kind == "user":
+        return True
+    return actor.role is not None and allows(actor.role, Permission.contact_read)
+
+
 def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 

@@ -60,6 +60,9 @@ class Permission(StrEnum):
     audit_read = "audit:read"
     user_read = "user:read"
     user_admin = "user:admin"
+    contact_read = "contact:read"
+    """See other people's emails, phone numbers and webhook URLs, and the
+    addresses messages are sent to (personal data: not for viewers or responders)."""
     settings_admin = "settings:admin"
     keys_rotate = "keys:rotate"
 
@@ -89,6 +92,7 @@ _COMMANDER = _RESPONDER | {
     Permission.statuspage_write,
     Permission.oncall_write,
     Permission.audit_read,
+    Permission.contact_read,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

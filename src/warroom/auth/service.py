@@ -29,6 +29,7 @@ from warroom.errors import Conflict, Forbidden, Invalid, NotFound, one_of
 
 TOKEN_PREFIX = "wr_"
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+EMAIL = re.compile(r"^[^@\s<>\"]{1,64}@[^@\s<>\"]+\.[^@\s<>\"]{2,}$")
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
@@ -200,6 +201,27 @@ def bootstrap_admin(uow: UnitOfWork, *, username: str) -> IssuedToken | None:
         return None
     user = create(uow, username=username, role=Role.admin, display_name="Administrator")
     return issue_token(uow, user=user, name="bootstrap")
+
+
+def set_email(uow: UnitOfWork, *, user: User, email: str) -> User:
+    """Give a user the address warroom falls back to (and tells admins at)."""
+    address = email.strip()
+    if len(address) > 320 or not EMAIL.match(address):
+        raise Invalid(f"{email[:100]!r} is not an email address.")
+    return update(uow, user=user, email=address)
+
+
+def unreachable_admins(session: Session) -> str | None:
+    """A sentence when no active admin has an email address: then a message
+    that cannot be delivered (a dead letter) or an incident nobody can be
+    paged for reaches no one."""
+    found = session.scalar(select(User.id).where(User.role == Role.admin.value,
+                                                 User.is_active.is_(True),
+                                                 User.email.is_not(None)).limit(1))
+    if found is not None:
+        return None
+    return ("No admin has an email address, so a message warroom cannot deliver reaches "
+            "nobody: set one with `warroom user set-email <admin> <address>`.")
 
 
 def service_account_token(uow: UnitOfWork, *, name: str, role: str,

@@ -27,6 +27,7 @@ from warroom.notify import hooks
 from warroom.notify.channels import CHANNELS
 from warroom.notify.channels.base import DeliveryResult, Envelope
 from warroom.notify.models import DeliveryAttempt, OutboxMessage
+from warroom.notify.service import unsealed_content
 
 
 @dataclass
@@ -166,17 +167,20 @@ def alert_admins_of_dead_letter(uow: UnitOfWork, message: OutboxMessage) -> None
 
 
 def _envelope(message: OutboxMessage) -> Envelope:
+    body, payload, headers = unsealed_content(message)
     return Envelope(
         id=message.id, key=message.key, kind=message.kind, channel=message.channel,
         destination=sealing.unseal(message.destination_sealed) if message.destination_sealed
-        else message.destination, subject=message.subject, body=message.body,
-        payload=message.payload, headers=dict(message.headers or {}),
+        else message.destination, subject=message.subject, body=body,
+        payload=payload, headers=headers,
         signing_secret=sealing.unseal(message.secret_sealed) if message.secret_sealed else None,
         attempt=message.attempts, recipient=message.recipient)
 
 
 def _describe(message: OutboxMessage) -> str:
-    return f"{message.kind} by {message.channel} to {message.recipient or message.destination}"
+    """For the incident's timeline, which every viewer reads: the person, never
+    the address (that is in the outbox, for those allowed to see it)."""
+    return f"{message.kind} by {message.channel} to {message.recipient or 'an address'}"
 
 
 def _on_timeline(uow: UnitOfWork, message: OutboxMessage, summary: str) -> None:

@@ -39,6 +39,11 @@ class OutboxMessage(Base):
     destination_sealed: Mapped[str | None] = mapped_column(Text)
     """The real destination, encrypted, when it is a credential (a Slack
     webhook URL); ``destination`` then holds only a label."""
+    content_sealed: Mapped[str | None] = mapped_column(Text)
+    """Body, payload and headers, sealed, when they carry one-click links
+    (bearer credentials): then ``body`` holds a copy with the links cut out
+    and ``payload`` and ``headers`` are empty, so a database dump cannot be
+    used to acknowledge a page."""
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
     group_key: Mapped[str | None] = mapped_column(String(200), index=True)
     status: Mapped[str] = mapped_column(String(12), default="pending")

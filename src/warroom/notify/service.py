@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ STATUSES = ("pending", "sending", "sent", "dead", "cancelled")
 SEALED_CHANNELS = ("slack",)
 """Channels whose destination is a credential (a Slack incoming-webhook URL):
 stored encrypted, shown in the outbox and on the timeline only as a label."""
+SEALED_LINK = "[link sealed; sent only to the recipient]"
 
 
 @dataclass
@@ -47,6 +49,9 @@ class Outgoing:
     key: str | None = None
     not_before: datetime | None = None
     max_attempts: int | None = None
+    credentials: tuple[str, ...] = ()
+    """One-click links (or their tokens) in the content: the content is then
+    stored sealed, and the readable copy has them cut out."""
 
 
 def enqueue(uow: UnitOfWork, *, message: Outgoing) -> OutboxMessage:
@@ -99,13 +104,34 @@ def _columns(message: Outgoing, *, key: str, now: datetime) -> dict[str, Any]:
         destination=outbound.sealed_label(message.destination) if sealed
         else message.destination,
         destination_sealed=sealing.seal(message.destination) if sealed else None,
-        recipient=message.recipient, subject=message.subject, body=message.body,
-        payload=message.payload, headers=message.headers,
+        recipient=message.recipient, subject=message.subject, **_content(message),
         secret_sealed=sealing.seal(message.signing_secret) if message.signing_secret else None,
         incident_id=message.incident_id, group_key=message.group_key, status="pending",
         attempts=0, max_attempts=message.max_attempts or get_settings().outbox_max_attempts,
         next_attempt_at=max(now, message.not_before or now), created_at=now, sent_at=None,
         last_error=None, finished_reason=None)
+
+
+def _content(message: Outgoing) -> dict[str, Any]:
+    """Body, payload and headers as stored: in the clear, unless they carry
+    credentials (see :attr:`OutboxMessage.content_sealed`)."""
+    if not message.credentials:
+        return dict(body=message.body, payload=message.payload, headers=message.headers,
+                    content_sealed=None)
+    readable = message.body
+    for credential in message.credentials:
+        readable = readable.replace(credential, SEALED_LINK)
+    sealed = sealing.seal(orjson.dumps({"body": message.body, "payload": message.payload,
+                                        "headers": message.headers}).decode())
+    return dict(body=readable, payload=None, headers=None, content_sealed=sealed)
+
+
+def unsealed_content(row: OutboxMessage) -> tuple[str, dict[str, Any] | None, dict[str, str]]:
+    """What the worker sends: body, payload and headers, unsealed if need be."""
+    if not row.content_sealed:
+        return row.body, row.payload, dict(row.headers or {})
+    content = orjson.loads(sealing.unseal(row.content_sealed))
+    return content["body"], content["payload"], dict(content["headers"] or {})
 
 
 @dataclass(frozen=True)

@@ -194,14 +194,16 @@ def _send_confirmation(uow: UnitOfWork, subscriber: Subscriber) -> None:
     hours = settings.statuspage_confirm_hours
     token = links.sign(links.current_key(uow.session), purpose=CONFIRM, subject=subscriber.code,
                        expires_at=uow.now() + timedelta(hours=hours))
+    confirm_url = f"{settings.base_url}/status/subscriptions/confirm?token={token}"
     subject, body = render.email("email/confirm.txt", {
         "page_name": settings.statuspage_name, "page_url": settings.page_url, "hours": hours,
-        "confirm_url": f"{settings.base_url}/status/subscriptions/confirm?token={token}"})
+        "confirm_url": confirm_url})
     # One confirmation an hour at most, however often the form is sent.
     hour = uow.now().strftime("%Y%m%d%H")
     enqueue(uow, message=Outgoing(channel=EMAIL, destination=subscriber.destination,
                                   kind="statuspage.confirm", subject=subject, body=body,
-                                  key=f"statuspage.confirm:{subscriber.code}:{hour}"))
+                                  key=f"statuspage.confirm:{subscriber.code}:{hour}",
+                                  credentials=(token,)))
 
 
 def _from_link(uow: UnitOfWork, token: str, *, purpose: str) -> Subscriber:

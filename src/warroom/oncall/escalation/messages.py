@@ -75,7 +75,8 @@ def _message(incident: Incident, reach: Reach, why: Why, *, key: str, recipient:
     return Outgoing(channel=reach.channel, destination=reach.destination, kind=kind,
                     subject=subject(incident), body=body, payload=payload,
                     signing_secret=reach.signing_secret, incident_id=incident.id,
-                    group_key=group_key, recipient=recipient, key=key, not_before=not_before)
+                    group_key=group_key, recipient=recipient, key=key, not_before=not_before,
+                    credentials=(why.ack_url,) if why.ack_url else ())
 
 
 def _render(channel: str, incident: Incident, why: Why) -> tuple[str, dict[str, Any] | None]:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 
 from warroom.auth import service as users
-from warroom.auth.deps import requires
+from warroom.auth.deps import requires, sees_contacts
 from warroom.auth.models import User
 from warroom.auth.permissions import Permission, allows
 from warroom.db import Actor
@@ -37,8 +37,11 @@ BASE = "/api/v1/oncall/people/{username}"
 
 @router.get(BASE, response_model=PersonOut)
 def get_person(username: str, request: Request, actor: Reader) -> PersonOut:
+    """A person's paging set-up; their addresses only for themselves and for
+    callers with ``contact:read``."""
     with read_session(request) as session:
-        return present(session, users.get_by_username_or_raise(session, username=username))
+        person = users.get_by_username_or_raise(session, username=username)
+        return present(session, person, reveal=sees_contacts(actor, person.username))
 
 
 @router.patch(BASE, response_model=PersonOut)
@@ -96,14 +99,17 @@ def remove_notification_rule(username: str, rule_id: int, request: Request,
         return present(uow.session, person)
 
 
-def present(session: Session, person: User) -> PersonOut:
+def present(session: Session, person: User, *, reveal: bool = True) -> PersonOut:
+    """The person as the caller may see them: with ``reveal`` false, no email
+    address and no contact method's address (kinds and labels stay)."""
     methods = service.contact_methods(session, user=person)
     kinds = {m.id: m.kind for m in methods}
     profile = service.get_profile(session, user=person)
     return PersonOut(
-        username=person.username, display_name=person.display_name, email=person.email,
+        username=person.username, display_name=person.display_name,
+        email=person.email if reveal else None,
         renotify_minutes=profile.renotify_minutes if profile else None,
-        contact_methods=[_method(m) for m in methods],
+        contact_methods=[_method(m, reveal=reveal) for m in methods],
         notification_rules=[NotificationRuleOut(id=r.id, contact_method_id=r.contact_method_id,
                                                 kind=kinds.get(r.contact_method_id, "?"),
                                                 delay_minutes=r.delay_minutes)
@@ -121,7 +127,8 @@ def _editable(session: Session, actor: Actor, username: str) -> User:
     return person
 
 
-def _method(method: ContactMethod) -> ContactMethodOut:
+def _method(method: ContactMethod, *, reveal: bool = True) -> ContactMethodOut:
     return ContactMethodOut(id=method.id, kind=method.kind, label=method.label,
-                            address=method.address, signed=bool(method.secret_sealed),
+                            address=method.address if reveal else None,
+                            signed=bool(method.secret_sealed),
                             created_at=method.created_at)

@@ -35,7 +35,8 @@ class ContactMethodOut(BaseModel):
     id: int
     kind: str
     label: str
-    address: str
+    address: str | None
+    """Null for callers who may not see other people's addresses."""
     signed: bool
     created_at: datetime
 
@@ -51,6 +52,7 @@ class PersonOut(BaseModel):
     username: str
     display_name: str
     email: str | None
+    """Null when unset, or for callers who may not see other people's addresses."""
     renotify_minutes: int | None
     contact_methods: list[ContactMethodOut]
     notification_rules: list[NotificationRuleOut]

@@ -1,7 +1,7 @@
 """outbox destinations that are credentials (Slack webhook URLs) are sealed
 
-Revision ID: core_0003
-Revises: core_0002
+Revision ID: core_0004
+Revises: core_0003
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = 'core_0003'
-down_revision: str | Sequence[str] | None = 'core_0002'
+revision: str = 'core_0004'
+down_revision: str | Sequence[str] | None = 'core_0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
