@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from typer.testing import CliRunner
 
-from warroom import config
-from warroom.cli import app as cli_app
-from warroom.db import Base, Database, set_database
+from warroom.db import Base, Database
 
 
 def test_models_and_migrations_agree(database):
@@ -26,21 +27,20 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
     database.dispose()
 
 
-def test_migrate_says_what_it_created_on_a_new_database(tmp_path, monkeypatch):
-    monkeypatch.setenv("WARROOM_DATABASE_URL", f"sqlite:///{tmp_path}/new.db")
-    monkeypatch.setenv("WARROOM_SECRET_KEY", "test-secret-key-not-for-production")
-    monkeypatch.setenv("WARROOM_DATA_DIR", str(tmp_path / "var"))
-    config.reset()
-    set_database(None)
-    try:
-        first = CliRunner().invoke(cli_app, ["migrate"])
-        assert first.exit_code == 0, first.output
-        assert "created a new database" in first.output
-        assert f"{tmp_path}/new.db" in first.output
-        assert "tables" in first.output and "incidents" in first.output
-        again = CliRunner().invoke(cli_app, ["migrate"])
-        assert again.exit_code == 0, again.output
-        assert "created" not in again.output and "up to date" in again.output
-    finally:
-        set_database(None)
-        config.reset()
+def test_migrate_says_what_it_created_on_a_new_database(tmp_path):
+    env = {**os.environ, "WARROOM_DATABASE_URL": f"sqlite:///{tmp_path}/new.db",
+           "WARROOM_SECRET_KEY": "test-secret-key-not-for-production",
+           "WARROOM_DATA_DIR": str(tmp_path / "var")}
+
+    def migrate() -> str:
+        done = subprocess.run([sys.executable, "-c", "from warroom.cli import main; main()",
+                               "migrate"], env=env,
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    first = migrate()
+    assert f"created a new database at sqlite:///{tmp_path}/new.db" in first
+    assert "tables" in first and "incidents" in first
+    again = migrate()
+    assert "created" not in again and "up to date" in again
