@@ -12,7 +12,7 @@ from warroom.auth.deps import requires
 from warroom.auth.permissions import Permission
 from warroom.db import Actor
 from warroom.errors import Conflict
-from warroom.http import read_session, write_unit
+from warroom.http import DbInt, read_session, write_unit
 from warroom.statuspage import components, incidents, maintenance, present, service, subscribers
 from warroom.statuspage.incidents import INCIDENT, MAINTENANCE
 from warroom.statuspage.schemas import (
@@ -38,7 +38,7 @@ router = APIRouter(tags=["status page"])
 Reader = Annotated[Actor, requires(Permission.statuspage_read)]
 Writer = Annotated[Actor, requires(Permission.statuspage_write)]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[DbInt, Query(ge=0)]
 Open = Annotated[str | None, Query(pattern="^(open|finished)$",
                                    description="open: not resolved/completed yet")]
 
