@@ -39,9 +39,11 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
     """Serve the HTTP API (and, by default, the background worker)."""
     import uvicorn
 
+    from warroom import serving
     from warroom.app import create_app, served
     from warroom.auth import service as users
 
+    runtime.raise_open_file_limit()
     settings = get_settings()
     if host:
         settings.host = host
@@ -68,7 +70,8 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
     application = create_app(settings=settings, database=database, run_worker=run_worker)
     runtime.freeze_startup_heap()
     uvicorn.run(served(application), host=settings.host, port=settings.port, access_log=False,
-                log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
+                log_level="warning", lifespan="on", timeout_graceful_shutdown=5,
+                **serving.uvicorn_options(settings))
 
 
 @app.command("worker")
@@ -79,6 +82,7 @@ def run_worker_command() -> None:
     """
     from warroom.worker import Worker
 
+    runtime.raise_open_file_limit()
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
     clock.install(clock.from_settings(settings.fake_time_file))
