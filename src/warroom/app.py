@@ -10,19 +10,18 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from warroom import clock as clock_module
 from warroom import domains
-from warroom.auth import service as users
 from warroom.auth.deps import TokenCache, public
 from warroom.clock import Clock
 from warroom.config import Settings, get_settings
 from warroom.db import Database, get_database
 from warroom.errors import BadRequest, Conflict, Invalid, Problem, Unavailable
+from warroom.health import WriteCheck, health
 from warroom.http import PROBLEM_JSON, problem_response
 from warroom.limits import BodyLimitMiddleware
 from warroom.metrics import Metrics, MetricsMiddleware
@@ -48,6 +47,7 @@ def create_app(*, settings: Settings | None = None, database: Database | None = 
     app.state.token_cache = TokenCache(settings.token_cache_seconds)
     app.state.run_worker = run_worker
     app.state.metrics = Metrics(database)
+    app.state.write_check = WriteCheck()
 
     _install_error_handlers(app)
     app.add_api_route("/health", health, methods=["GET"], dependencies=[public()],
@@ -80,22 +80,6 @@ def served(app: FastAPI) -> Any:
         if hasattr(module, "wrap"):
             entry = module.wrap(app, entry)
     return entry
-
-
-def health(request: Request) -> Response:
-    """Up and able to reach the database (503 otherwise); ``detail`` names a
-    set-up gap, such as no admin to tell about undeliverable messages."""
-    try:
-        request.app.state.database.ping()
-    except Exception as failed:
-        log.warning("health check failed", error=str(failed))
-        return problem_response(Unavailable("The database cannot be reached."),
-                                headers={"Retry-After": "5"})
-    answer = {"status": "ok", "database": "ok"}
-    with request.app.state.database.read() as session:
-        if warning := users.unreachable_admins(session):
-            answer["detail"] = warning
-    return JSONResponse(answer)
 
 
 def metrics(request: Request) -> Response:

@@ -55,6 +55,7 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
     from warroom.app import create_app, served
     from warroom.auth import bootstrap
 
+    runtime.raise_open_file_limit()
     settings = get_settings()
     if host:
         settings.host = host
@@ -78,11 +79,15 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
 def server_options(settings: Settings) -> dict[str, Any]:
     """How uvicorn serves: ``X-Forwarded-For`` only from the configured
     proxies (uvicorn alone would believe it from any local caller, who could
-    then forge the source address the audit log records)."""
+    then forge the source address the audit log records), and the guarded
+    protocol with its timeouts and connection caps (``warroom.serving``)."""
+    from warroom import serving  # imports uvicorn: only for the commands that serve
+
     proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
     return {"host": settings.host, "port": settings.port, "access_log": False,
             "log_level": "warning", "lifespan": "on", "timeout_graceful_shutdown": 5,
-            "proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or None}
+            "proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or None,
+            **serving.uvicorn_options(settings)}
 
 
 @app.command("worker")
@@ -94,6 +99,7 @@ def run_worker_command() -> None:
     """
     from warroom.worker import Worker
 
+    runtime.raise_open_file_limit()
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
     settings.require_shared_key()

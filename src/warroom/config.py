@@ -87,6 +87,14 @@ class Settings(WarroomSettings):
     ``X-Forwarded-For`` is believed; from anyone else it is ignored."""
     metrics_public: bool = True
     """Serve ``/metrics`` without a token (it only exposes counts)."""
+    http_header_timeout_seconds: float = 10.0
+    """A request's headers must arrive within this long (408 and close otherwise)."""
+    http_body_timeout_seconds: float = 30.0
+    """A request's body must arrive within this long after its headers."""
+    http_max_concurrency: int = 1000
+    """Requests handled at once; more get 503 with Retry-After."""
+    http_max_connections: int = 0
+    """Open connections kept; 0: three quarters of the open-file limit."""
 
     # worker and outbox delivery
     run_worker: bool = True

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
@@ -70,6 +70,16 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+
+
+class HealthProbe(Base):
+    """One row that :meth:`Database.check_writable` rewrites: a database that
+    answers reads but refuses writes (disk full, read-only file or replica)
+    would otherwise look healthy while every alert is refused."""
+
+    __tablename__ = "health_probe"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checked_at: Mapped[datetime]
 
 
 @dataclass(frozen=True)
@@ -182,6 +192,12 @@ class Database:
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+
+    def check_writable(self, now: datetime) -> None:
+        """Commit a one-row write; raises when the database cannot store one."""
+        with self.unit_of_work(SYSTEM) as uow:
+            uow.session.execute(update(HealthProbe).where(HealthProbe.id == 1)
+                                .values(checked_at=now))
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+import annotated_types
 import orjson
 from fastapi import Request
 from pydantic import BaseModel
@@ -19,6 +20,15 @@ from warroom.errors import Problem
 
 T = TypeVar("T")
 PROBLEM_JSON = "application/problem+json"
+
+DB_INT_MIN, DB_INT_MAX = -(2**31), 2**31 - 1
+DbInt = Annotated[int, annotated_types.Interval(ge=DB_INT_MIN, le=DB_INT_MAX)]
+"""An integer every supported database can store and compare: ids and
+sequence numbers are ``INTEGER`` columns, 32-bit signed on PostgreSQL (SQLite
+allows 64). Every integer a request carries into a query uses it, so that a
+larger number is a 422 naming the limit instead of reaching the database and
+failing there with a 500. Narrow it further where needed:
+``Annotated[DbInt, Query(ge=0)]``."""
 
 
 @contextmanager

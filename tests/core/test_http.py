@@ -88,3 +88,31 @@ def test_database_outage_answers_503_and_stores_nothing(client, people, database
     assert answer.headers["retry-after"]
     assert "nothing was stored" in answer.json()["detail"]
     assert client.get("/api/v1/incidents", headers=people.admin).json()["total"] == 0
+
+
+def read_only_database(database_url: str) -> Database:
+    """The same database opened so that reads work and every write is refused."""
+    if database_url.startswith("sqlite"):
+        path = database_url.removeprefix("sqlite:///")
+        return Database(f"sqlite:///file:{path}?mode=ro&uri=true")
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        name = conn.exec_driver_sql("SELECT current_database()").scalar()
+        conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+    admin.dispose()
+    return Database(database_url)
+
+
+def test_health_is_503_when_the_database_refuses_writes(settings, database_url, clock):
+    from fastapi.testclient import TestClient
+
+    readonly = read_only_database(database_url)
+    try:
+        with TestClient(create_app(settings=settings, database=readonly, clock=clock)) as client:
+            answer = client.get("/health")
+    finally:
+        readonly.dispose()
+    assert answer.status_code == 503
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.headers["retry-after"] == "5"
+    assert "refuses writes" in answer.json()["detail"]

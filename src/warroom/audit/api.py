@@ -12,7 +12,7 @@ from warroom.audit import service
 from warroom.auth.deps import requires
 from warroom.auth.permissions import Permission
 from warroom.db import Actor
-from warroom.http import read_session
+from warroom.http import DbInt, read_session
 
 router = APIRouter(tags=["audit"])
 Auditor = Annotated[Actor, requires(Permission.audit_read)]
@@ -43,7 +43,7 @@ class VerificationOut(BaseModel):
 def list_entries(request: Request, actor: Auditor,
                  target: Annotated[str | None, Query(max_length=200)] = None,
                  action: Annotated[str | None, Query(max_length=100)] = None,
-                 after_seq: Annotated[int, Query(ge=0)] = 0,
+                 after_seq: Annotated[DbInt, Query(ge=0)] = 0,
                  limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditEntryOut]:
     """Entries in chain order; page with ``after_seq``."""
     with read_session(request) as session:

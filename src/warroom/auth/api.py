@@ -22,7 +22,7 @@ from warroom.auth.schemas import (
 )
 from warroom.db import Actor
 from warroom.errors import Forbidden
-from warroom.http import read_session, write_unit
+from warroom.http import DbInt, read_session, write_unit
 
 router = APIRouter(tags=["auth"])
 Admin = Annotated[Actor, requires(Permission.user_admin)]
@@ -88,7 +88,7 @@ def create_token(body: TokenCreate, request: Request,
 
 
 @router.delete("/api/v1/tokens/{token_id}", response_model=TokenOut)
-def revoke_token(token_id: int, request: Request, actor: Anyone) -> TokenOut:
+def revoke_token(token_id: DbInt, request: Request, actor: Anyone) -> TokenOut:
     """Anyone may revoke their own tokens; admins may revoke anyone's."""
     owner_id = None if allows(actor.role or "viewer", Permission.user_admin) else actor.user_id
     with write_unit(request, actor) as uow:

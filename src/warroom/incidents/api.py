@@ -10,7 +10,7 @@ from warroom.auth.deps import requires
 from warroom.auth.permissions import Permission, allows
 from warroom.db import Actor
 from warroom.errors import Forbidden
-from warroom.http import Page, read_session, write_unit
+from warroom.http import DbInt, Page, read_session, write_unit
 from warroom.incidents import catalog, service, timeline
 from warroom.incidents.phases import TRANSITIONS, Phase
 from warroom.incidents.schemas import (
@@ -94,7 +94,7 @@ def list_incidents(
     drill: bool | None = None,
     service_name: Annotated[str | None, Query(alias="service", max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[DbInt, Query(ge=0)] = 0,
 ) -> Page[IncidentOut]:
     """Incidents, newest first. Filters combine with AND; repeat a filter to OR values."""
     filters = service.Filters(phase=phase or [], severity=severity or [], type=type or [],
@@ -170,7 +170,7 @@ def add_note(ref: str, body: NoteIn, request: Request, actor: Writer) -> list[Ti
 @router.get("/api/v1/incidents/{ref}/timeline", response_model=list[TimelineEventOut])
 def read_timeline(ref: str, request: Request, actor: Reader,
                   kind: Annotated[str | None, Query(max_length=30)] = None,
-                  after_id: Annotated[int, Query(ge=0)] = 0,
+                  after_id: Annotated[DbInt, Query(ge=0)] = 0,
                   limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> list[TimelineEventOut]:
     with read_session(request) as session:
         incident = service.get_by_ref_or_raise(session, ref=ref)

@@ -15,7 +15,7 @@ from warroom.auth.deps import Requirement, client_ip, requires
 from warroom.auth.permissions import Permission
 from warroom.db import Actor
 from warroom.errors import Invalid, NotFound
-from warroom.http import Page, read_session, write_unit
+from warroom.http import DbInt, Page, read_session, write_unit
 from warroom.incidents.service import REF
 from warroom.intake import integrations, receivers, rulebook, service, silences, switches, views
 from warroom.intake import settings as intake_settings
@@ -41,7 +41,7 @@ Silencer = Annotated[Actor, requires(Permission.silence_write)]
 RoutingAdmin = Annotated[Actor, requires(Permission.routing_admin)]
 MonitoringAdmin = Annotated[Actor, requires(Permission.monitoring_admin)]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[DbInt, Query(ge=0)]
 
 
 class _SecurityReader(Requirement):
@@ -87,7 +87,7 @@ def list_alerts(request: Request, actor: Reader,
 
 
 @router.get("/api/v1/alerts/{alert_id}", response_model=AlertOut)
-def get_alert(alert_id: int, request: Request, actor: Reader) -> AlertOut:
+def get_alert(alert_id: DbInt, request: Request, actor: Reader) -> AlertOut:
     with read_session(request) as session:
         return views.alert(service.get_or_raise(session, alert_id=alert_id))
 
@@ -136,7 +136,7 @@ def create_silence(body: SilenceIn, request: Request, actor: Silencer) -> Silenc
 
 
 @router.delete("/api/v1/silences/{silence_id}", response_model=SilenceOut)
-def expire_silence(silence_id: int, request: Request, actor: Silencer) -> SilenceOut:
+def expire_silence(silence_id: DbInt, request: Request, actor: Silencer) -> SilenceOut:
     """End a silence now; alerts it held that still fire are placed at once."""
     with write_unit(request, actor) as uow:
         service.expire_silence(uow, silence_id=silence_id)
@@ -160,7 +160,7 @@ def create_integration(body: IntegrationIn, request: Request,
 
 
 @router.delete("/api/v1/integrations/{integration_id}", response_model=IntegrationOut)
-def revoke_integration(integration_id: int, request: Request,
+def revoke_integration(integration_id: DbInt, request: Request,
                        actor: RoutingAdmin) -> IntegrationOut:
     with write_unit(request, actor) as uow:
         return views.integration(integrations.revoke(uow, integration_id=integration_id))

@@ -19,13 +19,13 @@ from collections.abc import Awaitable, Callable
 import structlog
 from fastapi import FastAPI
 from sqlalchemy.exc import OperationalError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warroom.auth.deps import Requirement
 from warroom.auth.permissions import Permission
-from warroom.errors import PayloadTooLarge, Problem, Unavailable
+from warroom.errors import BadRequest, PayloadTooLarge, Problem, Unavailable
 from warroom.http import problem_response
 from warroom.intake import receivers
 
@@ -94,6 +94,11 @@ class ReceiverLane:
             return await handler(Request(scope, _replay(body)), key)
         except Problem as problem:
             return problem_response(problem, instance=scope["path"])
+        except ClientDisconnect:
+            # nothing is stored from a body cut short; the answer goes nowhere
+            return problem_response(BadRequest("The client left before sending the whole body.",
+                                               title="Incomplete request"),
+                                    instance=scope["path"])
         except OperationalError as unavailable:
             log.warning("database unavailable", error=str(unavailable.orig)[:200])
             return problem_response(Unavailable("The database is unavailable right now; "
@@ -127,7 +132,7 @@ async def _read(scope: Scope, receive: Receive, limit: int) -> bytes:
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            raise ClientDisconnect  # before the last chunk (or the body deadline passed)
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:

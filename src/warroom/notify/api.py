@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from warroom.auth.deps import requires, sees_contacts
 from warroom.auth.permissions import Permission
 from warroom.db import Actor
-from warroom.http import read_session, write_unit
+from warroom.http import DbInt, read_session, write_unit
 from warroom.incidents import service as incidents
 from warroom.notify import service
 
@@ -56,7 +56,7 @@ def list_messages(request: Request,
                   incident: Annotated[str | None, Query(max_length=20)] = None,
                   kind: Annotated[str | None, Query(max_length=40)] = None,
                   limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                  offset: Annotated[int, Query(ge=0)] = 0) -> list[MessageOut]:
+                  offset: Annotated[DbInt, Query(ge=0)] = 0) -> list[MessageOut]:
     with read_session(request) as session:
         incident_id = incidents.get_by_ref_or_raise(session, ref=incident).id if incident \
             else None
@@ -66,7 +66,7 @@ def list_messages(request: Request,
 
 
 @router.get("/api/v1/outbox/{message_id}", response_model=MessageOut)
-def get_message(message_id: int, request: Request,
+def get_message(message_id: DbInt, request: Request,
                 actor: Annotated[Actor, requires(Permission.outbox_read)]) -> MessageOut:
     with read_session(request) as session:
         message = service.get_or_raise(session, message_id=message_id)
@@ -80,7 +80,7 @@ def get_message(message_id: int, request: Request,
 
 
 @router.post("/api/v1/outbox/{message_id}/retry", response_model=MessageOut)
-def retry(message_id: int, request: Request,
+def retry(message_id: DbInt, request: Request,
           actor: Annotated[Actor, requires(Permission.outbox_admin)]) -> MessageOut:
     with write_unit(request, actor) as uow:
         return _out(service.retry(uow, message_id=message_id))

@@ -13,7 +13,7 @@ from warroom.auth.deps import requires, requires_on_incident
 from warroom.auth.permissions import Permission
 from warroom.db import Actor
 from warroom.errors import Conflict
-from warroom.http import read_session, write_unit
+from warroom.http import DbInt, read_session, write_unit
 from warroom.incidents import service as internal_incidents
 from warroom.statuspage import components, incidents, maintenance, present, service, subscribers
 from warroom.statuspage.incidents import INCIDENT, MAINTENANCE
@@ -51,7 +51,7 @@ def linked_roles(session: Session, params: dict[str, Any], user_id: int) -> set[
 
 LinkedWriter = Annotated[Actor, requires_on_incident(Permission.statuspage_write, linked_roles)]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[DbInt, Query(ge=0)]
 Open = Annotated[str | None, Query(pattern="^(open|finished)$",
                                    description="open: not resolved/completed yet")]
 

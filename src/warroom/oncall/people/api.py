@@ -16,7 +16,7 @@ from warroom.auth.models import User
 from warroom.auth.permissions import Permission, allows
 from warroom.db import Actor
 from warroom.errors import Forbidden
-from warroom.http import read_session, write_unit
+from warroom.http import DbInt, read_session, write_unit
 from warroom.oncall.people import service
 from warroom.oncall.people.models import ContactMethod
 from warroom.oncall.people.schemas import (
@@ -65,7 +65,7 @@ def add_contact_method(username: str, body: ContactMethodIn, request: Request,
 
 
 @router.delete(BASE + "/contact-methods/{method_id}", response_model=PersonOut)
-def remove_contact_method(username: str, method_id: int, request: Request,
+def remove_contact_method(username: str, method_id: DbInt, request: Request,
                           actor: Anyone) -> PersonOut:
     with write_unit(request, actor) as uow:
         person = _editable(uow.session, actor, username)
@@ -90,7 +90,7 @@ def add_notification_rule(username: str, body: NotificationRuleIn, request: Requ
 
 
 @router.delete(BASE + "/notification-rules/{rule_id}", response_model=PersonOut)
-def remove_notification_rule(username: str, rule_id: int, request: Request,
+def remove_notification_rule(username: str, rule_id: DbInt, request: Request,
                              actor: Anyone) -> PersonOut:
     with write_unit(request, actor) as uow:
         person = _editable(uow.session, actor, username)

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from warroom.http import DB_INT_MAX
+
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -21,7 +23,7 @@ class ContactMethodIn(BaseModel):
 
 class NotificationRuleIn(BaseModel):
     model_config = _STRICT
-    contact_method_id: int = Field(ge=1)
+    contact_method_id: int = Field(ge=1, le=DB_INT_MAX)
     delay_minutes: int = Field(0, ge=0, le=1440)
 
 

@@ -12,7 +12,7 @@ from warroom.auth import service as users
 from warroom.auth.deps import requires
 from warroom.auth.permissions import Permission
 from warroom.db import Actor
-from warroom.http import read_session, write_unit
+from warroom.http import DbInt, read_session, write_unit
 from warroom.oncall import settings as oncall_settings
 from warroom.oncall.naming import usernames
 from warroom.oncall.schedules import calendar, service
@@ -87,7 +87,7 @@ def add_layer(name: str, body: LayerIn, request: Request, actor: Writer) -> Sche
 
 
 @router.delete(BASE + "/{name}/layers/{layer_id}", response_model=ScheduleOut)
-def remove_layer(name: str, layer_id: int, request: Request, actor: Writer) -> ScheduleOut:
+def remove_layer(name: str, layer_id: DbInt, request: Request, actor: Writer) -> ScheduleOut:
     with write_unit(request, actor) as uow:
         schedule = service.get_by_name_or_raise(uow.session, name=name)
         service.remove_layer(uow, schedule=schedule, layer_id=layer_id)
@@ -108,7 +108,7 @@ def add_override(name: str, body: OverrideIn, request: Request, actor: Writer) -
 
 
 @router.delete(BASE + "/{name}/overrides/{override_id}", response_model=ScheduleOut)
-def remove_override(name: str, override_id: int, request: Request,
+def remove_override(name: str, override_id: DbInt, request: Request,
                     actor: Writer) -> ScheduleOut:
     with write_unit(request, actor) as uow:
         schedule = service.get_by_name_or_raise(uow.session, name=name)

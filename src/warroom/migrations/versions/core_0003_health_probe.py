@@ -1,0 +1,33 @@
+"""a one-row table /health rewrites to prove the database accepts writes
+
+Revision ID: core_0003
+Revises: core_0002
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from alembic import op
+
+import warroom.db
+
+revision: str = 'core_0003'
+down_revision: str | Sequence[str] | None = 'core_0002'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    probe = op.create_table('health_probe',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('checked_at', warroom.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_health_probe'))
+    )
+    op.bulk_insert(probe, [{'id': 1, 'checked_at': datetime.now(UTC)}])
+
+
+def downgrade() -> None:
+    op.drop_table('health_probe')
