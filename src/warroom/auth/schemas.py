@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from warroom.strict import Moment, Switch
+
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -22,7 +24,7 @@ class UserUpdate(BaseModel):
     role: str | None = Field(None, max_length=20)
     display_name: str | None = Field(None, max_length=200)
     email: str | None = Field(None, max_length=320)
-    is_active: bool | None = None
+    is_active: Switch | None = None
 
 
 class UserOut(BaseModel):
@@ -42,7 +44,7 @@ class TokenCreate(BaseModel):
     username: str | None = Field(None, max_length=64)
     """Whose token; defaults to the caller."""
     role: str | None = Field(None, max_length=20)
-    expires_at: datetime | None = None
+    expires_at: Moment | None = None
 
 
 class TokenOut(BaseModel):
@@ -67,7 +69,7 @@ class RotateKeys(BaseModel):
     seed's call sends none)."""
 
     model_config = _STRICT
-    integration_keys: bool = False
+    integration_keys: Switch = False
     """Also reissue every live integration key (monitoring must be given them)."""
     reason: str = Field("", max_length=500)
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from warroom.errors import Invalid
 from warroom.incidents import catalog
+from warroom.strict import Moment, Switch
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -38,21 +39,15 @@ class IncidentCreate(BaseModel):
     description: str = Field("", max_length=20_000)
     services: list[str] = Field(default_factory=list, max_length=32)
     labels: dict[str, str] = Field(default_factory=dict)
-    is_drill: bool = False
-    personal_data_breach: bool = False
+    is_drill: Switch = False
+    personal_data_breach: Switch = False
     related: list[str] = Field(default_factory=list, max_length=50)
-    started_at: datetime | None = None
-    detected_at: datetime | None = None
+    started_at: Moment | None = None
+    detected_at: Moment | None = None
 
     _check_severity = field_validator("severity")(_severity)
     _check_type = field_validator("type")(_type)
 
-    @field_validator("started_at", "detected_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("give a time zone, for example 2026-01-05T10:00:00Z")
-        return value
 
 
 class IncidentUpdate(BaseModel):
@@ -64,8 +59,8 @@ class IncidentUpdate(BaseModel):
     reason: str | None = Field(None, max_length=2000)
     services: list[str] | None = Field(None, max_length=32)
     labels: dict[str, str] | None = None
-    personal_data_breach: bool | None = None
-    is_drill: bool | None = None
+    personal_data_breach: Switch | None = None
+    is_drill: Switch | None = None
 
     @field_validator("severity")
     @classmethod
@@ -101,15 +96,9 @@ class NoteIn(BaseModel):
 class MilestoneEdit(BaseModel):
     model_config = _STRICT
     milestone: str = Field(max_length=30, examples=["started_at"])
-    value: datetime | None
+    value: Moment | None
     reason: str = Field(min_length=3, max_length=2000)
 
-    @field_validator("value")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("give a time zone, for example 2026-01-05T10:00:00Z")
-        return value
 
 
 class DeclaredInErrorIn(BaseModel):

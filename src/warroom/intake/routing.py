@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from warroom.errors import Invalid
 from warroom.incidents import catalog
+from warroom.strict import Switch
 
 RULE_NAME = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 DEFAULT_TITLE = "{{ summary or alertname }}"
@@ -35,11 +36,11 @@ class Rule(BaseModel):
     description: str = Field("", max_length=2000)
     match: dict[str, str] = Field(default_factory=dict, max_length=32)
     match_re: dict[str, str] = Field(default_factory=dict, max_length=32)
-    fallback: bool = False
+    fallback: Switch = False
     """Catches alerts no other rule matched; it has no matchers."""
     type: str
     severity: str
-    use_alert_severity: bool = False
+    use_alert_severity: Switch = False
     """Prefer the severity the alert itself names (its ``severity`` label or
     PagerDuty severity) over ``severity``."""
     services: list[str] = Field(default_factory=list, max_length=32)

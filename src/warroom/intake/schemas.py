@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from warroom.incidents.service import MAX_LABEL_KEY, MAX_LABEL_VALUE, MAX_LABELS
+from warroom.strict import Moment, Switch
 
 MAX_ANNOTATIONS = 64
 MAX_ANNOTATION_VALUE = 16_384
@@ -39,8 +40,8 @@ class AlertmanagerAlert(BaseModel):
     status: Literal["firing", "resolved"]
     labels: Labels
     annotations: Annotations = Field(default_factory=dict)
-    startsAt: datetime | None = None
-    endsAt: datetime | None = None
+    startsAt: Moment | None = None
+    endsAt: Moment | None = None
     generatorURL: Url = ""
     fingerprint: Annotated[str, StringConstraints(max_length=MAX_DEDUP_KEY)] | None = None
 
@@ -78,15 +79,9 @@ class GenericAlert(BaseModel):
     annotations: Annotations = Field(default_factory=dict)
     dedup_key: Annotated[str, StringConstraints(min_length=1,
                                                 max_length=MAX_DEDUP_KEY)] | None = None
-    started_at: datetime | None = None
+    started_at: Moment | None = None
     url: Url | None = None
 
-    @field_validator("started_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("give a time zone, for example 2026-01-05T10:00:00Z")
-        return value
 
 
 # --- PagerDuty Events API v2 ---------------------------------------------------
@@ -96,7 +91,7 @@ class PagerDutyPayload(BaseModel):
     summary: Annotated[str, StringConstraints(min_length=1, max_length=MAX_SUMMARY)]
     source: Annotated[str, StringConstraints(min_length=1, max_length=255)]
     severity: Literal["critical", "error", "warning", "info"]
-    timestamp: datetime | None = None
+    timestamp: Moment | None = None
     component: Annotated[str, StringConstraints(max_length=255)] | None = None
     group: Annotated[str, StringConstraints(max_length=255)] | None = None
     class_: Annotated[str, StringConstraints(max_length=255)] | None = Field(None, alias="class")
@@ -127,26 +122,20 @@ class Matcher(BaseModel):
     model_config = _STRICT
     name: LabelName
     value: LabelValue
-    is_regex: bool = False
-    is_equal: bool = True
+    is_regex: Switch = False
+    is_equal: Switch = True
 
 
 class SilenceIn(BaseModel):
     model_config = _STRICT
     matchers: list[Matcher] = Field(min_length=1, max_length=32)
-    starts_at: datetime | None = None
+    starts_at: Moment | None = None
     """Defaults to now."""
-    ends_at: datetime | None = None
+    ends_at: Moment | None = None
     duration_minutes: float | None = Field(None, gt=0, le=60 * 24 * 366)
     """Instead of ends_at."""
     comment: str = Field(min_length=1, max_length=2000)
 
-    @field_validator("starts_at", "ends_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("give a time zone, for example 2026-01-05T10:00:00Z")
-        return value
 
 
 class SilenceOut(BaseModel):
@@ -186,7 +175,7 @@ class IssuedIntegrationOut(IntegrationOut):
 
 class MonitoringIn(BaseModel):
     model_config = _STRICT
-    enabled: bool
+    enabled: Switch
     reason: str | None = Field(None, max_length=2000)
 
 

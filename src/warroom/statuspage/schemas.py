@@ -6,18 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
+
+from warroom.strict import Moment, Switch
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 Name = Field(min_length=1, max_length=100)
 StatusMap = Field(default_factory=dict, max_length=200,
                   description="Component name (or id) to status, e.g. {\"media\": \"degraded\"}.")
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise ValueError("give a time zone, for example 2026-01-05T02:00:00Z")
-    return value
 
 
 class AdminStatusIn(BaseModel):
@@ -34,14 +30,14 @@ class AdminStatusIn(BaseModel):
     incident: str | None = Field(None, max_length=12,
                                  description="The public incident to update (default: the "
                                              "current status notice).")
-    notify: bool = True
+    notify: Switch = True
 
 
 class AdminMaintenanceIn(BaseModel):
     """Seed 002's maintenance-mode call."""
 
     model_config = _STRICT
-    enabled: bool
+    enabled: Switch
     message: str | None = Field(None, max_length=2000)
     components: list[str] | None = Field(None, max_length=200,
                                          description="Default: every component.")
@@ -54,8 +50,8 @@ class ComponentIn(BaseModel):
     group: str | None = Field(None, max_length=100)
     position: int | None = Field(None, ge=0, le=100_000)
     status: str = Field("operational", max_length=40)
-    showcase: bool = True
-    only_show_if_degraded: bool = False
+    showcase: Switch = True
+    only_show_if_degraded: Switch = False
 
 
 class ComponentEdit(BaseModel):
@@ -65,8 +61,8 @@ class ComponentEdit(BaseModel):
     group: str | None = Field(None, max_length=100, description="Empty string: no group.")
     position: int | None = Field(None, ge=0, le=100_000)
     status: str | None = Field(None, max_length=40)
-    showcase: bool | None = None
-    only_show_if_degraded: bool | None = None
+    showcase: Switch | None = None
+    only_show_if_degraded: Switch | None = None
 
 
 class ComponentOut(BaseModel):
@@ -91,7 +87,7 @@ class IncidentIn(BaseModel):
                                "derived from the components: none, minor, major, critical.")
     components: dict[str, str] = StatusMap
     internal_incident: str | None = Field(None, max_length=30, examples=["INC-42"])
-    deliver_notifications: bool = True
+    deliver_notifications: Switch = True
 
 
 class IncidentUpdateIn(BaseModel):
@@ -99,7 +95,7 @@ class IncidentUpdateIn(BaseModel):
     status: str = Field(max_length=20)
     body: str | None = Field(None, max_length=20_000)
     components: dict[str, str] = StatusMap
-    deliver_notifications: bool = True
+    deliver_notifications: Switch = True
 
 
 class IncidentEdit(BaseModel):
@@ -113,34 +109,32 @@ class IncidentEdit(BaseModel):
 class MaintenanceIn(BaseModel):
     model_config = _STRICT
     name: str = Field(min_length=1, max_length=300)
-    scheduled_for: datetime
-    scheduled_until: datetime
+    scheduled_for: Moment
+    scheduled_until: Moment
     components: list[str] = Field(default_factory=list, max_length=200)
     body: str | None = Field(None, max_length=20_000)
-    auto_transition: bool = True
+    auto_transition: Switch = True
     verify_minutes: int | None = Field(None, ge=0, le=1440)
-    deliver_notifications: bool = True
+    deliver_notifications: Switch = True
 
-    _check_times = field_validator("scheduled_for", "scheduled_until")(_aware)
 
 
 class MaintenanceEdit(BaseModel):
     model_config = _STRICT
     name: str | None = Field(None, min_length=1, max_length=300)
-    scheduled_for: datetime | None = None
-    scheduled_until: datetime | None = None
+    scheduled_for: Moment | None = None
+    scheduled_until: Moment | None = None
     components: list[str] | None = Field(None, max_length=200)
-    auto_transition: bool | None = None
+    auto_transition: Switch | None = None
     verify_minutes: int | None = Field(None, ge=0, le=1440)
 
-    _check_times = field_validator("scheduled_for", "scheduled_until")(_aware)
 
 
 class MaintenanceUpdateIn(BaseModel):
     model_config = _STRICT
     status: str = Field(max_length=20, examples=["in_progress"])
     body: str | None = Field(None, max_length=20_000)
-    deliver_notifications: bool = True
+    deliver_notifications: Switch = True
 
 
 class UpdateOut(BaseModel):

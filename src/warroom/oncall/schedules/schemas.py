@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from warroom.strict import LocalMoment
+
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -30,11 +32,11 @@ class LayerIn(BaseModel):
     rotation: str = Field(max_length=10, examples=["weekly"])
     """daily, weekly or custom (with shift_hours)."""
     participants: list[str] = Field(min_length=1, max_length=100)
-    starts_at: datetime = Field(examples=["2026-03-02T09:00"])
+    starts_at: LocalMoment = Field(examples=["2026-03-02T09:00"])
     """The first handoff; later handoffs keep its local time of day."""
     shift_hours: int | None = Field(None, ge=1, le=672)
     rank: int | None = Field(None, ge=0, le=1000)
-    ends_at: datetime | None = None
+    ends_at: LocalMoment | None = None
     active_days: str = Field("", max_length=40, examples=["mon-fri"])
     active_from: str | None = Field(None, max_length=5, examples=["09:00"])
     active_until: str | None = Field(None, max_length=5, examples=["17:00"])
@@ -43,8 +45,8 @@ class LayerIn(BaseModel):
 class OverrideIn(BaseModel):
     model_config = _STRICT
     user: str = Field(min_length=1, max_length=64)
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: LocalMoment
+    ends_at: LocalMoment
     replaces: str | None = Field(None, max_length=64)
     reason: str = Field("", max_length=500)
 
