@@ -16,18 +16,20 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from warroom.incidents.service import MAX_LABEL_KEY, MAX_LABEL_VALUE, MAX_LABELS
 from warroom.strict import Moment, Switch
+from warroom.text import Line, Text
 
 MAX_ANNOTATIONS = 64
 MAX_ANNOTATION_VALUE = 16_384
 MAX_SUMMARY = 1024
 MAX_DEDUP_KEY = 255
 
-LabelName = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LABEL_KEY)]
-LabelValue = Annotated[str, StringConstraints(max_length=MAX_LABEL_VALUE)]
+LabelName = Annotated[Line, StringConstraints(min_length=1, max_length=MAX_LABEL_KEY)]
+LabelValue = Annotated[Line, StringConstraints(max_length=MAX_LABEL_VALUE)]
 Labels = Annotated[dict[LabelName, LabelValue], Field(max_length=MAX_LABELS)]
-AnnotationValue = Annotated[str, StringConstraints(max_length=MAX_ANNOTATION_VALUE)]
+AnnotationValue = Annotated[Text, StringConstraints(max_length=MAX_ANNOTATION_VALUE)]
 Annotations = Annotated[dict[LabelName, AnnotationValue], Field(max_length=MAX_ANNOTATIONS)]
-Url = Annotated[str, StringConstraints(max_length=2000)]
+Url = Annotated[Line, StringConstraints(max_length=2000)]
+DedupKey = Annotated[Line, StringConstraints(min_length=1, max_length=MAX_DEDUP_KEY)]
 
 _TOLERANT = ConfigDict(extra="ignore")
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -43,22 +45,22 @@ class AlertmanagerAlert(BaseModel):
     startsAt: Moment | None = None
     endsAt: Moment | None = None
     generatorURL: Url = ""
-    fingerprint: Annotated[str, StringConstraints(max_length=MAX_DEDUP_KEY)] | None = None
+    fingerprint: Annotated[Line, StringConstraints(max_length=MAX_DEDUP_KEY)] | None = None
 
 
 class AlertmanagerWebhook(BaseModel):
     """What Alertmanager's ``webhook_configs`` posts (``version: "4"``)."""
 
     model_config = _TOLERANT
-    version: Annotated[str, StringConstraints(max_length=10)] = "4"
-    receiver: Annotated[str, StringConstraints(max_length=200)] = ""
+    version: Annotated[Line, StringConstraints(max_length=10)] = "4"
+    receiver: Annotated[Line, StringConstraints(max_length=200)] = ""
     status: Literal["firing", "resolved"] = "firing"
     alerts: list[AlertmanagerAlert]
     groupLabels: Labels = Field(default_factory=dict)
     commonLabels: Labels = Field(default_factory=dict)
     commonAnnotations: Annotations = Field(default_factory=dict)
     externalURL: Url = ""
-    groupKey: Annotated[str, StringConstraints(max_length=10_000)] = ""
+    groupKey: Annotated[Line, StringConstraints(max_length=10_000)] = ""
     truncatedAlerts: int = 0
 
 
@@ -68,17 +70,16 @@ class GenericAlert(BaseModel):
     """One alert from any tool. Only ``name`` is required."""
 
     model_config = _STRICT
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+    name: Annotated[Line, StringConstraints(min_length=1, max_length=200)] = Field(
         examples=["DiskAlmostFull"])
     status: Literal["firing", "resolved"] = "firing"
-    severity: Annotated[str, StringConstraints(max_length=20)] | None = Field(
+    severity: Annotated[Line, StringConstraints(max_length=20)] | None = Field(
         None, examples=["high"])
-    summary: Annotated[str, StringConstraints(max_length=MAX_SUMMARY)] = ""
-    description: Annotated[str, StringConstraints(max_length=MAX_ANNOTATION_VALUE)] = ""
+    summary: Annotated[Text, StringConstraints(max_length=MAX_SUMMARY)] = ""
+    description: Annotated[Text, StringConstraints(max_length=MAX_ANNOTATION_VALUE)] = ""
     labels: Labels = Field(default_factory=dict)
     annotations: Annotations = Field(default_factory=dict)
-    dedup_key: Annotated[str, StringConstraints(min_length=1,
-                                                max_length=MAX_DEDUP_KEY)] | None = None
+    dedup_key: DedupKey | None = None
     started_at: Moment | None = None
     url: Url | None = None
 
@@ -88,13 +89,13 @@ class GenericAlert(BaseModel):
 
 class PagerDutyPayload(BaseModel):
     model_config = _TOLERANT
-    summary: Annotated[str, StringConstraints(min_length=1, max_length=MAX_SUMMARY)]
-    source: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    summary: Annotated[Text, StringConstraints(min_length=1, max_length=MAX_SUMMARY)]
+    source: Annotated[Line, StringConstraints(min_length=1, max_length=255)]
     severity: Literal["critical", "error", "warning", "info"]
     timestamp: Moment | None = None
-    component: Annotated[str, StringConstraints(max_length=255)] | None = None
-    group: Annotated[str, StringConstraints(max_length=255)] | None = None
-    class_: Annotated[str, StringConstraints(max_length=255)] | None = Field(None, alias="class")
+    component: Annotated[Line, StringConstraints(max_length=255)] | None = None
+    group: Annotated[Line, StringConstraints(max_length=255)] | None = None
+    class_: Annotated[Line, StringConstraints(max_length=255)] | None = Field(None, alias="class")
     custom_details: Any = None
 
 
@@ -102,12 +103,11 @@ class PagerDutyEvent(BaseModel):
     """An event as ``POST https://events.pagerduty.com/v2/enqueue`` takes it."""
 
     model_config = _TOLERANT
-    routing_key: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    routing_key: Annotated[Line, StringConstraints(min_length=1, max_length=100)]
     event_action: Literal["trigger", "acknowledge", "resolve"]
-    dedup_key: Annotated[str, StringConstraints(min_length=1,
-                                                max_length=MAX_DEDUP_KEY)] | None = None
+    dedup_key: DedupKey | None = None
     payload: PagerDutyPayload | None = None
-    client: Annotated[str, StringConstraints(max_length=255)] | None = None
+    client: Annotated[Line, StringConstraints(max_length=255)] | None = None
     client_url: Url | None = None
     links: list[dict[str, Any]] | None = Field(None, max_length=50)
     images: list[dict[str, Any]] | None = Field(None, max_length=50)
@@ -134,7 +134,7 @@ class SilenceIn(BaseModel):
     ends_at: Moment | None = None
     duration_minutes: float | None = Field(None, gt=0, le=60 * 24 * 366)
     """Instead of ends_at."""
-    comment: str = Field(min_length=1, max_length=2000)
+    comment: Text = Field(min_length=1, max_length=2000)
 
 
 
@@ -176,7 +176,7 @@ class IssuedIntegrationOut(IntegrationOut):
 class MonitoringIn(BaseModel):
     model_config = _STRICT
     enabled: Switch
-    reason: str | None = Field(None, max_length=2000)
+    reason: Text | None = Field(None, max_length=2000)
 
 
 class MonitoringOut(BaseModel):
