@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from warroom import clock, domains, runtime
-from warroom.cli_support import console, handles_problems
+from warroom.cli_support import console, echo, handles_problems
 from warroom.config import get_settings
 from warroom.db import SYSTEM, get_database
 from warroom.db import migrate as run_migrations
@@ -56,14 +56,14 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
     with database.unit_of_work(SYSTEM) as uow:
         issued = users.bootstrap_admin(uow, username=settings.admin_username)
     if issued:
-        typer.echo(f"\nwarroom is ready at {settings.base_url}\n"
-                   f"admin user: {settings.admin_username}\n"
-                   f"admin API token (shown once, store it now): {issued.secret}\n\n"
-                   f"  export ADMIN_TOKEN={issued.secret}\n"
-                   f'  curl -H "Authorization: Bearer $ADMIN_TOKEN" '
-                   f"{settings.base_url}/api/v1/incidents\n")
+        echo(f"\nwarroom is ready at {settings.base_url}\n"
+             f"admin user: {settings.admin_username}\n"
+             f"admin API token (shown once, store it now): {issued.secret}\n\n"
+             f"  export ADMIN_TOKEN={issued.secret}\n"
+             f'  curl -H "Authorization: Bearer $ADMIN_TOKEN" '
+             f"{settings.base_url}/api/v1/incidents\n")
     else:
-        typer.echo(f"warroom is serving at {settings.base_url}")
+        echo(f"warroom is serving at {settings.base_url}")
     run_worker = settings.run_worker if worker is None else worker
     application = create_app(settings=settings, database=database, run_worker=run_worker)
     runtime.freeze_startup_heap()

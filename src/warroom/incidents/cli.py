@@ -11,10 +11,12 @@ from warroom.cli_support import (
     AS_USER,
     JSON_OUT,
     console,
+    echo,
     emit_json,
     emit_table,
     handles_problems,
     reading,
+    safe,
     unit,
 )
 from warroom.clock import now
@@ -51,7 +53,7 @@ def declare(type: str = typer.Option(..., "--type", "-t", help="security_breach,
     if json_out:
         emit_json(view)
     else:
-        typer.echo(f"declared {view.id}: {view.severity} {view.type} - {view.title}")
+        echo(f"declared {view.id}: {view.severity} {view.type} - {view.title}")
 
 
 @incident_app.command("list")
@@ -92,23 +94,23 @@ def show(ref: str, json_out: bool = JSON_OUT) -> None:
         return
     targets = view.targets
     lines = [
-        f"[bold]{view.id}[/bold] {view.title}",
+        f"[bold]{view.id}[/bold] {safe(view.title)}",
         f"severity {view.severity} ({view.severity_name})  type {view.type}  "
         f"phase [bold]{view.phase}[/bold]  next: {', '.join(view.legal_next_phases) or '-'}",
-        f"services: {', '.join(view.services) or '-'}   drill: {view.is_drill}   "
+        f"services: {safe(', '.join(view.services) or '-')}   drill: {view.is_drill}   "
         f"personal data breach: {view.personal_data_breach}",
-        f"declared {view.declared_at:%Y-%m-%d %H:%M:%S} by {view.created_by}; respond within "
+        f"declared {view.declared_at:%Y-%m-%d %H:%M:%S} by {safe(view.created_by)}; respond within "
         f"{targets.response_target} (due {targets.response_due_at:%H:%M:%S}"
         f"{', BREACHED' if targets.response_breached else ''})",
     ]
     if view.description:
-        lines.append(f"\n{view.description}")
+        lines.append(f"\n{safe(view.description)}")
     console.print(Panel("\n".join(lines), title="incident"))
     if view.roles:
         emit_table("Roles", ["role", "primary", "backup"],
                    [[r.name, r.primary, r.backup] for r in view.roles])
     for key, value in view.extra.items():
-        console.print(f"[bold]{key}[/bold]: {value}")
+        console.print(f"[bold]{safe(key)}[/bold]: {safe(value)}")
     emit_table("Timeline", ["at", "kind", "actor", "what"],
                [[e.at, e.kind, e.actor, e.summary] for e in events])
 
@@ -124,7 +126,7 @@ def transition(ref: str, phase: str, note: str = typer.Option(None, "--note"),
         incident = service.get_for_update(uow, ref=ref)
         service.transition(uow, incident=incident, target=phase, note=note,
                            override_reason=override)
-    typer.echo(f"{incident.ref} is now in {incident.phase}")
+    echo(f"{incident.ref} is now in {incident.phase}")
 
 
 @incident_app.command("ack")
@@ -134,8 +136,8 @@ def acknowledge(ref: str, as_user: str = AS_USER) -> None:
     with unit(as_user) as uow:
         incident = service.get_for_update(uow, ref=ref)
         first = service.acknowledge(uow, incident=incident)
-    typer.echo(f"{incident.ref} acknowledged" if first else
-               f"{incident.ref} was already acknowledged by {incident.acknowledged_by}")
+    echo(f"{incident.ref} acknowledged" if first else
+         f"{incident.ref} was already acknowledged by {incident.acknowledged_by}")
 
 
 @incident_app.command("note")
@@ -145,7 +147,7 @@ def note(ref: str, text: str, as_user: str = AS_USER) -> None:
     with unit(as_user) as uow:
         incident = service.get_for_update(uow, ref=ref)
         service.add_note(uow, incident=incident, text=text)
-    typer.echo(f"note added to {incident.ref}")
+    echo(f"note added to {incident.ref}")
 
 
 @incident_app.command("assign")
@@ -158,7 +160,7 @@ def assign(ref: str, role: str = typer.Option(..., "--role", help="e.g. incident
     with unit(as_user) as uow:
         incident = service.get_for_update(uow, ref=ref)
         service.assign_role(uow, incident=incident, role=role, primary=primary, backup=backup)
-    typer.echo(f"{incident.ref}: {role} primary={primary or '-'} backup={backup or '-'}")
+    echo(f"{incident.ref}: {role} primary={primary or '-'} backup={backup or '-'}")
 
 
 @incident_app.command("milestone")
@@ -171,7 +173,7 @@ def milestone(ref: str, name: str, value: datetime,
     with unit(as_user) as uow:
         incident = service.get_for_update(uow, ref=ref)
         service.edit_milestone(uow, incident=incident, name=name, value=value, reason=reason)
-    typer.echo(f"{incident.ref}: {name} = {value.isoformat()}")
+    echo(f"{incident.ref}: {name} = {value.isoformat()}")
 
 
 @incident_app.command("declared-in-error")
@@ -182,7 +184,7 @@ def declared_in_error(ref: str, reason: str = typer.Option(..., "--reason"),
     with unit(as_user) as uow:
         incident = service.get_for_update(uow, ref=ref)
         service.mark_declared_in_error(uow, incident=incident, reason=reason)
-    typer.echo(f"{incident.ref} closed as declared in error")
+    echo(f"{incident.ref} closed as declared in error")
 
 
 def _labels(pairs: list[str]) -> dict[str, str]:
