@@ -129,6 +129,19 @@ def transition(ref: str, phase: str, note: str = typer.Option(None, "--note"),
     echo(f"{incident.ref} is now in {incident.phase}")
 
 
+@incident_app.command("severity")
+@handles_problems
+def severity(ref: str, level: str,
+             reason: str = typer.Option(None, "--reason",
+                                        help="Why; required to lower the severity."),
+             as_user: str = AS_USER) -> None:
+    """Raise or lower an incident's severity, e.g. INC-7 low --reason "staging only"."""
+    with unit(as_user) as uow:
+        incident = service.get_for_update(uow, ref=ref)
+        service.change_severity(uow, incident=incident, severity=level, reason=reason)
+    echo(f"{incident.ref} is now {incident.severity}")
+
+
 @incident_app.command("ack")
 @handles_problems
 def acknowledge(ref: str, as_user: str = AS_USER) -> None:
