@@ -102,11 +102,12 @@ def refuse_nul(scope: Scope, body: bytes) -> None:
     query: bytes = scope.get("query_string", b"")
     if b"%00" in query or b"\x00" in query:
         _refuse_in_form(query, "query")
-    if not body or (b"\\u0000" not in body and b"\x00" not in body and b"%00" not in body):
+    if not body:
         return
     if _content_type(scope).startswith("application/x-www-form-urlencoded"):
-        _refuse_in_form(body, "body")
-    else:
+        if b"%00" in body or b"\x00" in body:
+            _refuse_in_form(body, "body")
+    elif b"\\u0000" in body or b"\x00" in body:
         _refuse_in_json(body)
 
 
@@ -126,9 +127,11 @@ def _refuse_in_form(raw: bytes, where: str) -> None:
 def _refuse_in_json(body: bytes) -> None:
     try:
         document = json.loads(body)
+        found = _first_nul(document, ())
     except (ValueError, UnicodeDecodeError):
         return  # not JSON: the route's own parsing answers it
-    found = _first_nul(document, ())
+    except RecursionError:
+        found = "body"  # nested too deeply to say where: the NUL is refused all the same
     if found is not None:
         _nul_in(found)
 

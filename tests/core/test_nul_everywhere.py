@@ -326,3 +326,10 @@ def test_the_receivers_fast_lane_refuses_a_nul_too(app, people):
         assert keyed.status_code == 422
         assert lane.get("/api/v1/alerts", params={"name": NUL},
                         headers=people.admin).status_code == 422
+
+
+def test_a_nul_in_a_body_nested_too_deeply_to_walk_is_still_refused(client, people):
+    deep = b"[" * 50_000 + b'"\\u0000"' + b"]" * 50_000
+    answer = client.post("/api/v1/incidents", content=deep,
+                         headers={**people.admin, "content-type": "application/json"})
+    assert answer.status_code == 422, answer.text
