@@ -25,6 +25,7 @@ from warroom.health import WriteCheck, health
 from warroom.http import PROBLEM_JSON, problem_response
 from warroom.limits import BodyLimitMiddleware
 from warroom.metrics import Metrics, MetricsMiddleware
+from warroom.text import NulGuard, location, message
 
 log = structlog.get_logger("warroom.app")
 
@@ -65,6 +66,7 @@ def create_app(*, settings: Settings | None = None, database: Database | None = 
     for module in domains.modules("public"):
         module.mount(app)
 
+    app.add_middleware(NulGuard)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app
@@ -159,11 +161,10 @@ def _validation_problem(request: Request, errors: Any) -> Response:
             title="Malformed JSON"), instance=request.url.path)
     sentences, fields = [], []
     for error in errors[:10]:
-        location = [str(part) for part in error.get("loc", ()) if part != "body"]
-        where = ".".join(location) or "body"
-        message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
-        sentences.append(f"{where}: {message}")
-        fields.append({"field": where, "message": message})
+        where = location(part for part in error.get("loc", ()) if part != "body") or "body"
+        sentence = message(error)
+        sentences.append(f"{where}: {sentence}")
+        fields.append({"field": where, "message": sentence})
     return problem_response(Invalid("; ".join(sentences), errors=fields),
                             instance=request.url.path)
 

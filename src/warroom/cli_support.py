@@ -1,5 +1,10 @@
 """What every domain's CLI commands share: the database, the acting person,
-JSON or table output, and turning domain errors into a sentence and exit code."""
+JSON or table output, and turning domain errors into a sentence and exit code.
+
+Everything printed goes through :func:`echo`, :func:`safe` or the table and
+JSON helpers here, which escape what came from outside (an alert title is
+written by whoever sends alerts): control characters and bidirectional
+overrides become visible escapes, and rich markup in the text is not obeyed."""
 
 from __future__ import annotations
 
@@ -15,12 +20,14 @@ from typing import Any, TypeVar
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
 from warroom import clock, domains
 from warroom.db import Actor, UnitOfWork, get_database
 from warroom.errors import Problem
+from warroom.text import for_terminal
 
 console = Console()
 error_console = Console(stderr=True)
@@ -63,10 +70,21 @@ def handles_problems(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except Problem as problem:
-            error_console.print(f"[red]error:[/red] {problem.detail}")
+            error_console.print(f"[red]error:[/red] {safe(problem.detail)}")
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def echo(message: object = "", **options: Any) -> None:
+    """``typer.echo`` for a line that may hold outside text (escaped)."""
+    typer.echo(for_terminal(str(message)), **options)
+
+
+def safe(value: object) -> str:
+    """Outside text for ``console.print``: escaped, and its ``[markup]`` shown
+    as written instead of obeyed."""
+    return escape(for_terminal(str(value)))
 
 
 def emit_json(data: Any) -> None:
@@ -74,11 +92,11 @@ def emit_json(data: Any) -> None:
 
 
 def emit_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    table = Table(title=title, header_style="bold")
+    table = Table(title=None if title is None else safe(title), header_style="bold")
     for column in columns:
-        table.add_column(column)
+        table.add_column(safe(column))
     for row in rows:
-        table.add_row(*[_cell(value) for value in row])
+        table.add_row(*[safe(_cell(value)) for value in row])
     console.print(table)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from warroom.audit import service
-from warroom.cli_support import JSON_OUT, emit_json, emit_table, reading
+from warroom.cli_support import JSON_OUT, echo, emit_json, emit_table, reading
 
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 COMMANDS = {"audit": audit_app}
@@ -20,7 +20,7 @@ def verify(json_out: bool = JSON_OUT) -> None:
         emit_json({"ok": result.ok, "checked": result.checked,
                    "first_bad_seq": result.first_bad_seq, "problem": result.problem})
     else:
-        typer.echo(result.message)
+        echo(result.message)
     if not result.ok:
         raise typer.Exit(1)
 

@@ -9,6 +9,7 @@ import typer
 from warroom.auth import rotation, service
 from warroom.cli_support import (
     JSON_OUT,
+    echo,
     emit_json,
     emit_table,
     handles_problems,
@@ -38,7 +39,7 @@ def create_user(username: str, role: str = typer.Option("responder", help="viewe
     if json_out:
         emit_json({"username": user.username, "role": user.role, "id": user.id})
     else:
-        typer.echo(f"created {user.username} ({user.role})")
+        echo(f"created {user.username} ({user.role})")
 
 
 @users_app.command("list")
@@ -63,7 +64,7 @@ def set_role(username: str, role: str) -> None:
     with unit() as uow:
         user = service.get_by_username_or_raise(uow.session, username=username)
         service.update(uow, user=user, role=role)
-    typer.echo(f"{username} is now {role}")
+    echo(f"{username} is now {role}")
 
 
 @users_app.command("set-email")
@@ -84,7 +85,7 @@ def disable(username: str) -> None:
     with unit() as uow:
         user = service.get_by_username_or_raise(uow.session, username=username)
         service.update(uow, user=user, is_active=False)
-    typer.echo(f"{username} is disabled")
+    echo(f"{username} is disabled")
 
 
 @tokens_app.command("create")
@@ -105,7 +106,7 @@ def create_token(name: str = typer.Option(..., "--name", help="What the token is
     with unit() as uow:
         issued = service.service_account_token(uow, name=name, role=role, username=user,
                                                expires_at=expires)
-    typer.echo(issued.secret)
+    echo(issued.secret)
 
 
 @tokens_app.command("list")
@@ -129,7 +130,7 @@ def revoke(token_id: int) -> None:
     """Revoke a token by id."""
     with unit() as uow:
         service.revoke_token(uow, token_id=token_id)
-    typer.echo(f"token {token_id} revoked")
+    echo(f"token {token_id} revoked")
 
 
 @security_app.command("rotate-keys")
@@ -151,8 +152,8 @@ def rotate_keys(integration_keys: bool = typer.Option(
     if json_out:
         emit_json(data)
         return
-    typer.echo(f"revoked {len(done.revoked_tokens)} API tokens; signed links sent before "
-               f"now no longer work (key generation {done.link_key_generation})")
+    echo(f"revoked {len(done.revoked_tokens)} API tokens; signed links sent before "
+         f"now no longer work (key generation {done.link_key_generation})")
     for kind, items in done.reissued.items():
         for item in items:
-            typer.echo(f"{kind} {item.get('name')}: {item.get('url') or item.get('key')}")
+            echo(f"{kind} {item.get('name')}: {item.get('url') or item.get('key')}")

@@ -6,23 +6,26 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from warroom.strict import Moment, Switch
+from warroom.text import Line, Text
+
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class UserCreate(BaseModel):
     model_config = _STRICT
-    username: str = Field(min_length=1, max_length=64)
-    role: str = Field(max_length=20, examples=["responder"])
-    display_name: str = Field("", max_length=200)
-    email: str | None = Field(None, max_length=320)
+    username: Line = Field(min_length=1, max_length=64)
+    role: Line = Field(max_length=20, examples=["responder"])
+    display_name: Line = Field("", max_length=200)
+    email: Line | None = Field(None, max_length=320)
 
 
 class UserUpdate(BaseModel):
     model_config = _STRICT
-    role: str | None = Field(None, max_length=20)
-    display_name: str | None = Field(None, max_length=200)
-    email: str | None = Field(None, max_length=320)
-    is_active: bool | None = None
+    role: Line | None = Field(None, max_length=20)
+    display_name: Line | None = Field(None, max_length=200)
+    email: Line | None = Field(None, max_length=320)
+    is_active: Switch | None = None
 
 
 class UserOut(BaseModel):
@@ -38,11 +41,11 @@ class UserOut(BaseModel):
 
 class TokenCreate(BaseModel):
     model_config = _STRICT
-    name: str = Field(min_length=1, max_length=100)
-    username: str | None = Field(None, max_length=64)
+    name: Line = Field(min_length=1, max_length=100)
+    username: Line | None = Field(None, max_length=64)
     """Whose token; defaults to the caller."""
-    role: str | None = Field(None, max_length=20)
-    expires_at: datetime | None = None
+    role: Line | None = Field(None, max_length=20)
+    expires_at: Moment | None = None
 
 
 class TokenOut(BaseModel):
@@ -67,9 +70,9 @@ class RotateKeys(BaseModel):
     seed's call sends none)."""
 
     model_config = _STRICT
-    integration_keys: bool = False
+    integration_keys: Switch = False
     """Also reissue every live integration key (monitoring must be given them)."""
-    reason: str = Field("", max_length=500)
+    reason: Text = Field("", max_length=500)
 
 
 class RotatedKeys(BaseModel):

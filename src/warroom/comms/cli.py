@@ -9,6 +9,7 @@ import typer
 from warroom.cli_support import (
     AS_USER,
     JSON_OUT,
+    echo,
     emit_json,
     emit_table,
     handles_problems,
@@ -54,7 +55,7 @@ def render(ref: str, template: str, fields: list[str] = SET,
         emit_json({"template": draft.template.id, "update_number": draft.update_number,
                    "subject": draft.subject, "body": draft.body})
         return
-    typer.echo(f"Subject: {draft.subject}\n\n{draft.body}", nl=False)
+    echo(f"Subject: {draft.subject}\n\n{draft.body}", nl=False)
 
 
 @comms_app.command("send")
@@ -73,7 +74,7 @@ def send(ref: str, template: str,
         emit_json(out)
         return
     number = f" #{out.update_number}" if out.update_number else ""
-    typer.echo(f"{ref}: {out.title}{number} queued for {', '.join(out.recipients)}")
+    echo(f"{ref}: {out.title}{number} queued for {', '.join(out.recipients)}")
 
 
 @comms_app.command("list")

@@ -7,8 +7,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from warroom.text import Line, Text
+
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
-Line = Annotated[str, Field(max_length=500)]
+Item = Annotated[Line, Field(max_length=500)]
 
 
 class MessageFields(BaseModel):
@@ -16,28 +18,28 @@ class MessageFields(BaseModel):
     incident (or says it is not known yet)."""
 
     model_config = _STRICT
-    brief: str | None = Field(None, max_length=200, description="[Brief Description]")
-    impact: str | None = Field(None, max_length=2000, description="Current / initial impact")
-    current_status: str | None = Field(None, max_length=4000)
-    status: str | None = Field(None, max_length=40, examples=["Investigating"])
-    root_cause: str | None = Field(None, max_length=200, examples=["Identified"])
-    eta: str | None = Field(None, max_length=200, description="Expected resolution")
-    actions: list[Line] = Field(default_factory=list, max_length=30)
-    next_steps: list[Line] = Field(default_factory=list, max_length=30)
-    customer_impact: str | None = Field(None, max_length=2000)
-    detected_by: str | None = Field(None, max_length=200)
-    public_impact: str | None = Field(None, max_length=500,
+    brief: Line | None = Field(None, max_length=200, description="[Brief Description]")
+    impact: Text | None = Field(None, max_length=2000, description="Current / initial impact")
+    current_status: Text | None = Field(None, max_length=4000)
+    status: Line | None = Field(None, max_length=40, examples=["Investigating"])
+    root_cause: Line | None = Field(None, max_length=200, examples=["Identified"])
+    eta: Line | None = Field(None, max_length=200, description="Expected resolution")
+    actions: list[Item] = Field(default_factory=list, max_length=30)
+    next_steps: list[Item] = Field(default_factory=list, max_length=30)
+    customer_impact: Text | None = Field(None, max_length=2000)
+    detected_by: Line | None = Field(None, max_length=200)
+    public_impact: Text | None = Field(None, max_length=500,
                                       description="How users would describe the problem")
 
 
 class PreviewIn(BaseModel):
     model_config = _STRICT
-    template: str = Field(max_length=40, examples=["status_update"])
+    template: Line = Field(max_length=40, examples=["status_update"])
     fields: MessageFields = Field(default_factory=MessageFields)
 
 
 class SendIn(PreviewIn):
-    to: list[Annotated[str, Field(min_length=3, max_length=2000)]] = Field(
+    to: list[Annotated[Line, Field(min_length=3, max_length=2000)]] = Field(
         min_length=1, max_length=20,
         examples=[["role:communications_lead", "email:exec@example.com"]])
 

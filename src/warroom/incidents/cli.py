@@ -14,16 +14,19 @@ from warroom.cli_support import (
     AS_USER,
     JSON_OUT,
     console,
+    echo,
     emit_json,
     emit_table,
     handles_problems,
     reading,
+    safe,
     unit,
 )
 from warroom.clock import now
 from warroom.incidents import hooks, service, timeline
 from warroom.incidents.schemas import TimelineEventOut
 from warroom.incidents.views import present
+from warroom.text import for_terminal
 
 incident_app = typer.Typer(help="Declare and run incidents.", no_args_is_help=True)
 COMMANDS = {"incident": incident_app}
@@ -54,7 +57,7 @@ def declare(type: str = typer.Option(..., "--type", "-t", help="security_breach,
     if json_out:
         emit_json(view)
     else:
-        typer.echo(f"declared {view.id}: {view.severity} {view.type} - {view.title}")
+        echo(f"declared {view.id}: {view.severity} {view.type} - {view.title}")
 
 
 @incident_app.command("list")
@@ -95,24 +98,24 @@ def show(ref: str, json_out: bool = JSON_OUT) -> None:
         return
     targets = view.targets
     lines = [
-        f"[bold]{view.id}[/bold] {view.title}",
+        f"[bold]{view.id}[/bold] {safe(view.title)}",
         f"severity {view.severity} ({view.severity_name})  type {view.type}  "
         f"phase [bold]{view.phase}[/bold]  next: {', '.join(view.legal_next_phases) or '-'}",
-        f"services: {', '.join(view.services) or '-'}   drill: {view.is_drill}   "
+        f"services: {safe(', '.join(view.services) or '-')}   drill: {view.is_drill}   "
         f"personal data breach: {view.personal_data_breach}",
-        f"declared {view.declared_at:%Y-%m-%d %H:%M:%S} by {view.created_by}; respond within "
+        f"declared {view.declared_at:%Y-%m-%d %H:%M:%S} by {safe(view.created_by)}; respond within "
         f"{targets.response_target} (due {targets.response_due_at:%H:%M:%S}"
         f"{', BREACHED' if targets.response_breached else ''})",
     ]
     if view.description:
-        lines.append(f"\n{view.description}")
+        lines.append(f"\n{safe(view.description)}")
     console.print(Panel("\n".join(lines), title="incident"))
     if view.roles:
         emit_table("Roles", ["role", "primary", "backup"],
                    [[r.name, r.primary, r.backup] for r in view.roles])
     for key, value in view.extra.items():
-        console.print(f"\n[bold]{key}[/bold]:")
-        console.print(readable(value), markup=False, highlight=False)
+        console.print(f"\n[bold]{safe(key)}[/bold]:")
+        echo(readable(value))
     emit_table("Timeline", ["at", "kind", "actor", "what"],
                [[e.at, e.kind, e.actor, e.summary] for e in events])
 
@@ -136,7 +139,7 @@ def transition(ref: str, phase: str, note: str = typer.Option(None, "--note"),
         incident = service.get_for_update(uow, ref=ref)
         service.transition(uow, incident=incident, target=phase, note=note,
                            override_reason=override)
-    typer.echo(f"{incident.ref} is now in {incident.phase}")
+    echo(f"{incident.ref} is now in {incident.phase}")
     _offer_what_ending_leaves(incident.ref, as_user)
 
 
@@ -148,15 +151,28 @@ def _offer_what_ending_leaves(ref: str, as_user: str | None) -> None:
         offers = [offer for source in hooks.ending_offers for offer in source(session, incident)]
     for offer in offers:
         if not interactive():
-            typer.echo(offer.hint)
-        elif typer.confirm(offer.question, default=False):
+            echo(offer.hint)
+        elif typer.confirm(for_terminal(offer.question), default=False):
             with unit(as_user) as uow:
-                typer.echo(offer.accept(uow))
+                echo(offer.accept(uow))
 
 
 def interactive() -> bool:
     """Prompt only a person at a terminal; scripts get hints, never a question."""
     return sys.stdin.isatty()
+
+
+@incident_app.command("severity")
+@handles_problems
+def severity(ref: str, level: str,
+             reason: str = typer.Option(None, "--reason",
+                                        help="Why; required to lower the severity."),
+             as_user: str = AS_USER) -> None:
+    """Raise or lower an incident's severity, e.g. INC-7 low --reason "staging only"."""
+    with unit(as_user) as uow:
+        incident = service.get_for_update(uow, ref=ref)
+        service.change_severity(uow, incident=incident, severity=level, reason=reason)
+    echo(f"{incident.ref} is now {incident.severity}")
 
 
 @incident_app.command("ack")
@@ -166,8 +182,8 @@ def acknowledge(ref: str, as_user: str = AS_USER) -> None:
     with unit(as_user) as uow:
         incident = service.get_for_update(uow, ref=ref)
         first = service.acknowledge(uow, incident=incident)
-    typer.echo(f"{incident.ref} acknowledged" if first else
-               f"{incident.ref} was already acknowledged by {incident.acknowledged_by}")
+    echo(f"{incident.ref} acknowledged" if first else
+         f"{incident.ref} was already acknowledged by {incident.acknowledged_by}")
 
 
 @incident_app.command("note")
@@ -177,7 +193,7 @@ def note(ref: str, text: str, as_user: str = AS_USER) -> None:
     with unit(as_user) as uow:
         incident = service.get_for_update(uow, ref=ref)
         service.add_note(uow, incident=incident, text=text)
-    typer.echo(f"note added to {incident.ref}")
+    echo(f"note added to {incident.ref}")
 
 
 @incident_app.command("assign")
@@ -190,7 +206,7 @@ def assign(ref: str, role: str = typer.Option(..., "--role", help="e.g. incident
     with unit(as_user) as uow:
         incident = service.get_for_update(uow, ref=ref)
         service.assign_role(uow, incident=incident, role=role, primary=primary, backup=backup)
-    typer.echo(f"{incident.ref}: {role} primary={primary or '-'} backup={backup or '-'}")
+    echo(f"{incident.ref}: {role} primary={primary or '-'} backup={backup or '-'}")
 
 
 @incident_app.command("milestone")
@@ -203,7 +219,7 @@ def milestone(ref: str, name: str, value: datetime,
     with unit(as_user) as uow:
         incident = service.get_for_update(uow, ref=ref)
         service.edit_milestone(uow, incident=incident, name=name, value=value, reason=reason)
-    typer.echo(f"{incident.ref}: {name} = {value.isoformat()}")
+    echo(f"{incident.ref}: {name} = {value.isoformat()}")
 
 
 @incident_app.command("declared-in-error")
@@ -214,7 +230,7 @@ def declared_in_error(ref: str, reason: str = typer.Option(..., "--reason"),
     with unit(as_user) as uow:
         incident = service.get_for_update(uow, ref=ref)
         service.mark_declared_in_error(uow, incident=incident, reason=reason)
-    typer.echo(f"{incident.ref} closed as declared in error")
+    echo(f"{incident.ref} closed as declared in error")
 
 
 def _labels(pairs: list[str]) -> dict[str, str]:

@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from warroom.errors import Invalid
 from warroom.incidents import catalog
+from warroom.strict import Moment, Switch
+from warroom.text import Line, Text
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -32,40 +34,34 @@ class IncidentCreate(BaseModel):
     title defaults to the first line of the description."""
 
     model_config = _STRICT
-    type: str = Field(max_length=40, examples=["security_breach"])
-    severity: str = Field(max_length=20, examples=["critical", "sev1"])
-    title: str | None = Field(None, max_length=300)
-    description: str = Field("", max_length=20_000)
-    services: list[str] = Field(default_factory=list, max_length=32)
-    labels: dict[str, str] = Field(default_factory=dict)
-    is_drill: bool = False
-    personal_data_breach: bool = False
-    related: list[str] = Field(default_factory=list, max_length=50)
-    started_at: datetime | None = None
-    detected_at: datetime | None = None
+    type: Line = Field(max_length=40, examples=["security_breach"])
+    severity: Line = Field(max_length=20, examples=["critical", "sev1"])
+    title: Line | None = Field(None, max_length=300)
+    description: Text = Field("", max_length=20_000)
+    services: list[Line] = Field(default_factory=list, max_length=32)
+    labels: dict[Line, Line] = Field(default_factory=dict)
+    is_drill: Switch = False
+    personal_data_breach: Switch = False
+    related: list[Line] = Field(default_factory=list, max_length=50)
+    started_at: Moment | None = None
+    detected_at: Moment | None = None
 
     _check_severity = field_validator("severity")(_severity)
     _check_type = field_validator("type")(_type)
 
-    @field_validator("started_at", "detected_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("give a time zone, for example 2026-01-05T10:00:00Z")
-        return value
 
 
 class IncidentUpdate(BaseModel):
     model_config = _STRICT
-    title: str | None = Field(None, min_length=1, max_length=300)
-    description: str | None = Field(None, max_length=20_000)
-    type: str | None = Field(None, max_length=40)
-    severity: str | None = Field(None, max_length=20)
-    reason: str | None = Field(None, max_length=2000)
-    services: list[str] | None = Field(None, max_length=32)
-    labels: dict[str, str] | None = None
-    personal_data_breach: bool | None = None
-    is_drill: bool | None = None
+    title: Line | None = Field(None, min_length=1, max_length=300)
+    description: Text | None = Field(None, max_length=20_000)
+    type: Line | None = Field(None, max_length=40)
+    severity: Line | None = Field(None, max_length=20)
+    reason: Text | None = Field(None, max_length=2000)
+    services: list[Line] | None = Field(None, max_length=32)
+    labels: dict[Line, Line] | None = None
+    personal_data_breach: Switch | None = None
+    is_drill: Switch | None = None
 
     @field_validator("severity")
     @classmethod
@@ -80,46 +76,40 @@ class IncidentUpdate(BaseModel):
 
 class TransitionIn(BaseModel):
     model_config = _STRICT
-    phase: str = Field(max_length=40, examples=["containment"])
-    note: str | None = Field(None, max_length=5000)
-    override_reason: str | None = Field(None, max_length=2000)
+    phase: Line = Field(max_length=40, examples=["containment"])
+    note: Text | None = Field(None, max_length=5000)
+    override_reason: Text | None = Field(None, max_length=2000)
     """Commanders only: proceed although a playbook gate has not passed."""
 
 
 class RoleAssignIn(BaseModel):
     model_config = _STRICT
-    role: str = Field(max_length=40, examples=["incident_commander"])
-    primary: str | None = Field(None, max_length=64)
-    backup: str | None = Field(None, max_length=64)
+    role: Line = Field(max_length=40, examples=["incident_commander"])
+    primary: Line | None = Field(None, max_length=64)
+    backup: Line | None = Field(None, max_length=64)
 
 
 class NoteIn(BaseModel):
     model_config = _STRICT
-    text: str = Field(min_length=1, max_length=20_000)
+    text: Text = Field(min_length=1, max_length=20_000)
 
 
 class MilestoneEdit(BaseModel):
     model_config = _STRICT
-    milestone: str = Field(max_length=30, examples=["started_at"])
-    value: datetime | None
-    reason: str = Field(min_length=3, max_length=2000)
+    milestone: Line = Field(max_length=30, examples=["started_at"])
+    value: Moment | None
+    reason: Text = Field(min_length=3, max_length=2000)
 
-    @field_validator("value")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("give a time zone, for example 2026-01-05T10:00:00Z")
-        return value
 
 
 class DeclaredInErrorIn(BaseModel):
     model_config = _STRICT
-    reason: str = Field(min_length=3, max_length=2000)
+    reason: Text = Field(min_length=3, max_length=2000)
 
 
 class LinkIn(BaseModel):
     model_config = _STRICT
-    incident: str = Field(max_length=20, examples=["INC-12"])
+    incident: Line = Field(max_length=20, examples=["INC-12"])
 
 
 class RoleOut(BaseModel):

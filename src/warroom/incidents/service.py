@@ -200,13 +200,22 @@ def update(uow: UnitOfWork, *, incident: Incident, changes: dict[str, Any]) -> I
 
 def change_severity(uow: UnitOfWork, *, incident: Incident, severity: str,
                     reason: str | None = None) -> Incident:
+    """Raise or lower the severity. Lowering needs a reason: it slows the
+    escalation and the response target, so the timeline must say why."""
     new = catalog.severity(severity)
     previous = incident.severity
     if new.id == previous:
         return incident
+    lowered = new.rank > int(previous.removeprefix("sev"))
+    reason = (reason or "").strip() or None
+    if lowered and reason is None:
+        raise Invalid(f"reason: lowering {incident.ref} from {previous} to {new.id} needs a "
+                      "reason; it slows the escalation and is kept on the timeline.",
+                      errors=[{"field": "reason", "message": "is required to lower the "
+                               "severity"}])
     incident.severity = new.id
     incident.updated_at = uow.now()
-    direction = "raised" if new.rank < int(previous.removeprefix("sev")) else "lowered"
+    direction = "lowered" if lowered else "raised"
     because = f": {reason}" if reason else ""
     timeline.add(uow, incident_id=incident.id, kind="severity",
                  summary=f"Severity {direction} from {previous} to {new.id}{because}",

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from warroom.cli_support import (
     AS_USER,
     JSON_OUT,
+    echo,
     emit_json,
     emit_table,
     handles_problems,
@@ -80,9 +81,9 @@ def send(name: str = typer.Option(..., "--name", help="The alert's name (alertna
         emit_json({**report.summary(), "alerts": report.alerts})
         return
     outcome = report.alerts[0] if report.alerts else {}
-    typer.echo(f"{outcome.get('dedup_key')}: {outcome.get('status')}, incident "
-               f"{outcome.get('incident') or '-'}, held {outcome.get('held') or '-'} "
-               f"(rule {outcome.get('rule')})")
+    echo(f"{outcome.get('dedup_key')}: {outcome.get('status')}, incident "
+         f"{outcome.get('incident') or '-'}, held {outcome.get('held') or '-'} "
+         f"(rule {outcome.get('rule')})")
 
 
 @rules_app.command("list")
@@ -109,7 +110,7 @@ def reload_rules(as_user: str = AS_USER) -> None:
     (refused, with every problem named, if they do not validate)."""
     with unit(as_user) as uow:
         ruleset = rulebook.reload(uow)
-    typer.echo(f"{len(ruleset.rules)} routing rules in use (generation {ruleset.generation})")
+    echo(f"{len(ruleset.rules)} routing rules in use (generation {ruleset.generation})")
 
 
 @rules_app.command("test")
@@ -119,8 +120,8 @@ def test_rule(labels: list[str] = typer.Option(..., "--label", help="key=value (
     """Which rule alerts with these labels match."""
     with reading() as session:
         rule = rulebook.build(session).route(_pairs(labels))
-    typer.echo(f"{rule.name} ({rule.origin}): {rule.rule.type}, {rule.rule.severity}, "
-               f"playbook {rule.rule.playbook or '-'}, policy {rule.rule.escalation_policy or '-'}")
+    echo(f"{rule.name} ({rule.origin}): {rule.rule.type}, {rule.rule.severity}, "
+         f"playbook {rule.rule.playbook or '-'}, policy {rule.rule.escalation_policy or '-'}")
 
 
 @rules_app.command("add")
@@ -141,7 +142,7 @@ def add_rules(path: Path = typer.Argument(..., help="A YAML file with a 'rules:'
                 rulebook.create(uow, rule=rule, position=position)
             else:
                 rulebook.update(uow, name=rule.name, rule=rule, position=position)
-    typer.echo(f"stored {len(entries)} rule(s)")
+    echo(f"stored {len(entries)} rule(s)")
 
 
 @rules_app.command("remove")
@@ -150,7 +151,7 @@ def remove_rule(name: str, as_user: str = AS_USER) -> None:
     """Delete a stored rule (a shipped rule it replaced comes back)."""
     with unit(as_user) as uow:
         rulebook.delete(uow, name=name)
-    typer.echo(f"removed {name}")
+    echo(f"removed {name}")
 
 
 @silence_app.command("add")
@@ -172,7 +173,7 @@ def add_silence(match: list[str] = typer.Option([], "--match", help="label=value
     if json_out:
         emit_json(shown)
     else:
-        typer.echo(f"silence {shown.id} until {shown.ends_at:%Y-%m-%d %H:%M} UTC")
+        echo(f"silence {shown.id} until {shown.ends_at:%Y-%m-%d %H:%M} UTC")
 
 
 @silence_app.command("list")
@@ -198,8 +199,8 @@ def expire_silence(silence_id: int, as_user: str = AS_USER) -> None:
     with unit(as_user) as uow:
         placed = service.expire_silence(uow, silence_id=silence_id)
     opened = service.opened_by(placed)
-    typer.echo(f"silence {silence_id} expired" + (f"; opened {', '.join(opened)}"
-                                                  if opened else ""))
+    echo(f"silence {silence_id} expired" + (f"; opened {', '.join(opened)}"
+                                            if opened else ""))
 
 
 @integration_app.command("create")
@@ -214,8 +215,8 @@ def create_integration(name: str, kind: str = typer.Option(..., help="alertmanag
     if json_out:
         emit_json(shown)
     else:
-        typer.echo(f"integration {shown.id} ({shown.kind}); key shown once: {shown.key}\n"
-                   f"send alerts to: {shown.url}")
+        echo(f"integration {shown.id} ({shown.kind}); key shown once: {shown.key}\n"
+             f"send alerts to: {shown.url}")
 
 
 @integration_app.command("list")
@@ -236,7 +237,7 @@ def list_integrations(json_out: bool = JSON_OUT) -> None:
 def revoke_integration(integration_id: int, as_user: str = AS_USER) -> None:
     with unit(as_user) as uow:
         integrations.revoke(uow, integration_id=integration_id)
-    typer.echo(f"integration {integration_id} revoked")
+    echo(f"integration {integration_id} revoked")
 
 
 @monitoring_app.command("status")
@@ -245,7 +246,7 @@ def monitoring_status() -> None:
     with reading() as session:
         state = switches.read(session)
     word = "enabled" if state.monitoring_enabled else "PAUSED (alerts open no incidents)"
-    typer.echo(f"monitoring {word}; last changed by {state.monitoring_changed_by or '-'}")
+    echo(f"monitoring {word}; last changed by {state.monitoring_changed_by or '-'}")
 
 
 @monitoring_app.command("on")
@@ -255,7 +256,7 @@ def monitoring_on(as_user: str = AS_USER) -> None:
     with unit(as_user) as uow:
         placed = service.set_monitoring(uow, enabled=True)
     opened = service.opened_by(placed)
-    typer.echo("monitoring enabled" + (f"; opened {', '.join(opened)}" if opened else ""))
+    echo("monitoring enabled" + (f"; opened {', '.join(opened)}" if opened else ""))
 
 
 @monitoring_app.command("off")
@@ -265,7 +266,7 @@ def monitoring_off(reason: str = typer.Option(None, help="Why (kept in the audit
     """Pause incident creation from alerts (they are still stored)."""
     with unit(as_user) as uow:
         service.set_monitoring(uow, enabled=False, reason=reason)
-    typer.echo("monitoring paused: alerts are stored but open no incidents")
+    echo("monitoring paused: alerts are stored but open no incidents")
 
 
 def _pairs(items: list[str]) -> dict[str, str]:

@@ -28,6 +28,7 @@ from warroom.auth.permissions import Permission
 from warroom.errors import BadRequest, PayloadTooLarge, Problem, Unavailable
 from warroom.http import problem_response
 from warroom.intake import receivers
+from warroom.text import refuse_nul
 
 log = structlog.get_logger("warroom.intake.lane")
 Handler = Callable[[Request, str | None], Awaitable[Response]]
@@ -91,6 +92,7 @@ class ReceiverLane:
         scope["app"] = self.app
         try:
             body = await _read(scope, receive, self.max_bytes)
+            refuse_nul(scope, body)
             return await handler(Request(scope, _replay(body)), key)
         except Problem as problem:
             return problem_response(problem, instance=scope["path"])

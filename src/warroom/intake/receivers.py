@@ -29,6 +29,7 @@ from warroom.intake.batching import batcher_for
 from warroom.intake.integrations import Caller
 from warroom.intake.normalize import IncomingAlert
 from warroom.intake.schemas import AlertmanagerWebhook, GenericAlert, PagerDutyEvent
+from warroom.text import location, message
 
 router = APIRouter(tags=["alert intake"])
 M = TypeVar("M", bound=BaseModel)
@@ -157,7 +158,7 @@ def _parse_list(body: bytes) -> list[GenericAlert]:
 def _problem(bad: ValidationError) -> Exception:
     """Malformed JSON is 400; a well-formed body with bad fields is 422 naming
     each field (the same shape the app gives every other route)."""
-    errors = bad.errors(include_url=False, include_input=False)
+    errors = bad.errors(include_url=False)
     malformed = next((e for e in errors if e["type"] == "json_invalid"), None)
     if malformed is not None:
         reason = (malformed.get("ctx") or {}).get("error", "it could not be parsed")
@@ -165,9 +166,8 @@ def _problem(bad: ValidationError) -> Exception:
                           title="Malformed JSON")
     fields = []
     for error in errors[:10]:
-        where = ".".join(str(part) for part in error["loc"]) or "body"
-        fields.append({"field": where,
-                       "message": str(error["msg"]).removeprefix("Value error, ")})
+        where = location(error["loc"]) or "body"
+        fields.append({"field": where, "message": message(error)})
     return Invalid("; ".join(f"{f['field']}: {f['message']}" for f in fields), errors=fields)
 
 
@@ -188,9 +188,9 @@ def _pagerduty_rules(event: PagerDutyEvent) -> list[str]:
 
 def _pagerduty_errors(bad: ValidationError) -> list[str]:
     sentences = []
-    for error in bad.errors(include_url=False, include_input=False)[:10]:
-        where = ".".join(str(part) for part in error["loc"]) or "body"
-        sentences.append(f"'{where}': {error['msg']}")
+    for error in bad.errors(include_url=False)[:10]:
+        where = location(error["loc"]) or "body"
+        sentences.append(f"'{where}': {message(error)}")
     return sentences
 
 

@@ -21,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from warroom.errors import Invalid
 from warroom.incidents import catalog
+from warroom.strict import Switch
+from warroom.text import Line, Text
 
 RULE_NAME = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 DEFAULT_TITLE = "{{ summary or alertname }}"
@@ -32,25 +34,25 @@ class Rule(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field(pattern=RULE_NAME, examples=["websocket-service-down"])
-    description: str = Field("", max_length=2000)
-    match: dict[str, str] = Field(default_factory=dict, max_length=32)
-    match_re: dict[str, str] = Field(default_factory=dict, max_length=32)
-    fallback: bool = False
+    description: Text = Field("", max_length=2000)
+    match: dict[Line, Line] = Field(default_factory=dict, max_length=32)
+    match_re: dict[Line, Line] = Field(default_factory=dict, max_length=32)
+    fallback: Switch = False
     """Catches alerts no other rule matched; it has no matchers."""
-    type: str
-    severity: str
-    use_alert_severity: bool = False
+    type: Line
+    severity: Line
+    use_alert_severity: Switch = False
     """Prefer the severity the alert itself names (its ``severity`` label or
     PagerDuty severity) over ``severity``."""
-    services: list[str] = Field(default_factory=list, max_length=32)
+    services: list[Line] = Field(default_factory=list, max_length=32)
     """Service names; each may be a template such as ``{{ labels.service }}``."""
-    playbook: str | None = Field(None, max_length=200)
+    playbook: Line | None = Field(None, max_length=200)
     """Name of the playbook to attach; may be a template."""
-    escalation_policy: str | None = Field(None, max_length=200)
+    escalation_policy: Line | None = Field(None, max_length=200)
     """Name of the escalation policy to start; may be a template such as
     ``{{ severity }}`` when the severity comes from the alert."""
-    group_by: list[str] = Field(default_factory=lambda: ["alertname"], max_length=32)
-    title: str = Field(DEFAULT_TITLE, max_length=1000)
+    group_by: list[Line] = Field(default_factory=lambda: ["alertname"], max_length=32)
+    title: Line = Field(DEFAULT_TITLE, max_length=1000)
     on_all_resolved: Literal["note", "recovery"] = "note"
     """When every alert of the incident has resolved: only say so on the
     timeline, or also move the incident to recovery (if its phase allows)."""

@@ -12,21 +12,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from warroom.incidents.service import MAX_LABEL_KEY, MAX_LABEL_VALUE, MAX_LABELS
+from warroom.strict import Moment, Switch
+from warroom.text import Line, Text
 
 MAX_ANNOTATIONS = 64
 MAX_ANNOTATION_VALUE = 16_384
 MAX_SUMMARY = 1024
 MAX_DEDUP_KEY = 255
 
-LabelName = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LABEL_KEY)]
-LabelValue = Annotated[str, StringConstraints(max_length=MAX_LABEL_VALUE)]
+LabelName = Annotated[Line, StringConstraints(min_length=1, max_length=MAX_LABEL_KEY)]
+LabelValue = Annotated[Line, StringConstraints(max_length=MAX_LABEL_VALUE)]
 Labels = Annotated[dict[LabelName, LabelValue], Field(max_length=MAX_LABELS)]
-AnnotationValue = Annotated[str, StringConstraints(max_length=MAX_ANNOTATION_VALUE)]
+AnnotationValue = Annotated[Text, StringConstraints(max_length=MAX_ANNOTATION_VALUE)]
 Annotations = Annotated[dict[LabelName, AnnotationValue], Field(max_length=MAX_ANNOTATIONS)]
-Url = Annotated[str, StringConstraints(max_length=2000)]
+Url = Annotated[Line, StringConstraints(max_length=2000)]
+DedupKey = Annotated[Line, StringConstraints(min_length=1, max_length=MAX_DEDUP_KEY)]
 
 _TOLERANT = ConfigDict(extra="ignore")
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -39,25 +42,25 @@ class AlertmanagerAlert(BaseModel):
     status: Literal["firing", "resolved"]
     labels: Labels
     annotations: Annotations = Field(default_factory=dict)
-    startsAt: datetime | None = None
-    endsAt: datetime | None = None
+    startsAt: Moment | None = None
+    endsAt: Moment | None = None
     generatorURL: Url = ""
-    fingerprint: Annotated[str, StringConstraints(max_length=MAX_DEDUP_KEY)] | None = None
+    fingerprint: Annotated[Line, StringConstraints(max_length=MAX_DEDUP_KEY)] | None = None
 
 
 class AlertmanagerWebhook(BaseModel):
     """What Alertmanager's ``webhook_configs`` posts (``version: "4"``)."""
 
     model_config = _TOLERANT
-    version: Annotated[str, StringConstraints(max_length=10)] = "4"
-    receiver: Annotated[str, StringConstraints(max_length=200)] = ""
+    version: Annotated[Line, StringConstraints(max_length=10)] = "4"
+    receiver: Annotated[Line, StringConstraints(max_length=200)] = ""
     status: Literal["firing", "resolved"] = "firing"
     alerts: list[AlertmanagerAlert]
     groupLabels: Labels = Field(default_factory=dict)
     commonLabels: Labels = Field(default_factory=dict)
     commonAnnotations: Annotations = Field(default_factory=dict)
     externalURL: Url = ""
-    groupKey: Annotated[str, StringConstraints(max_length=10_000)] = ""
+    groupKey: Annotated[Line, StringConstraints(max_length=10_000)] = ""
     truncatedAlerts: int = 0
 
 
@@ -67,39 +70,32 @@ class GenericAlert(BaseModel):
     """One alert from any tool. Only ``name`` is required."""
 
     model_config = _STRICT
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+    name: Annotated[Line, StringConstraints(min_length=1, max_length=200)] = Field(
         examples=["DiskAlmostFull"])
     status: Literal["firing", "resolved"] = "firing"
-    severity: Annotated[str, StringConstraints(max_length=20)] | None = Field(
+    severity: Annotated[Line, StringConstraints(max_length=20)] | None = Field(
         None, examples=["high"])
-    summary: Annotated[str, StringConstraints(max_length=MAX_SUMMARY)] = ""
-    description: Annotated[str, StringConstraints(max_length=MAX_ANNOTATION_VALUE)] = ""
+    summary: Annotated[Text, StringConstraints(max_length=MAX_SUMMARY)] = ""
+    description: Annotated[Text, StringConstraints(max_length=MAX_ANNOTATION_VALUE)] = ""
     labels: Labels = Field(default_factory=dict)
     annotations: Annotations = Field(default_factory=dict)
-    dedup_key: Annotated[str, StringConstraints(min_length=1,
-                                                max_length=MAX_DEDUP_KEY)] | None = None
-    started_at: datetime | None = None
+    dedup_key: DedupKey | None = None
+    started_at: Moment | None = None
     url: Url | None = None
 
-    @field_validator("started_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("give a time zone, for example 2026-01-05T10:00:00Z")
-        return value
 
 
 # --- PagerDuty Events API v2 ---------------------------------------------------
 
 class PagerDutyPayload(BaseModel):
     model_config = _TOLERANT
-    summary: Annotated[str, StringConstraints(min_length=1, max_length=MAX_SUMMARY)]
-    source: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    summary: Annotated[Text, StringConstraints(min_length=1, max_length=MAX_SUMMARY)]
+    source: Annotated[Line, StringConstraints(min_length=1, max_length=255)]
     severity: Literal["critical", "error", "warning", "info"]
-    timestamp: datetime | None = None
-    component: Annotated[str, StringConstraints(max_length=255)] | None = None
-    group: Annotated[str, StringConstraints(max_length=255)] | None = None
-    class_: Annotated[str, StringConstraints(max_length=255)] | None = Field(None, alias="class")
+    timestamp: Moment | None = None
+    component: Annotated[Line, StringConstraints(max_length=255)] | None = None
+    group: Annotated[Line, StringConstraints(max_length=255)] | None = None
+    class_: Annotated[Line, StringConstraints(max_length=255)] | None = Field(None, alias="class")
     custom_details: Any = None
 
 
@@ -107,12 +103,11 @@ class PagerDutyEvent(BaseModel):
     """An event as ``POST https://events.pagerduty.com/v2/enqueue`` takes it."""
 
     model_config = _TOLERANT
-    routing_key: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    routing_key: Annotated[Line, StringConstraints(min_length=1, max_length=100)]
     event_action: Literal["trigger", "acknowledge", "resolve"]
-    dedup_key: Annotated[str, StringConstraints(min_length=1,
-                                                max_length=MAX_DEDUP_KEY)] | None = None
+    dedup_key: DedupKey | None = None
     payload: PagerDutyPayload | None = None
-    client: Annotated[str, StringConstraints(max_length=255)] | None = None
+    client: Annotated[Line, StringConstraints(max_length=255)] | None = None
     client_url: Url | None = None
     links: list[dict[str, Any]] | None = Field(None, max_length=50)
     images: list[dict[str, Any]] | None = Field(None, max_length=50)
@@ -127,26 +122,20 @@ class Matcher(BaseModel):
     model_config = _STRICT
     name: LabelName
     value: LabelValue
-    is_regex: bool = False
-    is_equal: bool = True
+    is_regex: Switch = False
+    is_equal: Switch = True
 
 
 class SilenceIn(BaseModel):
     model_config = _STRICT
     matchers: list[Matcher] = Field(min_length=1, max_length=32)
-    starts_at: datetime | None = None
+    starts_at: Moment | None = None
     """Defaults to now."""
-    ends_at: datetime | None = None
+    ends_at: Moment | None = None
     duration_minutes: float | None = Field(None, gt=0, le=60 * 24 * 366)
     """Instead of ends_at."""
-    comment: str = Field(min_length=1, max_length=2000)
+    comment: Text = Field(min_length=1, max_length=2000)
 
-    @field_validator("starts_at", "ends_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("give a time zone, for example 2026-01-05T10:00:00Z")
-        return value
 
 
 class SilenceOut(BaseModel):
@@ -186,8 +175,8 @@ class IssuedIntegrationOut(IntegrationOut):
 
 class MonitoringIn(BaseModel):
     model_config = _STRICT
-    enabled: bool
-    reason: str | None = Field(None, max_length=2000)
+    enabled: Switch
+    reason: Text | None = Field(None, max_length=2000)
 
 
 class MonitoringOut(BaseModel):

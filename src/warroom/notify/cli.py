@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from warroom.cli_support import JSON_OUT, emit_json, emit_table, handles_problems, reading, unit
+from warroom.cli_support import (
+    JSON_OUT,
+    echo,
+    emit_json,
+    emit_table,
+    handles_problems,
+    reading,
+    unit,
+)
 from warroom.notify import service
 
 outbox_app = typer.Typer(help="Outbound messages and their delivery.", no_args_is_help=True)
@@ -36,4 +44,4 @@ def retry(message_id: int) -> None:
     """Give a dead or cancelled message another round of attempts."""
     with unit() as uow:
         service.retry(uow, message_id=message_id)
-    typer.echo(f"message {message_id} queued again")
+    echo(f"message {message_id} queued again")

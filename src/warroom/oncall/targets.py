@@ -12,16 +12,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
+from warroom.text import Line
+
 TargetKind = Literal["user", "schedule", "team", "position"]
 KINDS: tuple[TargetKind, ...] = ("user", "schedule", "team", "position")
 
 
 class TargetSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-    user: str | None = Field(None, min_length=1, max_length=64)
-    schedule: str | None = Field(None, min_length=1, max_length=64)
-    team: str | None = Field(None, min_length=1, max_length=64)
-    position: str | None = Field(None, min_length=1, max_length=64)
+    user: Line | None = Field(None, min_length=1, max_length=64)
+    schedule: Line | None = Field(None, min_length=1, max_length=64)
+    team: Line | None = Field(None, min_length=1, max_length=64)
+    position: Line | None = Field(None, min_length=1, max_length=64)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> TargetSpec:

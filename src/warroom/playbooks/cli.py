@@ -12,10 +12,12 @@ from warroom.cli_support import (
     AS_USER,
     JSON_OUT,
     console,
+    echo,
     emit_json,
     emit_table,
     handles_problems,
     reading,
+    safe,
     unit,
 )
 from warroom.clock import now
@@ -42,9 +44,9 @@ def validate(files: list[Path] = typer.Argument(None, help="Files to check; defa
     bad = {path: problems for path, problems in report.items() if problems}
     for path in report:
         mark = "[red]invalid[/red]" if path in bad else "[green]ok[/green]"
-        console.print(f"{mark} {path}")
+        console.print(f"{mark} {safe(path)}")
         for problem in bad.get(path, []):
-            console.print(f"    {problem}", markup=False)
+            console.print(f"    {safe(problem)}")
     if bad:
         raise typer.Exit(1)
 
@@ -54,9 +56,9 @@ def schema(write: Path = typer.Option(None, "--write", help="Write it to this fi
     """Print (or write) the JSON Schema of a playbook file."""
     if write:
         write.write_text(json_schema())
-        typer.echo(f"wrote {write}")
+        echo(f"wrote {write}")
     else:
-        typer.echo(json_schema(), nl=False)
+        echo(json_schema(), nl=False)
 
 
 @playbook_app.command("list")
@@ -88,7 +90,7 @@ def attach(ref: str, name: str, as_user: str = AS_USER) -> None:
     with unit(as_user) as uow:
         incident = incidents.get_for_update(uow, ref=ref)
         run = service.attach(uow, incident=incident, name=name)
-    typer.echo(f"{ref}: attached {run.playbook} {run.version} ({run.content_hash[:12]})")
+    echo(f"{ref}: attached {run.playbook} {run.version} ({run.content_hash[:12]})")
 
 
 @playbook_app.command("steps")
@@ -104,18 +106,18 @@ def steps(ref: str, role: str = typer.Option(None, help="Only this role's steps.
         emit_json({"runs": shown.runs, "steps": rows})
         return
     for run in shown.runs:
-        console.print(f"[bold]{run.playbook}[/bold] {run.version} ({run.content_hash[:12]}, "
-                      f"{run.how}, attached {run.attached_at:%Y-%m-%d %H:%M} by "
-                      f"{run.attached_by})")
+        console.print(f"[bold]{safe(run.playbook)}[/bold] {safe(run.version)} "
+                      f"({run.content_hash[:12]}, {run.how}, attached "
+                      f"{run.attached_at:%Y-%m-%d %H:%M} by {safe(run.attached_by)})")
     names = {r.id: r.name for r in catalog.roles()}
     for owner in sorted({s.role for s in rows}):
-        typer.echo(f"\n{names.get(owner, owner)}")
+        echo(f"\n{names.get(owner, owner)}")
         for s in sorted((s for s in rows if s.role == owner),
                         key=lambda s: views.STATES.index(s.state)):
             due = f"due {s.due_by:%Y-%m-%d %H:%M}" if s.due_by else s.due_window
             extra = f"; {s.note}" if s.note else ""
-            typer.echo(f"  {s.state:<9} {s.ref}  {s.title}{' [gate]' if s.gate else ''} "
-                       f"({s.kind}, {due}, {s.status}{extra})")
+            echo(f"  {s.state:<9} {s.ref}  {s.title}{' [gate]' if s.gate else ''} "
+                 f"({s.kind}, {due}, {s.status}{extra})")
 
 
 @playbook_app.command("tick")
@@ -161,7 +163,7 @@ def dry_run(ref: str, step: str = STEP) -> None:
         incident = incidents.get_by_ref_or_raise(session, ref=ref)
         found = service.get_step_or_raise(session, incident=incident, ref=step)
         plan = service.dry_run(session, incident=incident, step=found)
-    typer.echo(json.dumps(plan, indent=2, default=str))
+    echo(json.dumps(plan, indent=2, default=str))
 
 
 @preparedness_app.callback()
@@ -187,8 +189,8 @@ def verify(item: str, note: str = typer.Option(None, "--note"), as_user: str = A
     """Record that an item was verified today."""
     with unit(as_user) as uow:
         state = preparedness.verify(uow, item_id=item, note=note)
-    typer.echo(f"{item} verified by {state.last_verified_by}; due again by "
-               f"{state.due_at:%Y-%m-%d}")
+    echo(f"{item} verified by {state.last_verified_by}; due again by "
+         f"{state.due_at:%Y-%m-%d}")
 
 
 @preparedness_app.command("owner")
@@ -197,7 +199,7 @@ def owner(item: str, name: str, as_user: str = AS_USER) -> None:
     """Hand an item to another owner."""
     with unit(as_user) as uow:
         preparedness.set_owner(uow, item_id=item, owner=name)
-    typer.echo(f"{item} is now owned by {name}")
+    echo(f"{item} is now owned by {name}")
 
 
 def _change(ref: str, step: str, as_user: str | None, verb: str, act: Any) -> None:
@@ -206,4 +208,4 @@ def _change(ref: str, step: str, as_user: str | None, verb: str, act: Any) -> No
         found = service.get_step_or_raise(uow.session, incident=incident, ref=step)
         act(uow, incident, found)
         label = found.ref
-    typer.echo(f"{ref}: {label} {verb}")
+    echo(f"{ref}: {label} {verb}")

@@ -7,27 +7,29 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from warroom.text import Line, Text
+
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class AttachIn(BaseModel):
     model_config = _STRICT
-    playbook: str = Field(min_length=1, max_length=80, examples=["security-incident"])
+    playbook: Line = Field(min_length=1, max_length=80, examples=["security-incident"])
 
 
 class TickIn(BaseModel):
     model_config = _STRICT
-    notes: str | None = Field(None, max_length=5000)
+    notes: Text | None = Field(None, max_length=5000)
 
 
 class SkipIn(BaseModel):
     model_config = _STRICT
-    reason: str = Field(min_length=3, max_length=2000)
+    reason: Text = Field(min_length=3, max_length=2000)
 
 
 class ApproveIn(BaseModel):
     model_config = _STRICT
-    note: str | None = Field(None, max_length=2000)
+    note: Text | None = Field(None, max_length=2000)
 
 
 class PlaybookOut(BaseModel):
@@ -95,12 +97,12 @@ class IncidentPlaybooksOut(BaseModel):
 
 class VerifyIn(BaseModel):
     model_config = _STRICT
-    note: str | None = Field(None, max_length=2000)
+    note: Text | None = Field(None, max_length=2000)
 
 
 class OwnerIn(BaseModel):
     model_config = _STRICT
-    owner: str = Field(min_length=1, max_length=200)
+    owner: Line = Field(min_length=1, max_length=200)
 
 
 class PreparednessItemOut(BaseModel):

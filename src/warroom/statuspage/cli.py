@@ -12,6 +12,7 @@ import typer
 from warroom.cli_support import (
     AS_USER,
     JSON_OUT,
+    echo,
     emit_json,
     emit_table,
     handles_problems,
@@ -51,9 +52,9 @@ def show(json_out: bool = JSON_OUT) -> None:
     if json_out:
         emit_json(view)
         return
-    typer.echo(f"{view.name}: {view.description} ({view.indicator})  {view.url}")
+    echo(f"{view.name}: {view.description} ({view.indicator})  {view.url}")
     if view.maintenance_mode:
-        typer.echo(f"maintenance mode: {view.maintenance_mode.name}")
+        echo(f"maintenance mode: {view.maintenance_mode.name}")
     _component_table(view.components)
 
 
@@ -76,10 +77,10 @@ def report(status: str = typer.Option(..., "--status", "-s", help="degraded, out
     if json_out:
         emit_json(view)
         return
-    typer.echo(f"{view.description} ({view.indicator})")
+    echo(f"{view.description} ({view.indicator})")
     if view.current_incident:
-        typer.echo(f"{view.current_incident.id}: {view.current_incident.name} is "
-                   f"{view.current_incident.status}")
+        echo(f"{view.current_incident.id}: {view.current_incident.name} is "
+             f"{view.current_incident.status}")
 
 
 @status_app.command("maintenance-mode")
@@ -95,7 +96,7 @@ def maintenance_mode(state: str = typer.Argument(..., help="on or off"),
     with ready(as_user) as uow:
         window = service.set_maintenance_mode(uow, enabled=state == "on", message=message,
                                               component_names=component or None)
-    typer.echo(f"maintenance mode on ({window.code})" if window else "maintenance mode off")
+    echo(f"maintenance mode on ({window.code})" if window else "maintenance mode off")
 
 
 @component_app.command("list")
@@ -119,7 +120,7 @@ def add_component(name: str, description: str = typer.Option("", "--description"
     with ready(as_user) as uow:
         row = components.create(uow, name=name, description=description, group=group,
                                 position=position, status=status)
-    typer.echo(f"added component {row.name} ({row.code})")
+    echo(f"added component {row.name} ({row.code})")
 
 
 @component_app.command("edit")
@@ -137,7 +138,7 @@ def edit_component(name: str, new_name: str = typer.Option(None, "--name"),
         components.update(uow, component=row, changes={
             "name": new_name, "description": description, "group": group,
             "position": position, "status": status, "showcase": showcase})
-    typer.echo(f"{row.name}: {row.status}")
+    echo(f"{row.name}: {row.status}")
 
 
 @component_app.command("remove")
@@ -146,7 +147,7 @@ def remove_component(name: str, as_user: str = AS_USER) -> None:
     with ready(as_user) as uow:
         components.delete(uow, component=components.get_by_name_or_raise(uow.session,
                                                                          name=name))
-    typer.echo(f"removed component {name}")
+    echo(f"removed component {name}")
 
 
 @incident_app.command("list")
@@ -177,7 +178,7 @@ def open_incident(name: str, body: str = typer.Option(..., "--body", "-b"),
                                posting=incidents.posting(uow.session, status=status, body=body,
                                                          wanted=_pairs(component),
                                                          deliver_notifications=notify))
-    typer.echo(f"opened {row.code}: {row.name} ({row.status})")
+    echo(f"opened {row.code}: {row.name} ({row.status})")
 
 
 @incident_app.command("update")
@@ -192,7 +193,7 @@ def update_incident(code: str, status: str = typer.Option(..., "--status"),
         incidents.post_update(uow, incident=row, posting=incidents.posting(
             uow.session, status=status, body=body or incidents.default_body(status),
             wanted=_pairs(component), deliver_notifications=notify))
-    typer.echo(f"{row.code}: {row.status}")
+    echo(f"{row.code}: {row.status}")
 
 
 @incident_app.command("edit")
@@ -207,7 +208,7 @@ def edit_incident(code: str, name: str = typer.Option(None, "--name"),
     with ready(as_user) as uow:
         row = incidents.get_by_code_or_raise(uow.session, code=code)
         incidents.edit(uow, incident=row, changes=changes)
-    typer.echo(f"{row.code}: {row.name}")
+    echo(f"{row.code}: {row.name}")
 
 
 @incident_app.command("delete")
@@ -215,7 +216,7 @@ def edit_incident(code: str, name: str = typer.Option(None, "--name"),
 def delete_incident(code: str, as_user: str = AS_USER) -> None:
     with ready(as_user) as uow:
         incidents.delete(uow, incident=incidents.get_by_code_or_raise(uow.session, code=code))
-    typer.echo(f"deleted {code}")
+    echo(f"deleted {code}")
 
 
 @maintenance_app.command("list")
@@ -249,7 +250,7 @@ def schedule(name: str, starts: datetime = typer.Option(..., "--from", help="UTC
                                    scheduled_until=_utc(ends), component_names=component,
                                    body=body, auto_transition=not manual,
                                    verify_minutes=verify_minutes)
-    typer.echo(f"scheduled {row.code}: {row.name}")
+    echo(f"scheduled {row.code}: {row.name}")
 
 
 @maintenance_app.command("move")
@@ -260,7 +261,7 @@ def move(code: str, status: str, body: str = typer.Option(None, "--body", "-b"),
     with ready(as_user) as uow:
         row = incidents.get_by_code_or_raise(uow.session, code=code, kind=MAINTENANCE)
         maintenance.move(uow, window=row, status=status, body=body)
-    typer.echo(f"{row.code}: {row.status}")
+    echo(f"{row.code}: {row.status}")
 
 
 @maintenance_app.command("delete")
@@ -272,7 +273,7 @@ def delete_maintenance(code: str, as_user: str = AS_USER) -> None:
         if row.status != "scheduled":
             raise Invalid(f"Maintenance {code} is {row.status}; move it to completed instead.")
         incidents.delete(uow, incident=row)
-    typer.echo(f"cancelled {code}")
+    echo(f"cancelled {code}")
 
 
 @subscriber_app.command("list")
@@ -295,7 +296,7 @@ def add_email(email: str, as_user: str = AS_USER) -> None:
     """Send a confirmation link (nothing else is sent until it is used)."""
     with ready(as_user) as uow:
         row = subscriber_service.subscribe_email(uow, email=email)
-    typer.echo(f"{row.code}: {row.destination} is {row.status}")
+    echo(f"{row.code}: {row.destination} is {row.status}")
 
 
 @subscriber_app.command("add-webhook")
@@ -305,8 +306,8 @@ def add_webhook(url: str, secret: str = typer.Option(None, "--secret"),
     """Add a signed webhook; prints its signing secret once."""
     with ready(as_user) as uow:
         row, issued = subscriber_service.add_webhook(uow, url=url, secret=secret)
-    typer.echo(f"{row.code}: {row.destination} is {row.status}")
-    typer.echo(f"signing secret (shown once): {issued}")
+    echo(f"{row.code}: {row.destination} is {row.status}")
+    echo(f"signing secret (shown once): {issued}")
 
 
 @subscriber_app.command("remove")
@@ -315,7 +316,7 @@ def remove_subscriber(code: str, as_user: str = AS_USER) -> None:
     with ready(as_user) as uow:
         subscriber_service.remove(uow, subscriber=subscriber_service.get_by_code_or_raise(
             uow.session, code=code))
-    typer.echo(f"removed {code}")
+    echo(f"removed {code}")
 
 
 @contextmanager
@@ -354,7 +355,7 @@ def _show_entry(code: str, kind: str, json_out: bool) -> None:
     if json_out:
         emit_json(view)
         return
-    typer.echo(f"{view.id} {view.name}: {view.status}, impact {view.impact}  {view.public_url}")
+    echo(f"{view.id} {view.name}: {view.status}, impact {view.impact}  {view.public_url}")
     emit_table("Updates", ["at", "status", "text"],
                [[u.created_at, u.status, u.body] for u in view.updates])
 

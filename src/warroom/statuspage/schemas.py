@@ -6,7 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
+
+from warroom.strict import Moment, Switch
+from warroom.text import Line, Text
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 Name = Field(min_length=1, max_length=100)
@@ -14,63 +17,57 @@ StatusMap = Field(default_factory=dict, max_length=200,
                   description="Component name (or id) to status, e.g. {\"media\": \"degraded\"}.")
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise ValueError("give a time zone, for example 2026-01-05T02:00:00Z")
-    return value
-
-
 class AdminStatusIn(BaseModel):
     """Seed 002's "Status Page Update" call."""
 
     model_config = _STRICT
-    status: str = Field(max_length=40, examples=["degraded"],
+    status: Line = Field(max_length=40, examples=["degraded"],
                         description="A component word (operational, degraded, partial, outage, "
                                     "major, maintenance, or Statuspage's own) or an incident "
                                     "status (investigating, identified, monitoring, resolved).")
-    message: str | None = Field(None, max_length=20_000)
-    components: dict[str, str] = StatusMap
-    title: str | None = Field(None, max_length=300)
-    incident: str | None = Field(None, max_length=12,
+    message: Text | None = Field(None, max_length=20_000)
+    components: dict[Line, Line] = StatusMap
+    title: Line | None = Field(None, max_length=300)
+    incident: Line | None = Field(None, max_length=12,
                                  description="The public incident to update (default: the "
                                              "current status notice).")
-    internal_incident: str | None = Field(
+    internal_incident: Line | None = Field(
         None, max_length=40, examples=["INC-7"],
         description="The internal incident this notice belongs to: its timeline hears "
                     "each update, and resolving it offers this notice for resolution.")
-    notify: bool = True
+    notify: Switch = True
 
 
 class AdminMaintenanceIn(BaseModel):
     """Seed 002's maintenance-mode call."""
 
     model_config = _STRICT
-    enabled: bool
-    message: str | None = Field(None, max_length=2000)
-    components: list[str] | None = Field(None, max_length=200,
+    enabled: Switch
+    message: Text | None = Field(None, max_length=2000)
+    components: list[Line] | None = Field(None, max_length=200,
                                          description="Default: every component.")
 
 
 class ComponentIn(BaseModel):
     model_config = _STRICT
-    name: str = Name
-    description: str = Field("", max_length=1000)
-    group: str | None = Field(None, max_length=100)
+    name: Line = Name
+    description: Text = Field("", max_length=1000)
+    group: Line | None = Field(None, max_length=100)
     position: int | None = Field(None, ge=0, le=100_000)
-    status: str = Field("operational", max_length=40)
-    showcase: bool = True
-    only_show_if_degraded: bool = False
+    status: Line = Field("operational", max_length=40)
+    showcase: Switch = True
+    only_show_if_degraded: Switch = False
 
 
 class ComponentEdit(BaseModel):
     model_config = _STRICT
-    name: str | None = Field(None, min_length=1, max_length=100)
-    description: str | None = Field(None, max_length=1000)
-    group: str | None = Field(None, max_length=100, description="Empty string: no group.")
+    name: Line | None = Field(None, min_length=1, max_length=100)
+    description: Text | None = Field(None, max_length=1000)
+    group: Line | None = Field(None, max_length=100, description="Empty string: no group.")
     position: int | None = Field(None, ge=0, le=100_000)
-    status: str | None = Field(None, max_length=40)
-    showcase: bool | None = None
-    only_show_if_degraded: bool | None = None
+    status: Line | None = Field(None, max_length=40)
+    showcase: Switch | None = None
+    only_show_if_degraded: Switch | None = None
 
 
 class ComponentOut(BaseModel):
@@ -88,63 +85,61 @@ class ComponentOut(BaseModel):
 
 class IncidentIn(BaseModel):
     model_config = _STRICT
-    name: str = Field(min_length=1, max_length=300)
-    status: str = Field("investigating", max_length=20)
-    body: str = Field(min_length=1, max_length=20_000)
-    impact: str | None = Field(None, max_length=20, description="Override the impact "
-                               "derived from the components: none, minor, major, critical.")
-    components: dict[str, str] = StatusMap
-    internal_incident: str | None = Field(None, max_length=30, examples=["INC-42"])
-    deliver_notifications: bool = True
+    name: Line = Field(min_length=1, max_length=300)
+    status: Line = Field("investigating", max_length=20)
+    body: Text = Field(min_length=1, max_length=20_000)
+    impact: Line | None = Field(None, max_length=20, description="Override the impact "
+                                "derived from the components: none, minor, major, critical.")
+    components: dict[Line, Line] = StatusMap
+    internal_incident: Line | None = Field(None, max_length=30, examples=["INC-42"])
+    deliver_notifications: Switch = True
 
 
 class IncidentUpdateIn(BaseModel):
     model_config = _STRICT
-    status: str = Field(max_length=20)
-    body: str | None = Field(None, max_length=20_000)
-    components: dict[str, str] = StatusMap
-    deliver_notifications: bool = True
+    status: Line = Field(max_length=20)
+    body: Text | None = Field(None, max_length=20_000)
+    components: dict[Line, Line] = StatusMap
+    deliver_notifications: Switch = True
 
 
 class IncidentEdit(BaseModel):
     model_config = _STRICT
-    name: str | None = Field(None, min_length=1, max_length=300)
-    impact: str | None = Field(None, max_length=20)
-    internal_incident: str | None = Field(None, max_length=30,
-                                          description="Empty string: unlink.")
+    name: Line | None = Field(None, min_length=1, max_length=300)
+    impact: Line | None = Field(None, max_length=20)
+    internal_incident: Line | None = Field(None, max_length=30,
+                                           description="Empty string: unlink.")
 
 
 class MaintenanceIn(BaseModel):
     model_config = _STRICT
-    name: str = Field(min_length=1, max_length=300)
-    scheduled_for: datetime
-    scheduled_until: datetime
-    components: list[str] = Field(default_factory=list, max_length=200)
-    body: str | None = Field(None, max_length=20_000)
-    auto_transition: bool = True
+    name: Line = Field(min_length=1, max_length=300)
+    scheduled_for: Moment
+    scheduled_until: Moment
+    components: list[Line] = Field(default_factory=list, max_length=200)
+    body: Text | None = Field(None, max_length=20_000)
+    auto_transition: Switch = True
     verify_minutes: int | None = Field(None, ge=0, le=1440)
-    deliver_notifications: bool = True
+    deliver_notifications: Switch = True
 
-    _check_times = field_validator("scheduled_for", "scheduled_until")(_aware)
 
 
 class MaintenanceEdit(BaseModel):
     model_config = _STRICT
-    name: str | None = Field(None, min_length=1, max_length=300)
-    scheduled_for: datetime | None = None
-    scheduled_until: datetime | None = None
-    components: list[str] | None = Field(None, max_length=200)
-    auto_transition: bool | None = None
+    name: Line | None = Field(None, min_length=1, max_length=300)
+    scheduled_for: Moment | None = None
+    scheduled_until: Moment | None = None
+    components: list[Line] | None = Field(None, max_length=200)
+    auto_transition: Switch | None = None
     verify_minutes: int | None = Field(None, ge=0, le=1440)
 
-    _check_times = field_validator("scheduled_for", "scheduled_until")(_aware)
 
 
 class MaintenanceUpdateIn(BaseModel):
     model_config = _STRICT
-    status: str = Field(max_length=20, examples=["in_progress"])
-    body: str | None = Field(None, max_length=20_000)
-    deliver_notifications: bool = True
+    status: Line = Field(max_length=20, examples=["in_progress"])
+    body: Text | None = Field(None, max_length=20_000)
+    deliver_notifications: Switch = True
 
 
 class UpdateOut(BaseModel):
@@ -179,9 +174,9 @@ class EntryOut(BaseModel):
 class SubscriberIn(BaseModel):
     model_config = _STRICT
     kind: Literal["email", "webhook"]
-    email: str | None = Field(None, max_length=320)
-    url: str | None = Field(None, max_length=500)
-    secret: str | None = Field(None, max_length=200, description="Webhook signing secret "
+    email: Line | None = Field(None, max_length=320)
+    url: Line | None = Field(None, max_length=500)
+    secret: Line | None = Field(None, max_length=200, description="Webhook signing secret "
                                "(whsec_<base64> or 16+ characters); generated if left out.")
 
 

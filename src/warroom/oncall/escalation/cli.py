@@ -7,6 +7,7 @@ import typer
 from warroom.cli_support import (
     AS_USER,
     JSON_OUT,
+    echo,
     emit_json,
     emit_table,
     handles_problems,
@@ -32,9 +33,9 @@ def show(ref: str, json_out: bool = JSON_OUT) -> None:
     if json_out:
         emit_json(view)
         return
-    typer.echo(f"{incident.ref}: policy {view['policy']} ({view['chosen_by']}), "
-               f"{view['state']}; next step {view['next_step'] or '-'} of {view['steps']} "
-               f"due {view['next_step_due_at'] or '-'}")
+    echo(f"{incident.ref}: policy {view['policy']} ({view['chosen_by']}), "
+         f"{view['state']}; next step {view['next_step'] or '-'} of {view['steps']} "
+         f"due {view['next_step_due_at'] or '-'}")
     emit_table("Pages", ["at", "who", "reason", "step", "repeat"],
                [[p["at"], p["user"], p["reason"], p["step"], p["repeat"]]
                 for p in view["pages"]])
@@ -47,7 +48,7 @@ def choose(ref: str, policy: str, as_user: str = AS_USER) -> None:
     with unit(as_user) as uow:
         incident = incidents.get_for_update(uow, ref=ref)
         service.choose_policy(uow, incident=incident, policy_name=policy)
-    typer.echo(f"{ref} now escalates with {policy}")
+    echo(f"{ref} now escalates with {policy}")
 
 
 @escalation_app.command("reassign")
@@ -62,7 +63,7 @@ def reassign(ref: str, to: str = typer.Option(..., "--to", help="kind:name, e.g.
     with unit(as_user) as uow:
         incident = incidents.get_for_update(uow, ref=ref)
         service.reassign(uow, incident=incident, to=target)
-    typer.echo(f"{ref} reassigned to {to}")
+    echo(f"{ref} reassigned to {to}")
 
 
 @escalation_app.command("ack")
@@ -72,4 +73,4 @@ def acknowledge(ref: str, as_user: str = AS_USER) -> None:
     with unit(as_user) as uow:
         incident = incidents.get_for_update(uow, ref=ref)
         stopped = service.acknowledge_incident(uow, incident=incident, by=uow.actor.label)
-    typer.echo(f"{ref} acknowledged" if stopped else f"{ref} was not being paged")
+    echo(f"{ref} acknowledged" if stopped else f"{ref} was not being paged")

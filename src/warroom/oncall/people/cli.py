@@ -11,6 +11,7 @@ from warroom.auth import service as users
 from warroom.cli_support import (
     AS_USER,
     JSON_OUT,
+    echo,
     emit_json,
     emit_table,
     handles_problems,
@@ -38,8 +39,8 @@ def show(username: str, json_out: bool = JSON_OUT) -> None:
     if json_out:
         emit_json(view)
         return
-    typer.echo(f"{view.username}: re-notify every {view.renotify_minutes or '-'} min; "
-               f"teams: {', '.join(view.teams) or '-'}")
+    echo(f"{view.username}: re-notify every {view.renotify_minutes or '-'} min; "
+         f"teams: {', '.join(view.teams) or '-'}")
     emit_table("Contact methods", ["id", "kind", "address", "label", "signed"],
                [[m.id, m.kind, m.address, m.label, m.signed] for m in view.contact_methods])
     emit_table("Notification rules", ["id", "method", "kind", "after (min)"],
@@ -59,7 +60,7 @@ def add_contact(username: str, kind: str = typer.Option(..., help="email, sms, v
         person = users.get_by_username_or_raise(uow.session, username=username)
         method = service.add_contact_method(uow, user=person, kind=kind, address=address,
                                             label=label, secret=secret)
-    typer.echo(f"contact method {method.id}: {method.kind} {method.address}")
+    echo(f"contact method {method.id}: {method.kind} {method.address}")
 
 
 @person_app.command("remove-contact")
@@ -69,7 +70,7 @@ def remove_contact(username: str, method_id: int, as_user: str = AS_USER) -> Non
     with unit(as_user) as uow:
         person = users.get_by_username_or_raise(uow.session, username=username)
         service.remove_contact_method(uow, user=person, method_id=method_id)
-    typer.echo(f"removed contact method {method_id}")
+    echo(f"removed contact method {method_id}")
 
 
 @person_app.command("add-rule")
@@ -82,7 +83,7 @@ def add_rule(username: str, method: int = typer.Option(..., "--method", help="Co
         person = users.get_by_username_or_raise(uow.session, username=username)
         rule = service.add_notification_rule(uow, user=person, method_id=method,
                                              delay_minutes=after)
-    typer.echo(f"rule {rule.id}: method {method} after {after} min")
+    echo(f"rule {rule.id}: method {method} after {after} min")
 
 
 @person_app.command("renotify")
@@ -93,8 +94,8 @@ def renotify(username: str, every: int = typer.Option(None, "--every", help="Min
     with unit(as_user) as uow:
         person = users.get_by_username_or_raise(uow.session, username=username)
         service.set_renotify(uow, user=person, minutes=every)
-    typer.echo(f"{username}: re-notify every {every} min" if every
-               else f"{username}: re-notification off")
+    echo(f"{username}: re-notify every {every} min" if every
+         else f"{username}: re-notification off")
 
 
 @person_app.command("calendar")
@@ -119,7 +120,7 @@ def create_team(name: str, members: list[str] = typer.Option([], "--member"),
         team = teams.create(uow, name=name, description=description)
         for member in members:
             teams.add_member(uow, team=team, username=member)
-    typer.echo(f"created team {name}")
+    echo(f"created team {name}")
 
 
 @team_app.command("add")
@@ -129,7 +130,7 @@ def add_member(team: str, username: str) -> None:
     with unit() as uow:
         teams.add_member(uow, team=teams.get_by_name_or_raise(uow.session, name=team),
                          username=username)
-    typer.echo(f"{username} is in {team}")
+    echo(f"{username} is in {team}")
 
 
 @team_app.command("remove")
@@ -139,7 +140,7 @@ def remove_member(team: str, username: str) -> None:
     with unit() as uow:
         teams.remove_member(uow, team=teams.get_by_name_or_raise(uow.session, name=team),
                             username=username)
-    typer.echo(f"{username} left {team}")
+    echo(f"{username} left {team}")
 
 
 @team_app.command("list")

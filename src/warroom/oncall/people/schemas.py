@@ -7,17 +7,18 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from warroom.http import DB_INT_MAX
+from warroom.text import Line
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class ContactMethodIn(BaseModel):
     model_config = _STRICT
-    kind: str = Field(max_length=10, examples=["sms"])
+    kind: Line = Field(max_length=10, examples=["sms"])
     """email, sms, voice, slack or webhook."""
-    address: str = Field(min_length=1, max_length=1000, examples=["+15551234567"])
-    label: str = Field("", max_length=100)
-    secret: str | None = Field(None, min_length=8, max_length=200)
+    address: Line = Field(min_length=1, max_length=1000, examples=["+15551234567"])
+    label: Line = Field("", max_length=100)
+    secret: Line | None = Field(None, min_length=8, max_length=200)
     """Webhooks only: signs each delivery (Standard Webhooks); stored encrypted."""
 
 

@@ -16,13 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from warroom.oncall.durations import Duration
 from warroom.oncall.targets import TargetSpec
+from warroom.text import Line, Text
 
 MAX_DELAY = 7 * 24 * 3600
 
 
 class Step(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str | None = Field(None, max_length=100)
+    name: Line | None = Field(None, max_length=100)
     """What the step is called on the timeline, e.g. "Team Lead"."""
     targets: list[TargetSpec] = Field(min_length=1, max_length=20)
     delay: Duration = Field(ge=0, le=MAX_DELAY)
@@ -36,13 +37,13 @@ class Notice(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     after: Duration = Field(0, ge=0, le=MAX_DELAY)
     targets: list[TargetSpec] = Field(min_length=1, max_length=20)
-    reason: str = Field("", max_length=300)
+    reason: Text = Field("", max_length=300)
 
 
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str = Field(min_length=1, max_length=64)
-    description: str = Field("", max_length=500)
+    name: Line = Field(min_length=1, max_length=64)
+    description: Text = Field("", max_length=500)
     repeat: int = Field(0, ge=0, le=10)
     steps: list[Step] = Field(min_length=1, max_length=20)
     notices: list[Notice] = Field(default_factory=list, max_length=10)

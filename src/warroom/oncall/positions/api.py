@@ -14,6 +14,7 @@ from warroom.db import Actor
 from warroom.http import read_session, write_unit
 from warroom.oncall.positions import catalog, service
 from warroom.oncall.targets import TargetSpec
+from warroom.text import Line
 
 router = APIRouter(tags=["on-call positions"])
 Reader = Annotated[Actor, requires(Permission.oncall_read)]
@@ -23,7 +24,7 @@ Writer = Annotated[Actor, requires(Permission.oncall_write)]
 class BindingIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     targets: list[TargetSpec] = Field(min_length=1, max_length=20)
-    service: str = Field("", max_length=100)
+    service: Line = Field("", max_length=100)
     """Bind for incidents naming this service only (empty: organisation-wide)."""
 
 

@@ -7,7 +7,15 @@ from pathlib import Path
 import typer
 import yaml
 
-from warroom.cli_support import JSON_OUT, emit_json, emit_table, handles_problems, reading, unit
+from warroom.cli_support import (
+    JSON_OUT,
+    echo,
+    emit_json,
+    emit_table,
+    handles_problems,
+    reading,
+    unit,
+)
 from warroom.errors import Invalid
 from warroom.oncall.policies import service as policies
 from warroom.oncall.policies.api import present as present_policy
@@ -50,8 +58,8 @@ def bind(position: str, targets: list[str] = typer.Option(..., "--target", help=
         raise Invalid(str(bad)) from None
     with unit() as uow:
         service.bind(uow, position=position, targets=specs, service=service_name)
-    typer.echo(f"{position}{' for ' + service_name if service_name else ''}: "
-               f"{', '.join(targets)}")
+    echo(f"{position}{' for ' + service_name if service_name else ''}: "
+         f"{', '.join(targets)}")
 
 
 @position_app.command("unbind")
@@ -60,7 +68,7 @@ def unbind(position: str, service_name: str = typer.Option("", "--service")) -> 
     """Remove a binding."""
     with unit() as uow:
         service.unbind(uow, position=position, service=service_name)
-    typer.echo(f"{position} unbound")
+    echo(f"{position} unbound")
 
 
 @policy_app.command("list")
@@ -85,7 +93,7 @@ def show_policy(name: str) -> None:
     """A policy as YAML."""
     with reading() as session:
         view = present_policy(policies.get_by_name_or_raise(session, name=name))
-    typer.echo(yaml.safe_dump(view, sort_keys=False, allow_unicode=True), nl=False)
+    echo(yaml.safe_dump(view, sort_keys=False, allow_unicode=True), nl=False)
 
 
 @policy_app.command("apply")
@@ -99,7 +107,7 @@ def apply_policy(path: Path) -> None:
         raise Invalid(f"{path} is not a valid escalation policy: {bad}") from None
     with unit() as uow:
         policies.put(uow, policy=policy)
-    typer.echo(f"policy {policy.name} saved")
+    echo(f"policy {policy.name} saved")
 
 
 @policy_app.command("delete")
@@ -108,4 +116,4 @@ def delete_policy(name: str) -> None:
     """Delete a custom policy."""
     with unit() as uow:
         policies.delete(uow, name=name)
-    typer.echo(f"policy {name} deleted")
+    echo(f"policy {name} deleted")

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import typer
 
-from warroom.cli_support import JSON_OUT, emit_json, emit_table, handles_problems, reading, unit
+from warroom.cli_support import (
+    JSON_OUT,
+    echo,
+    emit_json,
+    emit_table,
+    handles_problems,
+    reading,
+    unit,
+)
 from warroom.clock import now
 from warroom.oncall.naming import usernames
 from warroom.oncall.schedules import calendar, service
@@ -29,8 +37,8 @@ def who(schedule: str, at: datetime = typer.Option(None, "--at", help="A moment,
     if json_out:
         emit_json({"schedule": found.name, "at": moment.isoformat(), "users": names})
     else:
-        typer.echo(f"{found.name} at {moment:%Y-%m-%d %H:%M} UTC: "
-                   f"{', '.join(names) or 'nobody is on call'}")
+        echo(f"{found.name} at {moment:%Y-%m-%d %H:%M} UTC: "
+             f"{', '.join(names) or 'nobody is on call'}")
 
 
 @schedule_app.command("create")
@@ -40,7 +48,7 @@ def create(name: str, time_zone: str = typer.Option("UTC", "--tz", help="IANA zo
     """Create a schedule."""
     with unit() as uow:
         service.create(uow, name=name, time_zone=time_zone, description=description)
-    typer.echo(f"created schedule {name} ({time_zone})")
+    echo(f"created schedule {name} ({time_zone})")
 
 
 @schedule_app.command("list")
@@ -65,8 +73,8 @@ def show(name: str, json_out: bool = JSON_OUT) -> None:
     if json_out:
         emit_json(view)
         return
-    typer.echo(f"{view.name} ({view.time_zone}): on call now: "
-               f"{', '.join(view.on_call_now) or 'nobody'}")
+    echo(f"{view.name} ({view.time_zone}): on call now: "
+         f"{', '.join(view.on_call_now) or 'nobody'}")
     emit_table("Layers (highest rank wins)", ["id", "rank", "name", "rotation", "hours",
                                               "starts", "participants", "window"],
                [[la.id, la.rank, la.name, la.rotation, la.shift_hours, la.starts_at,
@@ -100,7 +108,7 @@ def add_layer(name: str,
             name=layer_name, rotation=rotation, participants=participants,
             starts_at=starts_at, shift_hours=shift_hours, rank=rank, ends_at=ends_at,
             active_days=days, active_from=active_from, active_until=active_until))
-    typer.echo(f"added layer {layer.id} ({layer.rotation}, rank {layer.rank}) to {name}")
+    echo(f"added layer {layer.id} ({layer.rotation}, rank {layer.rank}) to {name}")
 
 
 @schedule_app.command("override")
@@ -117,8 +125,8 @@ def override(name: str, user: str = typer.Option(..., "--user", help="Who covers
         found = service.add_override(uow, schedule=schedule, username=user,
                                      starts_at=starts_at, ends_at=ends_at, replaces=replaces,
                                      reason=reason)
-    typer.echo(f"override {found.id}: {user} on call in {name} from "
-               f"{found.starts_at:%Y-%m-%d %H:%M} to {found.ends_at:%Y-%m-%d %H:%M} UTC")
+    echo(f"override {found.id}: {user} on call in {name} from "
+         f"{found.starts_at:%Y-%m-%d %H:%M} to {found.ends_at:%Y-%m-%d %H:%M} UTC")
 
 
 @schedule_app.command("shifts")
@@ -157,8 +165,8 @@ def export_calendar(name: str, out: Path = typer.Option(None, "--out", help="Fil
 
 def write_output(body: bytes, out: Path | None) -> None:
     if out is None:
-        typer.echo(body.decode(), nl=False)
+        echo(body.decode(), nl=False)
     else:
         out.write_bytes(body)
-        typer.echo(f"wrote {out}")
+        echo(f"wrote {out}")
 

@@ -6,47 +6,50 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from warroom.strict import LocalMoment
+from warroom.text import Line, Text
+
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class ScheduleIn(BaseModel):
     model_config = _STRICT
-    name: str = Field(min_length=1, max_length=64, examples=["primary"])
-    time_zone: str = Field("UTC", max_length=64, examples=["Europe/Berlin"])
-    description: str = Field("", max_length=500)
+    name: Line = Field(min_length=1, max_length=64, examples=["primary"])
+    time_zone: Line = Field("UTC", max_length=64, examples=["Europe/Berlin"])
+    description: Text = Field("", max_length=500)
 
 
 class ScheduleUpdate(BaseModel):
     model_config = _STRICT
-    time_zone: str | None = Field(None, max_length=64)
-    description: str | None = Field(None, max_length=500)
+    time_zone: Line | None = Field(None, max_length=64)
+    description: Text | None = Field(None, max_length=500)
 
 
 class LayerIn(BaseModel):
     """A rotation. Times without a zone are read in the schedule's zone."""
 
     model_config = _STRICT
-    name: str = Field("", max_length=100)
-    rotation: str = Field(max_length=10, examples=["weekly"])
+    name: Line = Field("", max_length=100)
+    rotation: Line = Field(max_length=10, examples=["weekly"])
     """daily, weekly or custom (with shift_hours)."""
-    participants: list[str] = Field(min_length=1, max_length=100)
-    starts_at: datetime = Field(examples=["2026-03-02T09:00"])
+    participants: list[Line] = Field(min_length=1, max_length=100)
+    starts_at: LocalMoment = Field(examples=["2026-03-02T09:00"])
     """The first handoff; later handoffs keep its local time of day."""
     shift_hours: int | None = Field(None, ge=1, le=672)
     rank: int | None = Field(None, ge=0, le=1000)
-    ends_at: datetime | None = None
-    active_days: str = Field("", max_length=40, examples=["mon-fri"])
-    active_from: str | None = Field(None, max_length=5, examples=["09:00"])
-    active_until: str | None = Field(None, max_length=5, examples=["17:00"])
+    ends_at: LocalMoment | None = None
+    active_days: Line = Field("", max_length=40, examples=["mon-fri"])
+    active_from: Line | None = Field(None, max_length=5, examples=["09:00"])
+    active_until: Line | None = Field(None, max_length=5, examples=["17:00"])
 
 
 class OverrideIn(BaseModel):
     model_config = _STRICT
-    user: str = Field(min_length=1, max_length=64)
-    starts_at: datetime
-    ends_at: datetime
-    replaces: str | None = Field(None, max_length=64)
-    reason: str = Field("", max_length=500)
+    user: Line = Field(min_length=1, max_length=64)
+    starts_at: LocalMoment
+    ends_at: LocalMoment
+    replaces: Line | None = Field(None, max_length=64)
+    reason: Text = Field("", max_length=500)
 
 
 class LayerOut(BaseModel):
