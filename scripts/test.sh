@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`: installs what the suite needs, starts a throwaway PostgreSQL
-# cluster on loopback, runs ruff and pytest (every database test runs on SQLite
+# cluster on loopback (durably configured, as in production), runs ruff and pytest (every database test runs on SQLite
 # and on PostgreSQL), and stops what it started. Prometheus, Alertmanager, the
 # SMTP server and Chromium are started by the tests themselves on free ports.
 set -euo pipefail

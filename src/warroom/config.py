@@ -74,6 +74,10 @@ class Settings(WarroomSettings):
     max_body_bytes: int = 1_048_576
     """Largest request body accepted; larger ones get 413."""
     db_pool_size: int = 10
+    sqlite_synchronous: Literal["full", "normal"] = "full"
+    """SQLite's ``synchronous`` pragma: ``full`` syncs the WAL on every commit,
+    so what was answered 2xx survives a power loss; ``normal`` survives a
+    process crash only (see the README's Configuration section)."""
     admin_username: str = "admin"
     timezone: str = "UTC"
     """Organisation time zone, used for business hours (Sev4's next business day)."""

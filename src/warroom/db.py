@@ -137,7 +137,8 @@ class UnitOfWork:
 class Database:
     """An engine plus the rules for opening units of work on it."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False,
+                 sqlite_synchronous: str = "full") -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.write_lock = threading.RLock()
@@ -149,7 +150,7 @@ class Database:
                                         else None, connect_args={"check_same_thread": False},
                                         json_serializer=_json_dumps,
                                         json_deserializer=orjson.loads)
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self.engine, synchronous=sqlite_synchronous)
         else:
             self.engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=20,
                                         pool_pre_ping=True, json_serializer=_json_dumps,
@@ -233,15 +234,26 @@ def _ensure_sqlite_file(url: str) -> None:
     os.close(descriptor)
 
 
-def _configure_sqlite(engine: Engine) -> None:
-    """WAL for concurrent readers, explicit BEGIN so writers can ask for IMMEDIATE."""
+SQLITE_SYNCHRONOUS = ("full", "normal")
+
+
+def _configure_sqlite(engine: Engine, *, synchronous: str) -> None:
+    """WAL for concurrent readers, explicit BEGIN so writers can ask for IMMEDIATE.
+
+    ``synchronous=FULL`` (the default) syncs the WAL at every commit, so a
+    change answered 2xx survives a power loss; NORMAL only survives a crash of
+    the process. Set on every new connection, as SQLite keeps it per connection.
+    """
+    if synchronous not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"synchronous must be one of {', '.join(SQLITE_SYNCHRONOUS)}, "
+                         f"not {synchronous!r}")
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
@@ -262,7 +274,8 @@ def get_database() -> Database:
         from warroom.config import get_settings
 
         settings = get_settings()
-        _database = Database(settings.database_url, pool_size=settings.db_pool_size)
+        _database = Database(settings.database_url, pool_size=settings.db_pool_size,
+                             sqlite_synchronous=settings.sqlite_synchronous)
     return _database
 
 

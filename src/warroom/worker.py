@@ -87,8 +87,7 @@ class Worker:
                                              lease_seconds=self.settings.outbox_lease_seconds)
             if not claimed:
                 break
-            wanted = delivery.still_wanted(self.database, claimed)
-            outcomes = delivery.send_all(wanted, self.settings, self.pool)
+            outcomes = delivery.send_all(claimed, self.settings, self.pool, self.database)
             with self.database.unit_of_work(SYSTEM, clock=self.clock) as uow:
                 delivery.record(uow, outcomes, settings=self.settings, worker=self.name)
             report.delivered += sum(1 for o in outcomes if o.result.ok)

@@ -3,11 +3,13 @@ leaves after it, whether it was acknowledged by API, CLI or one-click link."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from typer.testing import CliRunner
 
 from warroom.cli import app as cli_app
+from warroom.worker import Worker
 
 
 def test_api_acknowledgement_stops_escalation_and_records_who(org, clock, client, people):
@@ -194,3 +196,44 @@ def test_an_incident_declared_in_error_stops_paging(org, clock, client, people):
     assert org.tick() == []
     assert "Escalation ended: incident resolved" in [e.summary for e in
                                                      org.timeline(ref, "escalation")]
+
+
+def test_no_page_leaves_after_the_acknowledgement_answered_beyond_those_in_flight(
+        org, clock, client, people, settings, database):
+    """The worker claims a batch of second-step pages and sends them a few at a
+    time to a slow receiver; an acknowledgement that answers 200 meanwhile
+    stops every page of the batch that was not already on the wire."""
+    leads = [f"lead{n}" for n in range(12)]
+    org.staff_positions()
+    for lead in leads:
+        org.person(lead)
+    org.bind("team_lead", *(f"user:{lead}" for lead in leads))
+    start = clock.now()
+    ref = org.declare("sev1")
+    assert org.paged() == ["oce"]
+    org.at(start, minutes=5)
+    org.tick()  # the missed response target is told (a notice, which an ack keeps)
+    org.at(start, minutes=15)
+    in_flight = 3
+    worker = Worker(database, settings.model_copy(update={"worker_concurrency": in_flight}),
+                    clock, name="slow-receiver")
+    before = len(org.receiver.requests)
+    org.receiver.gate.clear()
+    delivering = threading.Thread(target=worker.run_once)
+    try:
+        delivering.start()
+        org.receiver.wait_for(before + in_flight)
+        answer = client.post(f"/api/v1/incidents/{ref}/acknowledge",
+                             headers=people.headers("responder"))
+        assert answer.status_code == 200, answer.text
+        on_the_wire = len(org.receiver.requests) - before
+    finally:
+        org.receiver.gate.set()
+        delivering.join(timeout=30)
+        worker.close()
+    arrived = len(org.receiver.requests) - before
+    assert (on_the_wire, arrived) == (in_flight, in_flight)
+    second_step = [m for m in org.outbox(kind="page") if m.recipient in leads]
+    assert len(second_step) == len(leads)
+    assert sorted(m.status for m in second_step) == \
+        ["cancelled"] * (len(leads) - in_flight) + ["sent"] * in_flight

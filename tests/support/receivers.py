@@ -31,6 +31,9 @@ class Receiver:
     fail_body: bytes = b"ok"
     lock: threading.Lock = field(default_factory=threading.Lock)
     arrived: threading.Condition = field(default_factory=threading.Condition)
+    gate: threading.Event = field(default_factory=lambda: _open_event())
+    """Cleared, requests are recorded on arrival and then held unanswered until
+    it is set again: a slow receiver that the test controls without sleeping."""
 
     @property
     def url(self) -> str:
@@ -45,8 +48,15 @@ class Receiver:
         return list(self.requests)
 
     def close(self) -> None:
+        self.gate.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+def _open_event() -> threading.Event:
+    event = threading.Event()
+    event.set()
+    return event
 
 
 def start_receiver() -> Receiver:
@@ -66,6 +76,7 @@ def start_receiver() -> Receiver:
                     receiver.requests.append(Received("POST", self.path, {
                         k.lower(): v for k, v in self.headers.items()}, body))
                     receiver.arrived.notify_all()
+                receiver.gate.wait(timeout=30)
             status = receiver.fail_status if failing else 200
             answer = receiver.fail_body if failing else b"ok"
             self.send_response(status)

@@ -3,6 +3,8 @@ it went.
 
 Claiming and recording are short transactions; sending happens between them
 with no transaction open, so a slow SMTP server never holds a database lock.
+Each message's state is read again right before its own send, so a page
+cancelled after the claim (an acknowledgement) is not sent.
 On PostgreSQL, claims use ``FOR UPDATE SKIP LOCKED`` so any number of workers
 share the queue without sending a message twice.
 """
@@ -56,11 +58,27 @@ def claim_due(uow: UnitOfWork, *, limit: int, lease_seconds: float) -> list[Enve
     return claimed
 
 
-def send_all(envelopes: list[Envelope], settings: Settings,
-             pool: ThreadPoolExecutor | None) -> list[Outcome]:
+def send_all(envelopes: list[Envelope], settings: Settings, pool: ThreadPoolExecutor | None,
+             database: Database) -> list[Outcome]:
+    """Send a claimed batch, each message only if it is still wanted at the
+    moment its own turn comes (see :func:`send_if_wanted`)."""
     if pool is None or len(envelopes) == 1:
-        return [send_one(e, settings) for e in envelopes]
-    return list(pool.map(lambda e: send_one(e, settings), envelopes))
+        sent = [send_if_wanted(e, settings, database) for e in envelopes]
+    else:
+        sent = list(pool.map(lambda e: send_if_wanted(e, settings, database), envelopes))
+    return [outcome for outcome in sent if outcome is not None]
+
+
+def send_if_wanted(envelope: Envelope, settings: Settings,
+                   database: Database) -> Outcome | None:
+    """Check the message right before its HTTP or SMTP call, not once for the
+    batch: with a slow receiver a batch is sent over seconds, and an
+    acknowledgement that answered 200 meanwhile (cancelling the pages in its
+    own transaction) must stop every page not already on the wire. None when
+    it was cancelled since the claim (nothing is sent or recorded)."""
+    if not still_wanted(database, [envelope]):
+        return None
+    return send_one(envelope, settings)
 
 
 def send_one(envelope: Envelope, settings: Settings) -> Outcome:
@@ -79,7 +97,8 @@ def send_one(envelope: Envelope, settings: Settings) -> Outcome:
 
 def still_wanted(database: Database, envelopes: list[Envelope]) -> list[Envelope]:
     """Drop messages cancelled after they were claimed (an acknowledgement
-    that landed a moment ago must still stop the page)."""
+    that landed a moment ago must still stop the page). One primary-key
+    lookup, far cheaper than the send it may save."""
     if not envelopes:
         return []
     with database.read() as session:
