@@ -39,3 +39,10 @@ def test_an_alert_body_cut_short_is_not_stored(client, people):
                           b'{"name": "DiskFull"}')
     assert sent[0]["status"] == 400
     assert client.get("/api/v1/alerts", headers=people.admin).json()["items"] == []
+
+
+def test_a_route_whose_body_is_cut_short_stores_nothing_either(client, people):
+    sent = call_cut_short(client.app, "/api/v1/incidents", people.tokens["admin"],
+                          b'{"type": "service_outage", "severity": "sev3"}')
+    assert sent[0]["status"] == 400
+    assert client.get("/api/v1/incidents", headers=people.admin).json()["items"] == []
