@@ -1,7 +1,7 @@
 """a one-row table /health rewrites to prove the database accepts writes
 
-Revision ID: core_0003
-Revises: core_0002
+Revision ID: core_0006
+Revises: core_0005
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 
 import warroom.db
 
-revision: str = 'core_0003'
-down_revision: str | Sequence[str] | None = 'core_0002'
+revision: str = 'core_0006'
+down_revision: str | Sequence[str] | None = 'core_0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
