@@ -286,8 +286,11 @@ def warroom(work: Path, database_url: str) -> Iterator[Server]:
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
         wait_until(lambda: _answers(server.url + "/health"), what="warroom", process=process)
-        # the first start prints the admin's token; senders get a responder token
-        admin = next(word for word in log.read_text().split() if word.startswith("wr_"))
+        # the first start writes the admin's token to a file and prints its path;
+        # senders get a responder token
+        written = re.search(r"admin API token written to (\S+)", log.read_text())
+        assert written, "warroom serve did not say where it wrote the admin token"
+        admin = Path(written.group(1)).read_text().strip()
         answer = httpx.post(f"{server.url}/api/v1/tokens", json={"name": "bench-sender",
                                                                   "role": "responder"},
                             headers={"Authorization": f"Bearer {admin}"})
