@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from warroom import config
 from warroom.notify.models import OutboxMessage
 from warroom.notify.service import Outgoing, enqueue
 
@@ -15,8 +16,10 @@ SHOWN = ["commander", "admin"]
 
 
 @pytest.fixture
-def reachable(client, people, work):
+def reachable(client, people, work, monkeypatch):
     """The commander has a phone; an email to a subscriber bounced."""
+    monkeypatch.setenv("WARROOM_SMS_GATEWAY_URL", "https://sms-gateway.example.com/send")
+    config.reset()
     answer = client.post("/api/v1/oncall/people/commander/contact-methods",
                          json={"kind": "sms", "address": PHONE}, headers=people.admin)
     assert answer.status_code == 201, answer.text
@@ -58,7 +61,9 @@ def test_commanders_and_admins_see_addresses(client, people, reachable, role):
     assert SUBSCRIBER in one["last_error"]
 
 
-def test_a_person_sees_their_own_addresses(client, people, work):
+def test_a_person_sees_their_own_addresses(client, people, work, monkeypatch):
+    monkeypatch.setenv("WARROOM_SMS_GATEWAY_URL", "https://sms-gateway.example.com/send")
+    config.reset()
     client.post("/api/v1/oncall/people/viewer/contact-methods",
                 json={"kind": "sms", "address": PHONE}, headers=people.headers("viewer"))
     person = client.get("/api/v1/oncall/people/viewer", headers=people.headers("viewer")).json()
