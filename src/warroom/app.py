@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from warroom import clock as clock_module
-from warroom import domains
+from warroom import domains, openapi
 from warroom.auth.deps import TokenCache, public
 from warroom.clock import Clock
 from warroom.config import Settings, get_settings
@@ -64,6 +64,7 @@ def create_app(*, settings: Settings | None = None, database: Database | None = 
     for module in domains.modules("public"):
         module.mount(app)
 
+    openapi.install(app)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app
