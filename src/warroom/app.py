@@ -24,6 +24,7 @@ from warroom.db import Database, get_database
 from warroom.errors import BadRequest, Conflict, Invalid, Problem, Unavailable
 from warroom.http import PROBLEM_JSON, problem_response
 from warroom.limits import BodyLimitMiddleware
+from warroom.methods import MethodGuard
 from warroom.metrics import Metrics, MetricsMiddleware
 
 log = structlog.get_logger("warroom.app")
@@ -65,6 +66,7 @@ def create_app(*, settings: Settings | None = None, database: Database | None = 
         module.mount(app)
 
     openapi.install(app)
+    app.add_middleware(MethodGuard, routes_of=lambda: app.routes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app
