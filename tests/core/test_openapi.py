@@ -105,6 +105,12 @@ def test_each_operation_lists_the_errors_its_shape_allows(document):
     assert not missing, "\n".join(missing[:20])
 
 
+def test_a_route_adds_its_own_statuses(document):
+    for method in ("get", "post"):
+        gone = document["paths"]["/api/v1/ack/{token}"][method]["responses"]["410"]
+        assert gone["content"] == {"application/problem+json": {"schema": PROBLEM}}
+
+
 def test_token_routes_declare_bearer_security_and_public_ones_none(document):
     assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     paths = document["paths"]
