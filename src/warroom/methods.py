@@ -22,13 +22,14 @@ from warroom.errors import Problem
 from warroom.http import problem_response
 
 ANY = frozenset({"*"})  # a route that takes every method
+_Entry = tuple[Any, int, frozenset[str]]  # path regex, path parameters, methods
 
 
 class MethodGuard:
     def __init__(self, app: ASGIApp, routes_of: Any) -> None:
         self.app = app
         self.routes_of = routes_of  # () -> the app's routes, read when first needed
-        self._table: list[tuple[Any, int, frozenset[str]]] | None = None
+        self._by_depth: dict[int | None, list[_Entry]] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -42,20 +43,26 @@ class MethodGuard:
         """The methods of the path's routes (empty when no route matches it)."""
         fewest: int | None = None
         methods: set[str] = set()
-        for regex, params, route_methods in self._routes():
-            if regex.match(path) is None or (fewest is not None and params > fewest):
+        for regex, params, route_methods in self._candidates(path):
+            if (fewest is not None and params > fewest) or regex.match(path) is None:
                 continue
             if fewest is None or params < fewest:
                 fewest, methods = params, set()
             methods |= route_methods
         return frozenset(methods)
 
-    def _routes(self) -> list[tuple[Any, int, frozenset[str]]]:
-        if self._table is None:
-            self._table = [(route.path_regex, len(route.param_convertors),
-                            frozenset(route.methods) if route.methods else ANY)
-                           for route in _flatten(self.routes_of())]
-        return self._table
+    def _candidates(self, path: str) -> list[_Entry]:
+        """Routes with as many segments as the path (a ``{param}`` never spans a
+        slash), plus the few whose ``{param:path}`` may."""
+        if self._by_depth is None:
+            self._by_depth = {}
+            for route in _flatten(self.routes_of()):
+                spans = any(c.regex != "[^/]+" for c in route.param_convertors.values())
+                depth = None if spans else route.path_format.count("/")
+                entry = (route.path_regex, len(route.param_convertors),
+                         frozenset(route.methods) if route.methods else ANY)
+                self._by_depth.setdefault(depth, []).append(entry)
+        return self._by_depth.get(path.count("/"), []) + self._by_depth.get(None, [])
 
     @staticmethod
     def _refuse(scope: Scope, allowed: frozenset[str]) -> Any:
