@@ -2,7 +2,8 @@
 # `make test`: installs what the suite needs, starts a throwaway PostgreSQL
 # cluster on loopback (durably configured, as in production), runs ruff and pytest (every database test runs on SQLite
 # and on PostgreSQL), and stops what it started. Prometheus, Alertmanager, the
-# SMTP server and Chromium are started by the tests themselves on free ports.
+# SMTP server and Chromium are started by the tests themselves on free ports,
+# and so is the `warroom serve` that tests/api fuzzes with Schemathesis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

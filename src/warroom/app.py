@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from warroom import clock as clock_module
-from warroom import domains
+from warroom import domains, openapi
 from warroom.auth.deps import TokenCache, public
 from warroom.clock import Clock
 from warroom.config import Settings, get_settings
@@ -24,6 +24,7 @@ from warroom.errors import BadRequest, Conflict, Invalid, Problem, Unavailable
 from warroom.health import WriteCheck, health
 from warroom.http import PROBLEM_JSON, problem_response
 from warroom.limits import BodyLimitMiddleware
+from warroom.methods import MethodGuard
 from warroom.metrics import Metrics, MetricsMiddleware
 from warroom.text import NulGuard, location, message
 
@@ -66,7 +67,9 @@ def create_app(*, settings: Settings | None = None, database: Database | None = 
     for module in domains.modules("public"):
         module.mount(app)
 
+    openapi.install(app)
     app.add_middleware(NulGuard)
+    app.add_middleware(MethodGuard, routes_of=lambda: app.routes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app

@@ -29,6 +29,7 @@ from warroom.intake.batching import batcher_for
 from warroom.intake.integrations import Caller
 from warroom.intake.normalize import IncomingAlert
 from warroom.intake.schemas import AlertmanagerWebhook, GenericAlert, PagerDutyEvent
+from warroom.openapi import json_body, problems
 from warroom.text import location, message
 
 router = APIRouter(tags=["alert intake"])
@@ -45,34 +46,56 @@ class _AsyncRequirement(Requirement):
 
 AlertWriter = Annotated[Actor, Depends(_AsyncRequirement(Permission.alert_write))]
 _GENERIC_LIST = TypeAdapter(list[GenericAlert])
+_ALERTMANAGER_DOCS: dict[str, Any] = {
+    "openapi_extra": json_body(AlertmanagerWebhook),
+    "responses": problems(400, 413, 422)}
+_GENERIC_DOCS: dict[str, Any] = {
+    "openapi_extra": json_body(GenericAlert, list[GenericAlert],
+                               description="One alert, or a JSON list of them."),
+    "responses": problems(400, 413, 422)}
 
 
-@router.post("/api/v1/alerts/alertmanager")
+@router.post("/api/v1/alerts/alertmanager", **_ALERTMANAGER_DOCS)
 async def alertmanager(request: Request, actor: AlertWriter) -> Response:
     """Alertmanager ``webhook_configs`` receiver (payload version 4)."""
     return await _alertmanager(request, actor, None)
 
 
-@router.post("/api/v1/alerts/alertmanager/{integration_key}", dependencies=[public()])
+@router.post("/api/v1/alerts/alertmanager/{integration_key}", dependencies=[public()],
+             **_ALERTMANAGER_DOCS)
 async def alertmanager_integration(integration_key: str, request: Request) -> Response:
     """The same, authenticated by the integration key in the URL."""
     caller = _integration(request, integration_key, "alertmanager")
     return await _alertmanager(request, caller.actor, caller)
 
 
-@router.post("/api/v1/alerts/generic")
+@router.post("/api/v1/alerts/generic", **_GENERIC_DOCS)
 async def generic(request: Request, actor: AlertWriter) -> Response:
     """One alert in warroom's generic shape, or a JSON list of them."""
     return await _generic(request, actor, None)
 
 
-@router.post("/api/v1/alerts/generic/{integration_key}", dependencies=[public()])
+@router.post("/api/v1/alerts/generic/{integration_key}", dependencies=[public()],
+             **_GENERIC_DOCS)
 async def generic_integration(integration_key: str, request: Request) -> Response:
     caller = _integration(request, integration_key, "generic")
     return await _generic(request, caller.actor, caller)
 
 
-@router.post("/v2/enqueue", status_code=202, dependencies=[public()])
+_PAGERDUTY_ANSWER = {"type": "object", "required": ["status", "message"], "properties": {
+    "status": {"type": "string"}, "message": {"type": "string"},
+    "dedup_key": {"type": "string"}, "errors": {"type": "array", "items": {"type": "string"}}}}
+_PAGERDUTY_DOCS: dict[str, Any] = {
+    "openapi_extra": json_body(PagerDutyEvent),
+    "responses": {
+        202: {"description": "The event was stored.",
+              "content": {"application/json": {"schema": _PAGERDUTY_ANSWER}}},
+        400: {"description": "The event is invalid (PagerDuty's own error shape).",
+              "content": {"application/json": {"schema": _PAGERDUTY_ANSWER}}},
+        **problems(401, 403, 413)}}
+
+
+@router.post("/v2/enqueue", status_code=202, dependencies=[public()], **_PAGERDUTY_DOCS)
 async def pagerduty_enqueue(request: Request) -> Response:
     """PagerDuty Events API v2 compatible: the ``routing_key`` is the key of a
     pagerduty integration (or send a bearer token with alert:write)."""

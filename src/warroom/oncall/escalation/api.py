@@ -18,6 +18,7 @@ from warroom.http import read_session, write_unit
 from warroom.incidents import service as incidents
 from warroom.oncall.escalation import acklinks, service, views
 from warroom.oncall.escalation.schemas import PolicyChoice, Reassignment
+from warroom.openapi import problems
 
 router = APIRouter(tags=["escalation"])
 Reader = Annotated[Actor, requires(Permission.oncall_read)]
@@ -67,7 +68,8 @@ def acknowledge(ref: str, request: Request,
         return views.summary(uow.session, escalation, with_pages=False)
 
 
-@router.get(acklinks.PATH + "{token}", dependencies=[public()], response_class=HTMLResponse)
+@router.get(acklinks.PATH + "{token}", dependencies=[public()], response_class=HTMLResponse,
+            responses=problems(410))
 def show_ack_link(token: str, request: Request) -> Response:
     """What the link will do, with the button that does it (opening a link
     never acknowledges: link previews would)."""
@@ -91,7 +93,7 @@ def show_ack_link(token: str, request: Request) -> Response:
         "</button></form>")
 
 
-@router.post(acklinks.PATH + "{token}", dependencies=[public()])
+@router.post(acklinks.PATH + "{token}", dependencies=[public()], responses=problems(410))
 def use_ack_link(token: str, request: Request) -> Response:
     """Acknowledge as the person the page went to; the link then stops working."""
     with read_session(request) as session:
