@@ -157,6 +157,7 @@ def fleet(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     monkeypatch.setenv("WARROOM_DATABASE_URL", pg_url)
     monkeypatch.setenv("WARROOM_SECRET_KEY", "worker-test-secret")
     monkeypatch.setenv("WARROOM_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("WARROOM_OUTBOUND_ALLOW", "127.0.0.0/8")  # the hooks run on loopback
     config.reset()
     domains.connect_all()
     started = Fleet(pg_url, tmp_path)
