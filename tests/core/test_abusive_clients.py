@@ -78,6 +78,7 @@ def start(tmp_path: Path, sqlite_template: Path, receiver: Receiver,
     url = f"sqlite:///{path}"
     monkeypatch.setenv("WARROOM_SECRET_KEY", SECRET)
     monkeypatch.setenv("WARROOM_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("WARROOM_OUTBOUND_ALLOW", "127.0.0.0/8,::1")  # the local receiver
     config.reset()
     token = organise(url, receiver)
     started: list[Server] = []
