@@ -14,6 +14,7 @@ the first one declared under coverage.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -36,7 +37,7 @@ _ROWS = select(_INCIDENTS).where(_INCIDENTS.c.id.in_(bindparam("ids", expanding=
 
 def event_hash(event_id: int, fields: Any) -> str:
     """The hash of one event: its id and every column, data as stored (JSON)."""
-    data = fields["data"]
+    data = fields.get("data")
     if data is not None:
         data = orjson.loads(orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS))
     return chain.digest({"id": event_id, "incident_id": fields["incident_id"],
@@ -137,4 +138,4 @@ def _rows(session: Session, table: Table, batch: int = 5000) -> Iterator[Row[Any
 
 
 def _plain(value: Any) -> Any:
-    return chain.timestamp(value) if hasattr(value, "astimezone") else value
+    return chain.timestamp(value) if isinstance(value, datetime) else value
