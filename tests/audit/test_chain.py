@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from warroom.audit import service as audit
+from warroom.audit import verify as audit
 from warroom.cli import app as cli_app
 from warroom.incidents import service as incidents
 

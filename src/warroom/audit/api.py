@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from warroom.audit import service
+from warroom.audit import verify as verification
 from warroom.auth.deps import requires
 from warroom.auth.permissions import Permission
 from warroom.db import Actor
@@ -31,11 +32,19 @@ class AuditEntryOut(BaseModel):
     hash: str
 
 
+class FindingOut(BaseModel):
+    subject: str
+    problem: str
+
+
 class VerificationOut(BaseModel):
     ok: bool
     checked: int
     first_bad_seq: int | None
     problem: str | None
+    findings: list[FindingOut]
+    """Covered rows (timeline events, incidents) that disagree with the chain."""
+    more_findings: int
     message: str
 
 
@@ -54,9 +63,12 @@ def list_entries(request: Request, actor: Auditor,
 
 @router.get("/api/v1/audit/verify", response_model=VerificationOut)
 def verify(request: Request, actor: Auditor) -> VerificationOut:
-    """Walk the hash chain and name the first entry that was tampered with."""
+    """Walk the hash chain and name the first entry that was tampered with, and
+    every timeline event or incident row that no longer matches it. (Anchors
+    are checked by ``warroom audit verify --anchors``, on the operator's copy.)"""
     with read_session(request) as session:
-        result = service.verify(session)
-        return VerificationOut(ok=result.ok, checked=result.checked,
-                               first_bad_seq=result.first_bad_seq, problem=result.problem,
-                               message=result.message)
+        result = verification.verify(session)
+        return VerificationOut(
+            ok=result.ok, checked=result.checked, first_bad_seq=result.first_bad_seq,
+            problem=result.problem, more_findings=result.more, message=result.message,
+            findings=[FindingOut(subject=f.subject, problem=f.problem) for f in result.findings])

@@ -24,6 +24,11 @@ class AuditEntry(Base):
     source_ip: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(server_default="1")
+    """1: plain sha256 (entries written before the chain was keyed); 2: HMAC."""
+    covers: Mapped[Any] = mapped_column(JSON, nullable=True)
+    """Hashes of the rows this entry's unit of work wrote elsewhere (timeline
+    events, incident rows), by section: ``{"events": [[id, hash], ...]}``."""
 
 
 class AuditHead(Base):

@@ -1,35 +1,44 @@
 """Record, list and verify the audit chain.
 
-``hash = sha256(prev_hash || canonical JSON of the entry)``. Entries are
+``hash = HMAC(key, prev_hash || canonical JSON of the entry)`` with a key
+derived from the instance secret (see :mod:`warroom.audit.chain`). Entries are
 collected during a unit of work and sealed into the chain just before commit,
 so the chain head is locked only for the last moment of the transaction.
 Sealing is plain SQL (read the head, one executemany of entries, move the
 head): every alert delivery seals, and the ORM's identity map and flush
 bookkeeping cost more there than the three statements themselves.
+
+Other domains hand the seal the hashes of rows they wrote (:func:`cover`):
+they go into the last entry of the unit of work, so editing or deleting those
+rows outside warroom is caught by :func:`warroom.audit.verify.verify`.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from warroom.audit import chain
 from warroom.audit.models import AuditEntry, AuditHead
 from warroom.db import UnitOfWork
 
-GENESIS = "0" * 64
+GENESIS = chain.GENESIS
 _PENDING = "audit.pending"
+_COVERS = "audit.covers"
+_CONTRIBUTORS = "audit.contributors"
 _HEAD = AuditHead.__table__
 _READ_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)
 _READ_HEAD_LOCKED = _READ_HEAD.with_for_update()
 _START_HEAD = insert(_HEAD)
 _MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1)
 _ADD_ENTRIES = insert(AuditEntry.__table__)
+COVER_ACTION = "audit.cover"
+"""The action of an entry written only to carry covers (a unit of work that
+wrote timeline events but recorded no audit entry of its own)."""
 
 
 def record(uow: UnitOfWork, *, action: str, target: str, before: Any = None,
@@ -63,96 +72,47 @@ def chain_length(session: Session) -> int:
     return head.seq if head else 0
 
 
-@dataclass
-class Verification:
-    ok: bool
-    checked: int
-    first_bad_seq: int | None = None
-    problem: str | None = None
-
-    @property
-    def message(self) -> str:
-        if self.ok:
-            return f"audit chain intact: {self.checked} entries verified"
-        return f"audit chain broken at entry {self.first_bad_seq}: {self.problem}"
+def cover(uow: UnitOfWork, section: str, items: list[list[Any]]) -> None:
+    """Seal ``items`` (``[key, hash]`` pairs) into this unit of work's last entry."""
+    if not items:
+        return
+    covers: dict[str, list[list[Any]]] = uow.memo(_COVERS, {})
+    covers.setdefault(section, []).extend(items)
+    uow.before_commit("audit.seal", _seal)
 
 
-def verify(session: Session, *, batch: int = 5000) -> Verification:
-    """Walk the chain in order and name the first entry that was edited,
-    deleted or reordered."""
-    expected_seq, expected_prev = 1, GENESIS
-    checked = 0
-    last_seq = 0
-    while True:
-        rows = list(session.scalars(select(AuditEntry).where(AuditEntry.seq > last_seq)
-                                    .order_by(AuditEntry.seq).limit(batch)))
-        if not rows:
-            break
-        for entry in rows:
-            problem = _check(session, entry, expected_seq, expected_prev)
-            if problem:
-                return Verification(False, checked, expected_seq, problem)
-            expected_prev = entry.hash
-            expected_seq += 1
-            checked += 1
-        last_seq = rows[-1].seq
-    head = session.get(AuditHead, 1)
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    if head_seq != checked or head_hash != expected_prev:
-        return Verification(False, checked, checked + 1,
-                            f"the chain head records {head_seq} entries but {checked} remain: "
-                            "entries after the last one were deleted")
-    return Verification(True, checked)
-
-
-def entry_hash(prev_hash: str, body: dict[str, Any]) -> str:
-    return hashlib.sha256(prev_hash.encode() + canonical_json(body)).hexdigest()
-
-
-def canonical_json(body: dict[str, Any]) -> bytes:
-    return orjson.dumps(body, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
-
-
-def _body(entry: AuditEntry) -> dict[str, Any]:
-    return _canonical_fields(entry.seq, {
-        "at": entry.at, "actor": entry.actor, "action": entry.action, "target": entry.target,
-        "before": entry.before, "after": entry.after, "source_ip": entry.source_ip})
-
-
-def _canonical_fields(seq: int, fields: dict[str, Any]) -> dict[str, Any]:
-    """What is hashed: the entry's fields, its number, its time as UTC text."""
-    return {"seq": seq, **fields, "at": _timestamp(fields["at"])}
-
-
-def _check(session: Session, entry: AuditEntry, seq: int, prev: str) -> str | None:
-    if entry.seq > seq:
-        return f"entry {seq} is missing (deleted)"
-    if entry.prev_hash != prev:
-        linked = session.scalar(select(AuditEntry.seq).where(AuditEntry.hash == entry.prev_hash)
-                                .limit(1))
-        if linked is not None:
-            return "entries were reordered"
-        return "the entry before it was deleted or replaced"
-    if entry_hash(entry.prev_hash, _body(entry)) != entry.hash:
-        return "the entry was edited after it was written"
-    return None
+def before_seal(uow: UnitOfWork, key: str, contribute: Callable[[UnitOfWork], None]) -> None:
+    """Run ``contribute`` once, first thing when the chain is sealed, so it can
+    :func:`cover` rows in their final state (ids assigned, every change made)."""
+    contributors: dict[str, Callable[[UnitOfWork], None]] = uow.memo(_CONTRIBUTORS, {})
+    contributors.setdefault(key, contribute)
+    uow.before_commit("audit.seal", _seal)
 
 
 def _seal(uow: UnitOfWork) -> None:
+    for contribute in list(uow.memo(_CONTRIBUTORS, {}).values()):
+        contribute(uow)
     pending: list[dict[str, Any]] = uow.memo(_PENDING, [])
+    covers: dict[str, list[list[Any]]] = uow.memo(_COVERS, {})
+    if covers and not pending:
+        record(uow, action=COVER_ACTION, target="covers:" + ",".join(sorted(covers)))
     if not pending:
         return
     # write what the transaction holds first, so the head is locked for no longer
     # than these three statements
     uow.session.flush()
+    hasher = chain.Hasher()
     connection = uow.session.connection()
     head = connection.execute(_READ_HEAD if uow.is_sqlite else _READ_HEAD_LOCKED).first()
     seq, prev = (head.seq, head.hash) if head is not None else (0, GENESIS)
     entries = []
-    for fields in pending:
+    last = len(pending) - 1
+    for index, fields in enumerate(pending):
         seq += 1
-        sealed = entry_hash(prev, _canonical_fields(seq, fields))
-        entries.append({**fields, "seq": seq, "prev_hash": prev, "hash": sealed})
+        covered = (covers or None) if index == last else None
+        sealed = hasher.hash(chain.KEYED, prev, chain.body(chain.KEYED, seq, fields, covered))
+        entries.append({**fields, "seq": seq, "prev_hash": prev, "hash": sealed,
+                        "version": chain.KEYED, "covers": covered})
         prev = sealed
     connection.execute(_ADD_ENTRIES, entries)
     if head is None:
@@ -160,10 +120,7 @@ def _seal(uow: UnitOfWork) -> None:
     else:
         connection.execute(_MOVE_HEAD, {"seq": seq, "hash": prev})
     pending.clear()
-
-
-def _timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    uow.memo(_COVERS, {}).clear()
 
 
 def _jsonable(value: Any) -> Any:

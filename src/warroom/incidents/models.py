@@ -81,7 +81,9 @@ class IncidentLink(Base):
 
 
 class TimelineEvent(Base):
-    """Append-only: there is no code path that updates or deletes one."""
+    """No code path updates or deletes one, and each event's hash is sealed into
+    the audit chain (see ``incidents/integrity.py``), so one changed outside
+    warroom is caught by ``warroom audit verify``."""
 
     __tablename__ = "timeline_events"
     __table_args__ = (Index("ix_timeline_events_incident_at", "incident_id", "id"),)

@@ -19,7 +19,7 @@ from warroom.audit import service as audit
 from warroom.auth import service as users
 from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid, NotFound, one_of
-from warroom.incidents import catalog, hooks, timeline
+from warroom.incidents import catalog, hooks, integrity, timeline
 from warroom.incidents.models import Incident, IncidentLink, RoleAssignment
 from warroom.incidents.phases import (
     MILESTONES,
@@ -148,6 +148,7 @@ def declare(uow: UnitOfWork, *, declaration: Declaration) -> Incident:
         declared_at=now, updated_at=now)
     uow.session.add(incident)
     uow.session.flush()
+    integrity.changed(uow, incident.id, declared=True)
     for ref in declaration.related:
         link(uow, incident=incident, other_ref=ref)
     drill = " (drill)" if incident.is_drill else ""
@@ -189,7 +190,7 @@ def update(uow: UnitOfWork, *, incident: Incident, changes: dict[str, Any]) -> I
             setattr(incident, name, value)
             applied[name] = value
     if applied:
-        incident.updated_at = uow.now()
+        _touch(uow, incident)
         timeline.add(uow, incident_id=incident.id, kind="update",
                      summary="Changed " + ", ".join(sorted(applied)), data={"changes": applied})
         audit.record(uow, action="incident.update", target=f"incident:{incident.ref}",
@@ -214,7 +215,7 @@ def change_severity(uow: UnitOfWork, *, incident: Incident, severity: str,
                       errors=[{"field": "reason", "message": "is required to lower the "
                                "severity"}])
     incident.severity = new.id
-    incident.updated_at = uow.now()
+    _touch(uow, incident)
     direction = "lowered" if lowered else "raised"
     because = f": {reason}" if reason else ""
     timeline.add(uow, incident_id=incident.id, kind="severity",
@@ -253,7 +254,7 @@ def acknowledge(uow: UnitOfWork, *, incident: Incident, by: str | None = None) -
         return False
     incident.acknowledged_at = uow.now()
     incident.acknowledged_by = by
-    incident.updated_at = uow.now()
+    _touch(uow, incident)
     timeline.add(uow, incident_id=incident.id, kind="ack", actor=by,
                  summary=f"Acknowledged by {by}")
     audit.record(uow, action="incident.acknowledge", target=f"incident:{incident.ref}",
@@ -274,7 +275,7 @@ def mark_declared_in_error(uow: UnitOfWork, *, incident: Incident, reason: str) 
     incident.declared_in_error = True
     incident.phase = Phase.closed.value
     incident.closed_at = uow.now()
-    incident.updated_at = uow.now()
+    _touch(uow, incident)
     timeline.add(uow, incident_id=incident.id, kind="phase",
                  summary=f"Closed as declared in error: {reason}",
                  data={"from": previous.value, "to": "closed", "declared_in_error": True})
@@ -306,7 +307,7 @@ def assign_role(uow: UnitOfWork, *, incident: Incident, role: str, primary: str 
     assignment.backup_user_id = backup_user.id if backup_user else None
     assignment.assigned_at = uow.now()
     assignment.assigned_by = uow.actor.label
-    incident.updated_at = uow.now()
+    _touch(uow, incident)
     uow.session.flush()
     after = {"primary": primary_user.username if primary_user else None,
              "backup": backup_user.username if backup_user else None}
@@ -335,7 +336,7 @@ def add_note(uow: UnitOfWork, *, incident: Incident, text: str) -> None:
     if not text:
         raise Invalid("A note needs some text.")
     timeline.add(uow, incident_id=incident.id, kind="note", summary=text)
-    incident.updated_at = uow.now()
+    _touch(uow, incident)
     audit.record(uow, action="incident.note", target=f"incident:{incident.ref}",
                  after={"text": text})
 
@@ -354,7 +355,7 @@ def edit_milestone(uow: UnitOfWork, *, incident: Incident, name: str, value: dat
     previous = getattr(incident, name)
     setattr(incident, name, value)
     _check_order(incident)
-    incident.updated_at = uow.now()
+    _touch(uow, incident)
     timeline.add(uow, incident_id=incident.id, kind="milestone",
                  summary=f"{name} changed from {_fmt(previous)} to {_fmt(value)}: {reason}",
                  data={"milestone": name, "from": _iso(previous), "to": _iso(value),
@@ -440,7 +441,7 @@ def _enter(uow: UnitOfWork, incident: Incident, current: Phase, wanted: Phase,
     if "acknowledged_at" in stamped:
         incident.acknowledged_by = uow.actor.label
     incident.phase = wanted.value
-    incident.updated_at = now
+    _touch(uow, incident)
     suffix = f": {note}" if note else ""
     timeline.add(uow, incident_id=incident.id, kind="phase",
                  summary=f"Phase {current.value} -> {wanted.value}{suffix}",
@@ -450,6 +451,12 @@ def _enter(uow: UnitOfWork, incident: Incident, current: Phase, wanted: Phase,
                  before={"phase": current.value},
                  after={"phase": wanted.value, "milestones": stamped, "note": note})
     hooks.transitioned.fire(uow, incident, previous=current, current=wanted)
+
+
+def _touch(uow: UnitOfWork, incident: Incident) -> None:
+    """Stamp the change and have its final state sealed into the audit chain."""
+    incident.updated_at = uow.now()
+    integrity.changed(uow, incident.id)
 
 
 def _phase(value: str) -> Phase:

@@ -1,0 +1,16 @@
+"""The audit worker cycle: anchor the chain head outside the database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from warroom.audit import anchors
+from warroom.audit.settings import AuditSettings
+from warroom.db import UnitOfWork
+
+
+def anchor_head(uow: UnitOfWork) -> datetime | None:
+    return anchors.anchor_if_due(uow, AuditSettings.current())
+
+
+CYCLES = [("audit.anchor", anchor_head)]
