@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import sys
 from typing import Any
 
@@ -63,6 +64,7 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
         settings.port = port
     configure_logging(settings.log_level, settings.log_format)
     settings.require_shared_key()
+    ensure_port_free(settings.host, settings.port)
     clock.install(clock.from_settings(settings.fake_time_file))
     database = get_database()
     if auto_migrate:
@@ -74,6 +76,23 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
     application = create_app(settings=settings, database=database, run_worker=run_worker)
     runtime.freeze_startup_heap()
     uvicorn.run(served(application), **server_options(settings))
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Stop with one sentence before anything is created or printed when the
+    address is taken: otherwise the first start would announce "ready at ..."
+    and then die in uvicorn with a bare ``Errno 98``."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as failed:
+            reason = (failed.strerror or str(failed)).lower()
+            typer.echo(f"warroom cannot listen on {host}:{port} ({reason}): set WARROOM_PORT "
+                       f"to a free port, for example WARROOM_PORT={port + 1} make run, or stop "
+                       "whatever holds it.", err=True)
+            raise typer.Exit(1) from None
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
