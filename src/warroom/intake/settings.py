@@ -16,6 +16,9 @@ class IntakeSettings(WarroomSettings):
     """Re-fires of a group counted within this window decide whether it flaps."""
     alert_flap_threshold: int = 3
     """Re-fires within the window that mark a group as flapping."""
+    alert_max_age_hours: float = Field(168.0, gt=0)
+    """A new alert's start time older than this (or in the future) is taken as
+    the time warroom received it, with a timeline note (a sender's clock)."""
     routing_rules_dir: Path | None = None
     """Where shipped routing rules live; defaults to ``rules/routing``."""
     security_alerts_loopback: bool = True
