@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import socket
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -15,6 +16,7 @@ from warroom.cli_support import handles_problems
 from warroom.config import Settings, get_settings
 from warroom.db import applied_revisions, get_database
 from warroom.db import migrate as run_migrations
+from warroom.errors import Invalid
 from warroom.logs import configure as configure_logging
 
 app = typer.Typer(help="warroom: self-hosted incident response.", no_args_is_help=True,
@@ -49,9 +51,15 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
                                       help="Run the background worker in this process "
                                            "(WARROOM_RUN_WORKER)."),
           auto_migrate: bool = typer.Option(True, "--migrate/--no-migrate",
-                                            help="Apply pending migrations first.")) -> None:
+                                            help="Apply pending migrations first."),
+          certfile: Path | None = typer.Option(None, help="Serve HTTPS with this PEM "
+                                               "certificate (chain); needs --keyfile."),
+          keyfile: Path | None = typer.Option(None, help="The certificate's PEM private key.")
+          ) -> None:
     """Serve the HTTP API (and, by default, the background worker)."""
     import uvicorn
+
+    tls = tls_options(certfile, keyfile)
 
     from warroom.app import create_app, served
     from warroom.auth import bootstrap
@@ -75,7 +83,21 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
     run_worker = settings.run_worker if worker is None else worker
     application = create_app(settings=settings, database=database, run_worker=run_worker)
     runtime.freeze_startup_heap()
-    uvicorn.run(served(application), **server_options(settings))
+    uvicorn.run(served(application), **server_options(settings), **tls)
+
+
+def tls_options(certfile: Path | None, keyfile: Path | None) -> dict[str, str]:
+    """uvicorn's TLS options, checked before anything starts: senders such as
+    PagerDuty's own client refuse plain ``http://`` URLs."""
+    if certfile is None and keyfile is None:
+        return {}
+    if certfile is None or keyfile is None:
+        raise Invalid("--certfile and --keyfile go together: give both to serve HTTPS, "
+                      "or neither to serve plain HTTP (behind a TLS-terminating proxy).")
+    for option, path in (("--certfile", certfile), ("--keyfile", keyfile)):
+        if not path.is_file():
+            raise Invalid(f"{option} {path} is not a readable file.")
+    return {"ssl_certfile": str(certfile), "ssl_keyfile": str(keyfile)}
 
 
 def ensure_port_free(host: str, port: int) -> None:

@@ -35,7 +35,9 @@ def test_the_dedup_key_identifies_the_alert_across_label_changes(send):
     assert (again["new"], again["repeated"]) == (0, 1)
     (stored,) = send.alerts()
     assert stored["dedup_key"] == "backup-db-1"
-    assert stored["labels"]["try"] == "2"
+    # the first labels stay (routing and grouping saw those); the change is noted
+    assert stored["labels"]["try"] == "1"
+    assert "try: 1 -> 2" in send.timeline("INC-1", kind="alert")[-1]["summary"]
 
 
 def test_resolving_by_dedup_key(send):

@@ -38,7 +38,7 @@ def test_a_trigger_opens_an_incident_with_the_mapped_severity(client, routing_ke
     assert (incident["severity"], incident["title"]) == ("sev2", "Checkout latency above 2s")
     (stored,) = send.alerts()
     assert stored["source"] == "pagerduty"
-    assert stored["labels"] == {"alertname": "latency", "source": "shop-web-1",
+    assert stored["labels"] == {"alertname": "Checkout latency above 2s", "source": "shop-web-1",
                                 "severity": "error", "component": "checkout",
                                 "group": "shop", "class": "latency"}
     assert stored["annotations"]["details"] == {"p95": 2.4}
@@ -117,3 +117,71 @@ def test_a_key_of_another_kind_does_not_work_here(client, people):
                         headers=people.admin).json()["key"]
     answer = client.post("/v2/enqueue", json=trigger(routing_key=other))
     assert answer.status_code == 400
+
+
+def _rule(send, **fields) -> None:
+    answer = send.client.post("/api/v1/routing/rules", json={
+        "name": "shop-latency", "match": {"component": "checkout"}, "type": "service_outage",
+        "severity": "high", "group_by": ["component"], "on_all_resolved": "recovery",
+        **fields}, headers=send.admin)
+    assert answer.status_code == 201, answer.text
+
+
+def test_resolve_follows_the_rule_of_the_alert_it_resolves(client, routing_key, send):
+    _rule(send)
+    client.post("/v2/enqueue", json=trigger(routing_key=routing_key, dedup_key="k1"))
+    client.post("/api/v1/incidents/INC-1/acknowledge", headers=send.admin)
+    # PagerDuty ignores a payload on resolve events; so does warroom
+    answer = client.post("/v2/enqueue", json={
+        "routing_key": routing_key, "event_action": "resolve", "dedup_key": "k1",
+        "payload": {"summary": "ok now", "source": "elsewhere", "severity": "info"}})
+    assert answer.status_code == 202
+    (stored,) = send.alerts()
+    assert (stored["status"], stored["rule"]) == ("resolved", "shop-latency")
+    assert stored["labels"]["source"] == "shop-web-1"
+    assert send.incident("INC-1")["phase"] == "recovery"
+
+
+def test_the_class_alone_does_not_group_unrelated_events(client, routing_key, send):
+    client.post("/v2/enqueue", json=trigger(routing_key=routing_key, dedup_key="a"))
+    other = trigger(routing_key=routing_key, dedup_key="b")
+    other["payload"] = {**other["payload"], "summary": "Disk full on db-3", "source": "db-3",
+                        "component": "postgres", "group": "storage"}
+    client.post("/v2/enqueue", json=other)
+    assert {a["dedup_key"]: a["incident"] for a in send.alerts()} == \
+        {"a": "INC-1", "b": "INC-2"}
+
+
+def test_a_rule_may_still_group_by_class(client, routing_key, send):
+    _rule(send, match={"class": "latency"}, group_by=["class"])
+    client.post("/v2/enqueue", json=trigger(routing_key=routing_key, dedup_key="a"))
+    other = trigger(routing_key=routing_key, dedup_key="b")
+    other["payload"] = {**other["payload"], "summary": "Search latency above 2s"}
+    client.post("/v2/enqueue", json=other)
+    assert {a["incident"] for a in send.alerts()} == {"INC-1"}
+
+
+def test_a_repeat_trigger_keeps_the_first_labels_and_notes_the_change(client, routing_key,
+                                                                      send):
+    client.post("/v2/enqueue", json=trigger(routing_key=routing_key, dedup_key="k1"))
+    again = trigger(routing_key=routing_key, dedup_key="k1")
+    again["payload"] = {**again["payload"], "source": "shop-web-9", "component": "cart"}
+    assert client.post("/v2/enqueue", json=again).status_code == 202
+    (stored,) = send.alerts()
+    assert (stored["labels"]["source"], stored["labels"]["component"]) == \
+        ("shop-web-1", "checkout")
+    (note,) = [e for e in send.timeline("INC-1", kind="alert") if "labels" in e["summary"]]
+    assert "component: checkout -> cart" in note["summary"]
+    assert "source: shop-web-1 -> shop-web-9" in note["summary"]
+
+
+@pytest.mark.parametrize("timestamp", ["2015-03-01T00:00:00Z", "9999-12-31T00:00:00Z"])
+def test_a_far_off_timestamp_is_clamped_on_alert_and_incident(client, routing_key, send,
+                                                              timestamp):
+    event = trigger(routing_key=routing_key, dedup_key="k1")
+    event["payload"] = {**event["payload"], "timestamp": timestamp}
+    client.post("/v2/enqueue", json=event)
+    (stored,) = send.alerts()
+    incident = send.incident("INC-1")
+    assert stored["starts_at"] == incident["started_at"] == "2026-01-05T12:00:00Z"
+    assert any(timestamp in e["summary"] for e in send.timeline("INC-1", kind="alert"))

@@ -135,3 +135,21 @@ class IntakeState(Base):
     monitoring_changed_by: Mapped[str | None] = mapped_column(String(200))
     rules_generation: Mapped[int] = mapped_column(default=0)
     silences_generation: Mapped[int] = mapped_column(default=0)
+
+
+class ChangeEvent(Base):
+    """A change (a deploy, a config push) a tool reported through PagerDuty's
+    change events API: shown on the incidents of the service it touched."""
+
+    __tablename__ = "change_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service: Mapped[str] = mapped_column(String(255), index=True)
+    """``payload.source``: what changed."""
+    integration_id: Mapped[int | None] = mapped_column(ForeignKey("alert_integrations.id"),
+                                                       index=True)
+    summary: Mapped[str] = mapped_column(String(1024))
+    happened_at: Mapped[datetime] = mapped_column(index=True)
+    custom_details: Mapped[Any] = mapped_column(JSON, nullable=True)
+    links: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    received_at: Mapped[datetime]

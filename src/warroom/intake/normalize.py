@@ -79,14 +79,17 @@ def from_generic(alert: GenericAlert) -> IncomingAlert:
 
 def from_pagerduty(event: PagerDutyEvent) -> IncomingAlert:
     """PagerDuty events carry no labels; the payload's fields become labels so
-    that routing rules can match them (``alertname`` is the event's class, or
-    its summary)."""
+    that routing rules can match them. ``alertname`` is the summary, not the
+    class: PagerDuty groups by dedup key, and a class such as ``latency`` is
+    shared by unrelated events (a rule may still ``group_by: [class]``).
+    Acknowledge and resolve events only name the alert, as at PagerDuty,
+    which ignores their payload."""
     action = {"trigger": "firing", "resolve": "resolved"}.get(event.event_action, "acknowledged")
     payload = event.payload
-    if payload is None:
+    if payload is None or event.event_action != "trigger":
         return IncomingAlert(dedup_key=event.dedup_key or "", name="", status=action, labels={},
                              reference_only=True)
-    labels = {"alertname": (payload.class_ or payload.summary)[:200], "source": payload.source,
+    labels = {"alertname": payload.summary[:200], "source": payload.source,
               "severity": payload.severity}
     for name in ("component", "group"):
         value = getattr(payload, name)

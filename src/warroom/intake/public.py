@@ -51,11 +51,16 @@ async def _pagerduty(request: Request, key: str | None) -> Response:
     return await receivers.pagerduty_enqueue(request)
 
 
+async def _pagerduty_change(request: Request, key: str | None) -> Response:
+    return await receivers.pagerduty_change(request)
+
+
 # receiver path -> (handler, route template for metrics); a key may follow the path
 ROUTES: dict[str, tuple[Handler, str]] = {
     "/api/v1/alerts/alertmanager": (_alertmanager, "/api/v1/alerts/alertmanager"),
     "/api/v1/alerts/generic": (_generic, "/api/v1/alerts/generic"),
     "/v2/enqueue": (_pagerduty, "/v2/enqueue"),
+    "/v2/change/enqueue": (_pagerduty_change, "/v2/change/enqueue"),
 }
 
 
@@ -121,7 +126,7 @@ def _route(scope: Scope) -> tuple[tuple[Handler, str], str | None] | None:
         return exact, None
     prefix, _, key = path.rpartition("/")
     found = ROUTES.get(prefix)
-    if found is None or prefix == "/v2/enqueue" or not key:
+    if found is None or prefix.startswith("/v2/") or not key:
         return None
     return found, key
 

@@ -16,19 +16,25 @@ from typing import Annotated, Any, TypeVar
 import orjson
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from warroom.auth.deps import Requirement, client_ip, public
 from warroom.auth.permissions import Permission
 from warroom.db import Actor
 from warroom.errors import BadRequest, Invalid, NotFound, PayloadTooLarge
-from warroom.http import read_session
-from warroom.intake import integrations, normalize, service
+from warroom.http import read_session, write_unit
+from warroom.intake import changes, integrations, normalize, service
 from warroom.intake import settings as intake_settings
 from warroom.intake.batching import batcher_for
 from warroom.intake.integrations import Caller
 from warroom.intake.normalize import IncomingAlert
-from warroom.intake.schemas import AlertmanagerWebhook, GenericAlert, PagerDutyEvent
+from warroom.intake.schemas import (
+    AlertmanagerWebhook,
+    ChangeEvent,
+    GenericAlert,
+    PagerDutyEvent,
+)
 from warroom.openapi import json_body, problems
 from warroom.text import location, message
 
@@ -118,6 +124,32 @@ async def pagerduty_enqueue(request: Request) -> Response:
     await _store(request, actor, [alert], "pagerduty", caller)
     return _json({"status": "success", "message": "Event processed",
                   "dedup_key": alert.dedup_key}, status=202)
+
+
+@router.post("/v2/change/enqueue", status_code=202, dependencies=[public()])
+async def pagerduty_change(request: Request) -> Response:
+    """PagerDuty change events: a deploy or config change, listed on the
+    incidents of its service. Same keys as ``/v2/enqueue``."""
+    try:
+        event = ChangeEvent.model_validate_json(await request.body())
+    except ValidationError as bad:
+        return _pagerduty_invalid(_pagerduty_errors(bad))
+    if "authorization" in request.headers:
+        actor, caller = Requirement(Permission.alert_write)(request), None
+    else:
+        caller = _find_integration(request, event.routing_key, "pagerduty")
+        if caller is None:
+            return _pagerduty_invalid(["'routing_key' is not the key of an active pagerduty "
+                                       "integration"])
+        actor = caller.actor
+    await run_in_threadpool(_record_change, request, actor, event, caller)
+    return _json({"status": "success", "message": "Change event processed"}, status=202)
+
+
+def _record_change(request: Request, actor: Actor, event: ChangeEvent,
+                   caller: Caller | None) -> None:
+    with write_unit(request, actor) as uow:
+        changes.record(uow, event=event, caller=caller)
 
 
 async def _alertmanager(request: Request, actor: Actor, caller: Caller | None) -> Response:

@@ -113,6 +113,23 @@ class PagerDutyEvent(BaseModel):
     images: list[dict[str, Any]] | None = Field(None, max_length=50)
 
 
+class ChangePayload(BaseModel):
+    model_config = _TOLERANT
+    summary: Annotated[Text, StringConstraints(min_length=1, max_length=MAX_SUMMARY)]
+    source: Annotated[Line, StringConstraints(min_length=1, max_length=255)]
+    timestamp: Moment | None = None
+    custom_details: Any = None
+
+
+class ChangeEvent(BaseModel):
+    """A change event as ``POST https://events.pagerduty.com/v2/change/enqueue`` takes it."""
+
+    model_config = _TOLERANT
+    routing_key: Annotated[Line, StringConstraints(min_length=1, max_length=100)]
+    payload: ChangePayload
+    links: list[dict[str, Any]] | None = Field(None, max_length=50)
+
+
 # --- administration ------------------------------------------------------------
 
 class Matcher(BaseModel):

@@ -28,7 +28,7 @@ from warroom.audit import service as audit
 from warroom.db import UnitOfWork
 from warroom.errors import Invalid, NotFound, one_of
 from warroom.incidents.catalog import SECURITY_TYPES
-from warroom.intake import groups, resolution, rulebook, silences, store, switches
+from warroom.intake import amend, groups, resolution, rulebook, silences, store, switches
 from warroom.intake import settings as intake_settings
 from warroom.intake.integrations import Caller
 from warroom.intake.models import Alert, AlertGroup
@@ -218,15 +218,24 @@ def counts(session: Session) -> dict[tuple[str, str], int]:
 def _receive_round(uow: UnitOfWork, round_: list[tuple[Delivery, IncomingAlert]],
                    rules: RuleSet, context: Context) -> None:
     round_ = _complete_references(uow, round_)
-    pending = []
+    # routing needs the stored labels; the classification below reads again
+    # once the groups are locked, so it sees what a concurrent batch committed
+    known = store.known(uow, [alert.dedup_key for _, alert in round_])
+    pending, clamped = [], []
     for delivery, alert in round_:
-        p = _route(alert, rules)
+        stored = known.get(alert.dedup_key)
+        p = _route(amend.keep_first_labels(alert, stored, context), rules)
         p.delivery = delivery
         pending.append(p)
+        sent = amend.clamp_start(p.alert, context.now) if stored is None or \
+            stored.status == "resolved" else None
+        if sent is not None:
+            clamped.append((p, sent))
     _lock_groups(uow, pending, context)
     known = store.known(uow, [p.alert.dedup_key for p in pending])
     to_place, resolved, acknowledged = _classify(pending, known)
     place(uow, to_place, context)
+    amend.note_clamped(uow, clamped)
     groups.save(uow, context.groups)
     store.write(uow, pending)
     resolution.settle(uow, resolved, acknowledged)

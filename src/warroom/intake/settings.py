@@ -16,6 +16,12 @@ class IntakeSettings(WarroomSettings):
     """Re-fires of a group counted within this window decide whether it flaps."""
     alert_flap_threshold: int = 3
     """Re-fires within the window that mark a group as flapping."""
+    alert_max_age_hours: float = Field(168.0, gt=0)
+    """A new alert's start time older than this (or in the future) is taken as
+    the time warroom received it, with a timeline note (a sender's clock)."""
+    change_window_hours: float = Field(24.0, gt=0)
+    """Changes (``/v2/change/enqueue``) this long before an incident started are
+    listed on it as recent changes."""
     routing_rules_dir: Path | None = None
     """Where shipped routing rules live; defaults to ``rules/routing``."""
     security_alerts_loopback: bool = True

@@ -22,7 +22,7 @@ _TABLE = Alert.__table__
 _KNOWN = select(_TABLE.c.id, _TABLE.c.dedup_key, _TABLE.c.status, _TABLE.c.incident_id,
                 _TABLE.c.held, _TABLE.c.silence_id, _TABLE.c.receive_count,
                 _TABLE.c.fire_count, _TABLE.c.resolved_at, _TABLE.c.acknowledged_at,
-                _TABLE.c.starts_at) \
+                _TABLE.c.starts_at, _TABLE.c.labels) \
     .where(_TABLE.c.dedup_key.in_(bindparam("keys", expanding=True)))
 _INSERT = insert(_TABLE)
 _MUTABLE = ("status", "severity", "summary", "labels", "annotations", "generator_url", "rule",
@@ -49,7 +49,7 @@ def write(uow: UnitOfWork, pending: list[Pending]) -> None:
         alert, stored = p.alert, p.stored
         values = {
             "status": alert.status if alert.status != "acknowledged" else stored.status,
-            "severity": p.severity, "summary": alert.summary, "labels": alert.labels,
+            "severity": p.severity, "summary": alert.summary, "labels": _labels(p),
             "annotations": alert.annotations, "generator_url": alert.generator_url,
             "rule": p.rule.name, "incident_type": p.rule.rule.type, "group_id": p.group_id,
             "incident_id": p.incident_id, "held": p.held, "silence_id": p.silence_id,
@@ -63,6 +63,13 @@ def write(uow: UnitOfWork, pending: list[Pending]) -> None:
     connection = uow.session.connection()
     bulk.execute_many(connection, _INSERT, new_rows)
     bulk.execute_many(connection, _UPDATE, changed_rows)
+
+
+def _labels(p: Pending) -> dict[str, Any]:
+    """A stored alert keeps its first labels (:mod:`warroom.intake.amend`), also
+    when a concurrent batch stored it after this one routed it."""
+    stored = p.stored
+    return p.alert.labels if stored is None or stored.labels is None else stored.labels
 
 
 def _first_seen(p: Pending, now: datetime) -> dict[str, Any]:

@@ -6,11 +6,14 @@ from typing import Any
 
 from warroom.auth import rotation
 from warroom.db import UnitOfWork
-from warroom.intake import integrations
+from warroom.incidents import hooks
+from warroom.intake import changes, integrations
 
 
 def connect() -> None:
     rotation.HOOKS.append(_reissue_integration_keys)
+    if changes.incident_extra not in hooks.view_extras:
+        hooks.view_extras.append(changes.incident_extra)
 
 
 def _reissue_integration_keys(uow: UnitOfWork, request: rotation.RotationRequest
