@@ -126,7 +126,8 @@ async def pagerduty_enqueue(request: Request) -> Response:
                   "dedup_key": alert.dedup_key}, status=202)
 
 
-@router.post("/v2/change/enqueue", status_code=202, dependencies=[public()])
+@router.post("/v2/change/enqueue", status_code=202, dependencies=[public()],
+             **{**_PAGERDUTY_DOCS, "openapi_extra": json_body(ChangeEvent)})
 async def pagerduty_change(request: Request) -> Response:
     """PagerDuty change events: a deploy or config change, listed on the
     incidents of its service. Same keys as ``/v2/enqueue``."""
