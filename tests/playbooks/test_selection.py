@@ -50,10 +50,12 @@ def test_seed_002_declaration_gets_the_database_compromise_playbook(client, peop
     summaries = [e["summary"] for e in events if e["kind"] == "step"]
     assert ("Playbook database-compromise 2025.12.04 attached: matched type security_breach "
             "and text 'database'") in summaries
-    audit = client.get("/api/v1/audit", headers=people.admin, params={
-        "target": f"incident:{ref}/playbook:database-compromise"}).json()
-    assert [(e["action"], e["after"]["why"]) for e in audit] == [
-        ("playbook.select", "matched type security_breach and text 'database'")]
+    (entry,) = client.get("/api/v1/audit", headers=people.admin, params={
+        "target": f"incident:{ref}/playbooks"}).json()
+    assert entry["action"] == "playbook.select"
+    assert [(c["playbook"], c["how"], c["why"]) for c in entry["after"]["chosen"]] == [
+        ("initial-response", "every_incident", "attached to every incident (selection.yaml)"),
+        ("database-compromise", "match", "matched type security_breach and text 'database'")]
 
 
 def test_a_breach_that_names_nothing_specific_still_gets_the_type_playbook(client, people):

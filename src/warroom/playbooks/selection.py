@@ -40,6 +40,7 @@ def on_declared(uow: UnitOfWork, incident: Incident, *, context: dict[str, Any])
     for name in unknown:
         _note(uow, incident, name, "a routing rule names it, but there is no such playbook; "
                                    "the incident type's playbook is used instead")
+    records = []
     for name, how, why in chosen:
         # Loading is the only step that can refuse (a missing or invalid file),
         # and it writes nothing, so no savepoint is needed: a new incident is
@@ -50,7 +51,12 @@ def on_declared(uow: UnitOfWork, incident: Incident, *, context: dict[str, Any])
             _note(uow, incident, name, problem.detail)
             continue
         run = service.start_run(uow, incident=incident, loaded=loaded, how=how)
-        _record_choice(uow, incident, run, why)
+        records.append(_record_choice(uow, incident, run, why))
+    if records:
+        # One audit entry for the whole choice: declaring is paid for in every
+        # alert storm, and the audit chain is written one entry at a time.
+        audit.record(uow, action="playbook.select", target=f"incident:{incident.ref}/playbooks",
+                     after={"chosen": records})
 
 
 def choose(incident: Incident, context: dict[str, Any]) -> tuple[list[Choice], list[str]]:
@@ -99,13 +105,14 @@ def _by_type(incident: Incident, rules: catalogue.Selection) -> list[Choice]:
              f"matched type {incident.type} (selection.yaml by_type)")]
 
 
-def _record_choice(uow: UnitOfWork, incident: Incident, run: PlaybookRun, why: str) -> None:
+def _record_choice(uow: UnitOfWork, incident: Incident, run: PlaybookRun,
+                   why: str) -> dict[str, str]:
+    """The run's timeline event; returns what the audit entry keeps of it."""
     record = {"playbook": run.playbook, "version": run.version,
               "content_hash": run.content_hash, "how": run.how, "why": why}
-    audit.record(uow, action="playbook.select",
-                 target=f"incident:{incident.ref}/playbook:{run.playbook}", after=record)
     timeline.add(uow, incident_id=incident.id, kind="step", data=record,
                  summary=f"Playbook {run.playbook} {run.version} attached: {why}")
+    return record
 
 
 def _note(uow: UnitOfWork, incident: Incident, name: str, reason: str) -> None:
