@@ -163,7 +163,7 @@ def _item_or_raise(step: StepRun, item: str) -> tuple[str, str]:
     """(item number as stored, item text) for a number from 1 or the item's text."""
     items = list(step.params.get("items") or []) if step.kind == "checklist" else []
     if not items:
-        raise Invalid(f"{step.ref} has no checklist items; tick the step itself.")
+        raise NotFound(f"{step.ref} has no checklist items; tick the step itself.")
     wanted = item.strip()
     if wanted.isdigit() and 1 <= int(wanted) <= len(items):
         return str(int(wanted)), items[int(wanted) - 1]
