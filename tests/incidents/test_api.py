@@ -29,7 +29,7 @@ def test_seed_declaration_call_works_verbatim(client, people):
     assert incident["title"] == "Unauthorized database access detected"
     assert answer.headers["location"] == "/api/v1/incidents/INC-1"
     events = client.get("/api/v1/incidents/INC-1/timeline", headers=people.admin).json()
-    assert [e["kind"] for e in events] == ["declared"]
+    assert [e["kind"] for e in events] == ["declared", "step", "step"]
     audit = client.get("/api/v1/audit", params={"target": "incident:INC-1"},
                        headers=people.admin).json()
     assert [e["action"] for e in audit] == ["incident.declare"]

@@ -35,7 +35,8 @@ def test_declare_list_show_transition_note_assign(database, people):
     assert shown["incident"]["phase"] == "triage"
     assert shown["incident"]["roles"][0]["primary"] == "commander"
     kinds = [e["kind"] for e in shown["timeline"]]
-    assert kinds == ["declared", "phase", "note", "role"]
+    # The two "step" events say which playbooks the declaration attached, and why.
+    assert kinds == ["declared", "step", "step", "phase", "note", "role"]
     note = next(e for e in shown["timeline"] if e["kind"] == "note")
     assert note["actor"] == "responder"
     human = run("incident", "show", "INC-1")

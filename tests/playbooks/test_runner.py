@@ -209,7 +209,7 @@ def test_a_person_attaches_another_playbook_once(declare, client, people):
     assert "chat-server-failure" in unknown.json()["detail"]
     events = client.get(f"/api/v1/incidents/{ref}/timeline", params={"kind": "step"},
                         headers=people.admin).json()
-    assert events[0]["summary"].startswith("Playbook chat-server-failure 2025.12.04")
+    assert events[-1]["summary"].startswith("Playbook chat-server-failure 2025.12.04")
 
 
 def test_ticking_a_step_starts_the_timer_after_it_then_the_command(

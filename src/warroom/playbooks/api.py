@@ -21,6 +21,7 @@ from warroom.playbooks.schemas import (
     ApproveIn,
     AttachIn,
     IncidentPlaybooksOut,
+    ItemTickIn,
     OwnerIn,
     PlaybookOut,
     PreparednessItemOut,
@@ -116,6 +117,22 @@ def tick(ref: str, step: str, request: Request, actor: Runner,
     """Mark a step done (checklists; commands and calls done by hand)."""
     return _change(request, actor, ref, step, lambda uow, incident, found: service.tick(
         uow, incident=incident, step=found, notes=(body or TickIn()).notes))
+
+
+@router.post("/api/v1/incidents/{ref}/steps/{step}/items/{item}", response_model=StepOut)
+def tick_item(ref: str, step: str, item: str, request: Request, actor: Runner,
+              body: ItemTickIn | None = None) -> StepOut:
+    """Tick one checklist item (its number from 1, or its text); the last one
+    finishes the step."""
+    return _change(request, actor, ref, step, lambda uow, incident, found: service.tick_item(
+        uow, incident=incident, step=found, item=item, note=(body or ItemTickIn()).note))
+
+
+@router.delete("/api/v1/incidents/{ref}/steps/{step}/items/{item}", response_model=StepOut)
+def untick_item(ref: str, step: str, item: str, request: Request, actor: Runner) -> StepOut:
+    """Take back an item's tick while the step is not done."""
+    return _change(request, actor, ref, step, lambda uow, incident, found:
+                   service.untick_item(uow, incident=incident, step=found, item=item))
 
 
 @router.post("/api/v1/incidents/{ref}/steps/{step}/skip", response_model=StepOut)

@@ -25,6 +25,7 @@ from warroom.incidents import catalog
 from warroom.incidents import service as incidents
 from warroom.playbooks import catalogue, preparedness, service, views
 from warroom.playbooks.format import json_schema
+from warroom.playbooks.schemas import ItemOut
 
 playbook_app = typer.Typer(help="Playbooks: validate, attach, and work their steps.",
                            no_args_is_help=True)
@@ -118,15 +119,40 @@ def steps(ref: str, role: str = typer.Option(None, help="Only this role's steps.
             extra = f"; {s.note}" if s.note else ""
             echo(f"  {s.state:<9} {s.ref}  {s.title}{' [gate]' if s.gate else ''} "
                  f"({s.kind}, {due}, {s.status}{extra})")
+            for line in _item_lines(s.items):
+                echo(line)
+
+
+def _item_lines(items: list[ItemOut]) -> list[str]:
+    """A checklist step's items under it: ticked ones with who, when and the note."""
+    lines = []
+    for i in items:
+        done = (f" (ticked by {i.ticked_by} at {i.ticked_at:%Y-%m-%d %H:%M}"
+                f"{': ' + i.note if i.note else ''})") if i.ticked_at else ""
+        lines.append(f"            [{'x' if i.ticked_at else ' '}] {i.number}. {i.text}{done}")
+    return lines
 
 
 @playbook_app.command("tick")
 @handles_problems
-def tick(ref: str, step: str = STEP, notes: str = typer.Option(None, "--notes"),
+def tick(ref: str, step: str = STEP,
+         item: str = typer.Argument(None, help="One checklist item: its number from 1 or "
+                                    "its text. Without it the whole step is ticked."),
+         notes: str = typer.Option(None, "--notes", "--note"),
+         untick: bool = typer.Option(False, "--untick", help="Take back the item's tick."),
          as_user: str = AS_USER) -> None:
-    """Mark a step done (with optional notes)."""
-    _change(ref, step, as_user, "ticked", lambda uow, incident, found: service.tick(
-        uow, incident=incident, step=found, notes=notes))
+    """Mark a step done, or one of its checklist items (with optional notes)."""
+    if item is None:
+        if untick:
+            raise typer.BadParameter("--untick needs the item to take back")
+        _change(ref, step, as_user, "ticked", lambda uow, incident, found: service.tick(
+            uow, incident=incident, step=found, notes=notes))
+    elif untick:
+        _change(ref, step, as_user, f"item {item} unticked", lambda uow, incident, found:
+                service.untick_item(uow, incident=incident, step=found, item=item))
+    else:
+        _change(ref, step, as_user, f"item {item} ticked", lambda uow, incident, found:
+                service.tick_item(uow, incident=incident, step=found, item=item, note=notes))
 
 
 @playbook_app.command("skip")

@@ -215,11 +215,78 @@ class PhaseSteps(_Strict):
         return value
 
 
+class Match(_Strict):
+    """What, besides the type, makes this playbook the right one for an incident.
+
+    Every criterion given must hold; ``keywords`` and ``services`` hold when any
+    one of them does. The more criteria a playbook gives, the more specific it
+    is: among the playbooks of an incident's type that match, the most specific
+    wins (see ``selection``)."""
+
+    services: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, description="Any of these services is affected.")
+    labels: dict[str, str] = Field(default_factory=dict, description="Every one of these "
+                                   "labels has this value.")
+    keywords: list[Annotated[str, Field(min_length=2, max_length=100)]] = Field(
+        default_factory=list, description="Any of these words or phrases appears in the "
+        "title or description (whole words, any case).")
+    pattern: str | None = Field(None, min_length=1, max_length=500, description="A regular "
+                                "expression searched in the title and description (any case).")
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as problem:
+                raise ValueError(f"{value!r} is not a regular expression: {problem}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Match:
+        if not (self.services or self.labels or self.keywords or self.pattern):
+            raise ValueError("match needs at least one of services, labels, keywords, pattern")
+        return self
+
+    def why(self, *, services: list[str], labels: dict[str, object], text: str) -> list[str]:
+        """What matched, one phrase per criterion, or [] when any criterion fails."""
+        reasons = []
+        if self.services:
+            hit = next((s for s in self.services if s in services), None)
+            if hit is None:
+                return []
+            reasons.append(f"service {hit!r}")
+        for key, value in self.labels.items():
+            if str(labels.get(key, "")) != value:
+                return []
+            reasons.append(f"label {key}={value}")
+        if self.keywords:
+            hit = next((k for k in self.keywords if re.search(
+                rf"\b{re.escape(k)}\b", text, re.IGNORECASE)), None)
+            if hit is None:
+                return []
+            reasons.append(f"text {hit!r}")
+        if self.pattern and not re.search(self.pattern, text, re.IGNORECASE):
+            return []
+        return reasons + ([f"text /{self.pattern}/"] if self.pattern else [])
+
+
 class AppliesTo(_Strict):
     incident_types: list[IncidentTypeId] = Field(default_factory=list)
     alerts: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
         default_factory=list, description="Alert names (Prometheus alertname) this playbook "
         "answers.")
+    match: Match | None = Field(None, description="Services, labels or words that make this "
+                                "playbook the one for an incident of its types, rather than "
+                                "the type's playbook in selection.yaml.")
+
+    @model_validator(mode="after")
+    def _typed_match(self) -> AppliesTo:
+        if self.match is not None and not self.incident_types:
+            raise ValueError("match only chooses among the playbooks of an incident's type: "
+                             "list incident_types too")
+        return self
 
 
 class Playbook(_Strict):

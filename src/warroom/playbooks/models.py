@@ -93,6 +93,10 @@ class StepRun(Base):
     overridden_at: Mapped[datetime | None]
     overridden_by: Mapped[str | None] = mapped_column(String(200))
     override_reason: Mapped[str | None] = mapped_column(Text)
+    item_ticks: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """Checklist items ticked one by one: item number ("1", "2"...) -> who
+    ticked it, when (ISO 8601) and their note. The step succeeds when every
+    item of ``params["items"]`` is here."""
 
     @property
     def ref(self) -> str:

@@ -22,6 +22,21 @@ class TickIn(BaseModel):
     notes: Text | None = Field(None, max_length=5000)
 
 
+class ItemTickIn(BaseModel):
+    model_config = _STRICT
+    note: Text | None = Field(None, max_length=2000)
+
+
+class ItemOut(BaseModel):
+    """One checklist item of a step, and who ticked it when (None: not yet)."""
+
+    number: int
+    text: str
+    ticked_by: str | None = None
+    ticked_at: datetime | None = None
+    note: str | None = None
+
+
 class SkipIn(BaseModel):
     model_config = _STRICT
     reason: Text = Field(min_length=3, max_length=2000)
@@ -87,6 +102,7 @@ class StepOut(BaseModel):
     approved_at: datetime | None
     overridden_by: str | None
     override_reason: str | None
+    items: list[ItemOut] = Field(default_factory=list)
 
 
 class IncidentPlaybooksOut(BaseModel):

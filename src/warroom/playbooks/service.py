@@ -124,6 +124,56 @@ def tick(uow: UnitOfWork, *, incident: Incident, step: StepRun,
     return step
 
 
+def tick_item(uow: UnitOfWork, *, incident: Incident, step: StepRun, item: str,
+              note: str | None = None) -> StepRun:
+    """A person did one item of a checklist step; the last one finishes the step."""
+    number, text = _item_or_raise(step, item)
+    _refuse_if(step, done=True)
+    ticks = dict(step.item_ticks or {})
+    if number in ticks:
+        raise Conflict(f"{step.ref} item {number} ({text}) was already ticked by "
+                       f"{ticks[number]['by']} at {ticks[number]['at']}.")
+    ticks[number] = {"item": text, "by": uow.actor.label, "at": uow.now().isoformat(),
+                     "note": note}
+    step.item_ticks = ticks  # a new dict, so the JSON column is written
+    _log(uow, incident, step, f"item {number} ({text}) ticked{': ' + note if note else ''}",
+         action="playbook.item_tick", data={"item": int(number), "text": text, "note": note})
+    if len(ticks) == len(step.params.get("items") or []):
+        _finish(uow, incident, step, status="succeeded", notes="every item ticked",
+                outcome={"manual": True, "items": len(ticks)}, verb="done",
+                action="playbook.step_tick")
+    return step
+
+
+def untick_item(uow: UnitOfWork, *, incident: Incident, step: StepRun, item: str) -> StepRun:
+    """Take back one item's tick (while the step is not done)."""
+    number, text = _item_or_raise(step, item)
+    _refuse_if(step, done=True)
+    ticks = dict(step.item_ticks or {})
+    if number not in ticks:
+        raise Conflict(f"{step.ref} item {number} ({text}) is not ticked.")
+    before = ticks.pop(number)
+    step.item_ticks = ticks
+    _log(uow, incident, step, f"item {number} ({text}) unticked", action="playbook.item_untick",
+         data={"item": int(number), "text": text, "was": before})
+    return step
+
+
+def _item_or_raise(step: StepRun, item: str) -> tuple[str, str]:
+    """(item number as stored, item text) for a number from 1 or the item's text."""
+    items = list(step.params.get("items") or []) if step.kind == "checklist" else []
+    if not items:
+        raise NotFound(f"{step.ref} has no checklist items; tick the step itself.")
+    wanted = item.strip()
+    if wanted.isdigit() and 1 <= int(wanted) <= len(items):
+        return str(int(wanted)), items[int(wanted) - 1]
+    for number, text in enumerate(items, start=1):
+        if text.casefold() == wanted.casefold():
+            return str(number), text
+    listed = "; ".join(f"{n}. {t}" for n, t in enumerate(items, start=1))
+    raise NotFound(f"{step.ref} has no item {item!r}; its items are: {listed}")
+
+
 def skip(uow: UnitOfWork, *, incident: Incident, step: StepRun, reason: str) -> StepRun:
     """The step does not apply to this incident (gates cannot be skipped)."""
     if not reason.strip():

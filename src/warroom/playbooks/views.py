@@ -23,6 +23,7 @@ from warroom.playbooks.models import StepRun
 from warroom.playbooks.preparedness import ItemState
 from warroom.playbooks.schemas import (
     IncidentPlaybooksOut,
+    ItemOut,
     PlaybookOut,
     PreparednessItemOut,
     RunOut,
@@ -99,7 +100,23 @@ def step_out(step: StepRun, steps: list[StepRun], incident: Incident, now: datet
         outcome=step.outcome, output=step.output if with_output else None,
         done_by=step.done_by, notes=step.notes, approved_by=step.approved_by,
         approved_at=step.approved_at, overridden_by=step.overridden_by,
-        override_reason=step.override_reason)
+        override_reason=step.override_reason, items=items_of(step))
+
+
+def items_of(step: StepRun) -> list[ItemOut]:
+    """A checklist step's items with who ticked each one and when."""
+    if step.kind != "checklist":
+        return []
+    ticks = step.item_ticks or {}
+    return [ItemOut(number=number, text=text, **_tick_fields(ticks.get(str(number))))
+            for number, text in enumerate((step.params or {}).get("items") or [], start=1)]
+
+
+def _tick_fields(tick: dict[str, Any] | None) -> dict[str, Any]:
+    if tick is None:
+        return {}
+    return {"ticked_by": tick["by"], "ticked_at": datetime.fromisoformat(tick["at"]),
+            "note": tick.get("note")}
 
 
 def incident_playbooks(session: Session, incident: Incident, now: datetime
