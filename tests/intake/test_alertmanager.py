@@ -16,7 +16,7 @@ def test_a_firing_seed_alert_opens_the_incident_its_rule_names(send, work):
     assert incident["services"] == ["websocket-service"]
     assert incident["started_at"] == "2026-01-05T11:58:00Z"
     kinds = [event["kind"] for event in send.timeline("INC-1")]
-    assert kinds == ["declared", "alert"]
+    assert kinds == ["declared", "step", "step", "alert"]  # two playbooks attached
 
 
 def test_the_declared_hook_gets_the_rule_playbook_and_policy(send):
@@ -48,7 +48,7 @@ def test_a_repeated_alert_updates_it_and_opens_nothing_more(send):
     (stored,) = send.alerts()
     assert stored["receive_count"] == 2
     assert len(send.incidents()) == 1
-    assert [e["kind"] for e in send.timeline("INC-1")] == ["declared", "alert"]
+    assert [e["kind"] for e in send.timeline("INC-1")] == ["declared", "step", "step", "alert"]
 
 
 def test_a_resolved_alert_is_recorded_on_its_incident(send, clock):
