@@ -14,12 +14,23 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from warroom import config
 from warroom.audit import anchors
 from warroom.audit import verify as audit
 from warroom.audit.settings import AuditSettings
 from warroom.cli import app as cli_app
 from warroom.incidents import service as incidents
 from warroom.incidents import timeline
+
+
+@pytest.fixture(autouse=True)
+def no_playbooks(tmp_path, monkeypatch):
+    """Incidents without playbooks: one audit entry and one timeline event per
+    declaration, so the tests can name entries and events by number."""
+    empty = tmp_path / "no-playbooks"
+    empty.mkdir()
+    monkeypatch.setenv("WARROOM_PLAYBOOKS_DIR", str(empty))
+    config.reset()
 
 
 def declare(work, count: int = 5) -> None:
