@@ -54,6 +54,14 @@ def test_a_bad_change_event_gets_pagerdutys_error_shape(client, routing_key):
     assert any("payload.summary" in e for e in answer.json()["errors"])
 
 
+def test_a_number_too_large_to_store_is_a_400_not_a_500(client, routing_key, send):
+    event = change(routing_key)
+    event["payload"]["custom_details"] = {"build": 2**70}
+    answer = client.post("/v2/change/enqueue", json=event)
+    assert answer.status_code == 400, answer.text
+    assert any("payload.custom_details" in e for e in answer.json()["errors"])
+
+
 def test_an_unknown_routing_key_is_refused(client):
     answer = client.post("/v2/change/enqueue", json=change("0" * 32))
     assert answer.status_code == 400

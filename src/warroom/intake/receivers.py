@@ -135,6 +135,8 @@ async def pagerduty_change(request: Request) -> Response:
         event = ChangeEvent.model_validate_json(await request.body())
     except ValidationError as bad:
         return _pagerduty_invalid(_pagerduty_errors(bad))
+    if unstorable := _unstorable(event):
+        return _pagerduty_invalid([unstorable])
     if "authorization" in request.headers:
         actor, caller = Requirement(Permission.alert_write)(request), None
     else:
@@ -145,6 +147,18 @@ async def pagerduty_change(request: Request) -> Response:
         actor = caller.actor
     await run_in_threadpool(_record_change, request, actor, event, caller)
     return _json({"status": "success", "message": "Change event processed"}, status=202)
+
+
+def _unstorable(event: ChangeEvent) -> str | None:
+    """JSON columns are written with orjson, which holds integers to 64 bits:
+    refuse a bigger one with PagerDuty's 400 rather than fail to store it."""
+    for where, value in (("payload.custom_details", event.payload.custom_details),
+                         ("links", event.links)):
+        try:
+            orjson.dumps(value)
+        except TypeError:
+            return f"'{where}': holds a number too large to store (at most 64-bit integers)"
+    return None
 
 
 def _record_change(request: Request, actor: Actor, event: ChangeEvent,
