@@ -2,8 +2,8 @@
 
 Each domain that needs knobs of its own declares a subclass of
 :class:`WarroomSettings` in its own package; every subclass registers itself in
-:data:`SETTINGS_CLASSES` so that one test can check the README documents every
-setting, and :func:`reset` can drop cached values when tests change the
+:data:`SETTINGS_CLASSES` so that one test can check docs/configuration.md documents
+every setting, and :func:`reset` can drop cached values when tests change the
 environment.
 """
 
@@ -77,7 +77,7 @@ class Settings(WarroomSettings):
     sqlite_synchronous: Literal["full", "normal"] = "full"
     """SQLite's ``synchronous`` pragma: ``full`` syncs the WAL on every commit,
     so what was answered 2xx survives a power loss; ``normal`` survives a
-    process crash only (see the README's Configuration section)."""
+    process crash only (see "SQLite durability" in docs/deployment.md)."""
     admin_username: str = "admin"
     timezone: str = "UTC"
     """Organisation time zone, used for business hours (Sev4's next business day)."""

@@ -39,7 +39,7 @@ MAX_SMS_TEXT = 1600
 
 class GatewaySettings(WarroomSettings):
     sms_gateway_url: str | None = None
-    """Where SMS and voice messages are POSTed (see the request shape in the README)."""
+    """Where SMS and voice messages are POSTed (see the request shape in docs/oncall.md)."""
     sms_gateway_token: SecretStr | None = None
     """Sent as ``Authorization: Bearer`` to the gateway."""
     sms_gateway_secret: SecretStr | None = None
