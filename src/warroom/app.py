@@ -100,7 +100,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if app.state.run_worker:
         from warroom.worker import Worker
 
-        worker = Worker(app.state.database, app.state.settings, app.state.clock)
+        worker = Worker(app.state.database, app.state.settings, app.state.clock,
+                        registry=app.state.metrics.registry)
         thread = threading.Thread(target=worker.run_forever, name="worker", daemon=True)
         thread.start()
     try:
