@@ -20,13 +20,13 @@ from warroom.auth.deps import TokenCache, public
 from warroom.clock import Clock
 from warroom.config import Settings, get_settings
 from warroom.db import Database, get_database
-from warroom.errors import BadRequest, Conflict, Invalid, Problem, Unavailable
+from warroom.errors import Conflict, Problem, Unavailable
 from warroom.health import WriteCheck, health
 from warroom.http import PROBLEM_JSON, problem_response
 from warroom.limits import BodyLimitMiddleware
 from warroom.methods import MethodGuard
 from warroom.metrics import Metrics, MetricsMiddleware
-from warroom.text import NulGuard, location, message
+from warroom.text import NulGuard, invalid_input
 
 log = structlog.get_logger("warroom.app")
 
@@ -119,7 +119,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
-        return _validation_problem(request, error.errors())
+        return problem_response(invalid_input(error.errors()), instance=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
@@ -152,25 +152,6 @@ def _install_error_handlers(app: FastAPI) -> None:
         body = Problem("Something went wrong on our side; the error was logged.", status=500,
                        title="Internal error")
         return problem_response(body, instance=request.url.path)
-
-
-def _validation_problem(request: Request, errors: Any) -> Response:
-    errors = list(errors)
-    malformed = next((e for e in errors if e.get("type") == "json_invalid"), None)
-    if malformed is not None:
-        reason = (malformed.get("ctx") or {}).get("error", "it could not be parsed")
-        position = malformed.get("loc", ("body", "?"))[-1]
-        return problem_response(BadRequest(
-            f"The request body is not valid JSON: {reason} (at character {position}).",
-            title="Malformed JSON"), instance=request.url.path)
-    sentences, fields = [], []
-    for error in errors[:10]:
-        where = location(part for part in error.get("loc", ()) if part != "body") or "body"
-        sentence = message(error)
-        sentences.append(f"{where}: {sentence}")
-        fields.append({"field": where, "message": sentence})
-    return problem_response(Invalid("; ".join(sentences), errors=fields),
-                            instance=request.url.path)
 
 
 def _title(status: int) -> str:
