@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from warroom import clock as clock_module
@@ -20,15 +20,14 @@ from warroom.auth.deps import TokenCache, public
 from warroom.clock import Clock
 from warroom.config import Settings, get_settings
 from warroom.db import Database, get_database
-from warroom.errors import Conflict, Problem, Unavailable
+from warroom.errors import Problem
 from warroom.health import WriteCheck, health
 from warroom.http import PROBLEM_JSON, problem_response
+from warroom.lane import problem_answer
 from warroom.limits import BodyLimitMiddleware
 from warroom.methods import MethodGuard
 from warroom.metrics import Metrics, MetricsMiddleware
 from warroom.text import NulGuard, invalid_input
-
-log = structlog.get_logger("warroom.app")
 
 
 def create_app(*, settings: Settings | None = None, database: Database | None = None,
@@ -113,9 +112,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, problem: Problem) -> Response:
-        return problem_response(problem, instance=request.url.path)
+    async def _mapped(request: Request, error: Exception) -> Response:
+        return problem_answer(error, request.url.path, path=request.url.path)
+
+    # the lane kernel's one mapping, as the fast lanes answer the same errors
+    for kind in (Problem, OperationalError, IntegrityError, ClientDisconnect, Exception):
+        app.add_exception_handler(kind, _mapped)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
@@ -131,27 +133,6 @@ def _install_error_handlers(app: FastAPI) -> None:
         body = Problem(detail, status=error.status_code, title=_title(error.status_code))
         return problem_response(body, instance=request.url.path,
                                 headers=getattr(error, "headers", None))
-
-    @app.exception_handler(OperationalError)
-    async def _db_down(request: Request, error: OperationalError) -> Response:
-        log.warning("database unavailable", error=str(error.orig)[:200])
-        return problem_response(Unavailable("The database is unavailable right now; nothing "
-                                            "was stored. Retry shortly."),
-                                instance=request.url.path, headers={"Retry-After": "2"})
-
-    @app.exception_handler(IntegrityError)
-    async def _integrity(request: Request, error: IntegrityError) -> Response:
-        log.warning("integrity error", error=str(error.orig)[:200])
-        return problem_response(Conflict("This change conflicts with data that was stored at "
-                                         "the same moment; nothing was changed. Retry it."),
-                                instance=request.url.path)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> Response:
-        log.exception("unhandled error", path=request.url.path)
-        body = Problem("Something went wrong on our side; the error was logged.", status=500,
-                       title="Internal error")
-        return problem_response(body, instance=request.url.path)
 
 
 def _title(status: int) -> str:
