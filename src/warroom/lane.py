@@ -101,7 +101,7 @@ def problem_for(error: Exception, **context: Any) -> tuple[Problem, dict[str, st
     """The problem (and headers) that answer ``error``, logged as it deserves:
     a domain problem as it is, the database gone as 503 to retry, a write that
     lost a race as 409, a body cut short as 400, anything else as a logged 500.
-    ``context`` names the request in the log (never a path holding a key)."""
+    ``context`` names the request in the log line of a 500."""
     if isinstance(error, Problem):
         return error, None
     if isinstance(error, OperationalError):
