@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from warroom import clock as clock_module
@@ -20,15 +20,14 @@ from warroom.auth.deps import TokenCache, public
 from warroom.clock import Clock
 from warroom.config import Settings, get_settings
 from warroom.db import Database, get_database
-from warroom.errors import BadRequest, Conflict, Invalid, Problem, Unavailable
+from warroom.errors import Problem
 from warroom.health import WriteCheck, health
 from warroom.http import PROBLEM_JSON, problem_response
+from warroom.lane import problem_answer
 from warroom.limits import BodyLimitMiddleware
 from warroom.methods import MethodGuard
 from warroom.metrics import Metrics, MetricsMiddleware
-from warroom.text import NulGuard, location, message
-
-log = structlog.get_logger("warroom.app")
+from warroom.text import NulGuard, invalid_input
 
 
 def create_app(*, settings: Settings | None = None, database: Database | None = None,
@@ -100,7 +99,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if app.state.run_worker:
         from warroom.worker import Worker
 
-        worker = Worker(app.state.database, app.state.settings, app.state.clock)
+        worker = Worker(app.state.database, app.state.settings, app.state.clock,
+                        registry=app.state.metrics.registry)
         thread = threading.Thread(target=worker.run_forever, name="worker", daemon=True)
         thread.start()
     try:
@@ -112,13 +112,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, problem: Problem) -> Response:
-        return problem_response(problem, instance=request.url.path)
+    async def _mapped(request: Request, error: Exception) -> Response:
+        return problem_answer(error, request.url.path, path=request.url.path)
+
+    # the lane kernel's one mapping, as the fast lanes answer the same errors
+    for kind in (Problem, OperationalError, IntegrityError, ClientDisconnect, Exception):
+        app.add_exception_handler(kind, _mapped)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
-        return _validation_problem(request, error.errors())
+        return problem_response(invalid_input(error.errors()), instance=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
@@ -130,46 +133,6 @@ def _install_error_handlers(app: FastAPI) -> None:
         body = Problem(detail, status=error.status_code, title=_title(error.status_code))
         return problem_response(body, instance=request.url.path,
                                 headers=getattr(error, "headers", None))
-
-    @app.exception_handler(OperationalError)
-    async def _db_down(request: Request, error: OperationalError) -> Response:
-        log.warning("database unavailable", error=str(error.orig)[:200])
-        return problem_response(Unavailable("The database is unavailable right now; nothing "
-                                            "was stored. Retry shortly."),
-                                instance=request.url.path, headers={"Retry-After": "2"})
-
-    @app.exception_handler(IntegrityError)
-    async def _integrity(request: Request, error: IntegrityError) -> Response:
-        log.warning("integrity error", error=str(error.orig)[:200])
-        return problem_response(Conflict("This change conflicts with data that was stored at "
-                                         "the same moment; nothing was changed. Retry it."),
-                                instance=request.url.path)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> Response:
-        log.exception("unhandled error", path=request.url.path)
-        body = Problem("Something went wrong on our side; the error was logged.", status=500,
-                       title="Internal error")
-        return problem_response(body, instance=request.url.path)
-
-
-def _validation_problem(request: Request, errors: Any) -> Response:
-    errors = list(errors)
-    malformed = next((e for e in errors if e.get("type") == "json_invalid"), None)
-    if malformed is not None:
-        reason = (malformed.get("ctx") or {}).get("error", "it could not be parsed")
-        position = malformed.get("loc", ("body", "?"))[-1]
-        return problem_response(BadRequest(
-            f"The request body is not valid JSON: {reason} (at character {position}).",
-            title="Malformed JSON"), instance=request.url.path)
-    sentences, fields = [], []
-    for error in errors[:10]:
-        where = location(part for part in error.get("loc", ()) if part != "body") or "body"
-        sentence = message(error)
-        sentences.append(f"{where}: {sentence}")
-        fields.append({"field": where, "message": sentence})
-    return problem_response(Invalid("; ".join(sentences), errors=fields),
-                            instance=request.url.path)
 
 
 def _title(status: int) -> str:

@@ -105,6 +105,8 @@ class Settings(WarroomSettings):
     """``warroom serve`` also runs the background worker in the same process."""
     worker_poll_seconds: float = 1.0
     """Longest the worker sleeps when nothing wakes it (fallback poll)."""
+    worker_slow_cycle_seconds: float = 5.0
+    """An engine cycle that takes longer than this is logged as slow."""
     worker_batch_size: int = 100
     worker_concurrency: int = 16
     outbox_max_attempts: int = 8

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warroom import domains
 from warroom.db import Database
+from warroom.lane import record
 
 disable_created_metrics()
 
@@ -84,6 +85,5 @@ class MetricsMiddleware:
             await self.app(scope, receive, observing_send)
         finally:
             route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            self.metrics.requests.labels(scope["method"], template, str(status)).inc()
-            self.metrics.latency.labels(template).observe(time.perf_counter() - started)
+            record(self.metrics, scope["method"], getattr(route, "path", None) or "unmatched",
+                   status, started)

@@ -18,7 +18,8 @@ so request schemas type their strings:
 
 Both are a ``pattern`` constraint, which pydantic checks in Rust without a
 Python call per string, so the receivers' hot path stays cheap; :func:`message`
-turns the pattern's failure into a sentence. The NUL guard scans a raw body
+turns the pattern's failure into a sentence, and :func:`invalid_input` is the
+one place pydantic's errors become a request's problem. The NUL guard scans a raw body
 for the escape once and walks the parsed body only when it is there.
 """
 
@@ -26,13 +27,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
+from itertools import islice
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from pydantic import StringConstraints
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from warroom.errors import Invalid
+from warroom.errors import BadRequest, Invalid, Problem
 
 _BIDI = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 LINE_PATTERN = rf"^[^\x00-\x1f\x7f-\x9f{_BIDI}]*$"
@@ -70,6 +73,36 @@ def location(parts: Any) -> str:
     """A dotted field name, with any unprintable character in it (a map key
     may be the bad string itself) shown as an escape."""
     return ".".join(printable(str(part)) for part in parts)
+
+
+def invalid_input(errors: Iterable[Mapping[str, Any]]) -> Problem:
+    """The one conversion of pydantic's errors into a problem, for the app's
+    routes and for the receivers that parse their own bodies: a body that is
+    not JSON is 400 (with where parsing stopped, when known), well-formed JSON
+    with bad fields is 422 naming each field."""
+    errors = list(errors)
+    malformed = next((e for e in errors if e.get("type") == "json_invalid"), None)
+    if malformed is not None:
+        reason = (malformed.get("ctx") or {}).get("error", "it could not be parsed")
+        at = _in_request(malformed)
+        where = f" (at character {at[-1]})" if at else ""
+        return BadRequest(f"The request body is not valid JSON: {reason}{where}.",
+                          title="Malformed JSON")
+    fields = field_errors(errors)
+    return Invalid("; ".join(f"{f['field']}: {f['message']}" for f in fields), errors=fields)
+
+
+def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """The first ten errors as ``{"field", "message"}``: the dotted field in
+    the body (or ``query.name``, ``path.name``) and a sentence."""
+    return [{"field": location(_in_request(error)) or "body", "message": message(error)}
+            for error in islice(errors, 10)]
+
+
+def _in_request(error: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The error's location without the ``body`` FastAPI puts first."""
+    where = tuple(error.get("loc", ()))
+    return where[1:] if where[:1] == ("body",) else where
 
 
 def printable(value: str) -> str:

@@ -9,6 +9,13 @@ transaction-scoped advisory lock named after it, so with several workers one
 runs a given cycle at a time and the others move on; outbox deliveries are
 shared between workers with ``SKIP LOCKED``.
 
+Each cycle runs in its own error boundary: a cycle that raises is rolled
+back, logged (its error's type and where it was raised, never the message,
+which may quote stored values) and counted, and the rest of the pass goes on,
+so one broken cycle cannot starve the others. Every run is timed in
+``warroom_worker_cycle_seconds{cycle}``; a run longer than
+``WARROOM_WORKER_SLOW_CYCLE_SECONDS`` is logged as slow.
+
 Nothing lives only in memory: a worker killed at any moment leaves rows that
 the next worker (or the same one, restarted) picks up.
 """
@@ -20,12 +27,15 @@ import os
 import socket
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import structlog
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from sqlalchemy import text
 
 from warroom import domains, wakeup
@@ -43,11 +53,25 @@ class CycleReport:
     delivered: int = 0
     failed: int = 0
     next_due: datetime | None = None
+    failed_cycles: list[str] = field(default_factory=list)
+
+
+class CycleMetrics:
+    """How long each engine cycle takes and how often it fails. The app passes
+    its registry when the worker runs in its process, so ``/metrics`` shows them."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        self.seconds = Histogram("warroom_worker_cycle_seconds", "Time one engine cycle took",
+                                 ["cycle"], registry=self.registry,
+                                 buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30))
+        self.failures = Counter("warroom_worker_cycle_failures", "Engine cycles that raised",
+                                ["cycle"], registry=self.registry)
 
 
 class Worker:
     def __init__(self, database: Database, settings: Settings, clock: Clock,
-                 *, name: str | None = None) -> None:
+                 *, name: str | None = None, registry: CollectorRegistry | None = None) -> None:
         domains.connect_all()
         self.database = database
         self.settings = settings
@@ -56,6 +80,7 @@ class Worker:
         self.cycles = domains.engine_cycles()
         self.cycle_by_name = dict(self.cycles)
         self.urgent = sorted(domains.urgent_cycles() & set(self.cycle_by_name))
+        self.metrics = CycleMetrics(registry)
         self.pool = ThreadPoolExecutor(max_workers=settings.worker_concurrency,
                                        thread_name_prefix="deliver")
         self.stop_event = threading.Event()
@@ -151,6 +176,28 @@ class Worker:
 
     def _run_cycle(self, name: str, cycle: domains.EngineCycle,
                    report: CycleReport) -> datetime | None:
+        """One cycle in its own error boundary, timed on the worker's clock: a
+        failure is rolled back, logged and counted, and the pass goes on (its
+        due time unknown, the poll interval retries it)."""
+        started = self.clock.now()
+        try:
+            return self._run_locked(name, cycle, report)
+        except Exception as error:
+            self.metrics.failures.labels(name).inc()
+            report.failed_cycles.append(name)
+            log.error("engine cycle failed", cycle=name, **_described(error))
+            return None
+        finally:
+            self._observe(name, (self.clock.now() - started).total_seconds())
+
+    def _observe(self, name: str, seconds: float) -> None:
+        self.metrics.seconds.labels(name).observe(max(0.0, seconds))
+        if seconds > self.settings.worker_slow_cycle_seconds:
+            log.warning("slow engine cycle", cycle=name, seconds=round(seconds, 3),
+                        threshold=self.settings.worker_slow_cycle_seconds)
+
+    def _run_locked(self, name: str, cycle: domains.EngineCycle,
+                    report: CycleReport) -> datetime | None:
         with self.database.unit_of_work(SYSTEM, clock=self.clock) as uow:
             if not self.database.is_sqlite and not uow.session.scalar(
                     text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _lock_key(name)}):
@@ -186,6 +233,14 @@ class Worker:
 def _earliest(dues: list[datetime | None]) -> datetime | None:
     known = [due for due in dues if due is not None]
     return min(known) if known else None
+
+
+def _described(error: BaseException) -> dict[str, str]:
+    """An error as a log may show it: its type and the line that raised it.
+    Not its message: a database error quotes the statement's parameters."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
+    return {"error": type(error).__name__, "raised_at": where}
 
 
 def _lock_key(name: str) -> int:

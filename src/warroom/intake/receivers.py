@@ -22,7 +22,7 @@ from starlette.responses import Response
 from warroom.auth.deps import Requirement, client_ip, public
 from warroom.auth.permissions import Permission
 from warroom.db import Actor
-from warroom.errors import BadRequest, Invalid, NotFound, PayloadTooLarge
+from warroom.errors import NotFound, PayloadTooLarge
 from warroom.http import read_session, write_unit
 from warroom.intake import changes, integrations, normalize, service
 from warroom.intake import settings as intake_settings
@@ -36,7 +36,7 @@ from warroom.intake.schemas import (
     PagerDutyEvent,
 )
 from warroom.openapi import json_body, problems
-from warroom.text import location, message
+from warroom.text import field_errors, invalid_input
 
 router = APIRouter(tags=["alert intake"])
 M = TypeVar("M", bound=BaseModel)
@@ -226,19 +226,8 @@ def _parse_list(body: bytes) -> list[GenericAlert]:
 
 
 def _problem(bad: ValidationError) -> Exception:
-    """Malformed JSON is 400; a well-formed body with bad fields is 422 naming
-    each field (the same shape the app gives every other route)."""
-    errors = bad.errors(include_url=False)
-    malformed = next((e for e in errors if e["type"] == "json_invalid"), None)
-    if malformed is not None:
-        reason = (malformed.get("ctx") or {}).get("error", "it could not be parsed")
-        return BadRequest(f"The request body is not valid JSON: {reason}.",
-                          title="Malformed JSON")
-    fields = []
-    for error in errors[:10]:
-        where = location(error["loc"]) or "body"
-        fields.append({"field": where, "message": message(error)})
-    return Invalid("; ".join(f"{f['field']}: {f['message']}" for f in fields), errors=fields)
+    """The same problem the app gives every other route for a bad body."""
+    return invalid_input(bad.errors(include_url=False))
 
 
 def _check_count(count: int, what: str, advice: str) -> None:
@@ -257,11 +246,8 @@ def _pagerduty_rules(event: PagerDutyEvent) -> list[str]:
 
 
 def _pagerduty_errors(bad: ValidationError) -> list[str]:
-    sentences = []
-    for error in bad.errors(include_url=False)[:10]:
-        where = location(error["loc"]) or "body"
-        sentences.append(f"'{where}': {message(error)}")
-    return sentences
+    return [f"'{error['field']}': {error['message']}"
+            for error in field_errors(bad.errors(include_url=False))]
 
 
 def _pagerduty_invalid(errors: list[str]) -> Response:

@@ -3,42 +3,39 @@ the metrics and body-limit layers) that answers the status page's public
 paths from the in-memory snapshot: a dictionary lookup and two ``send``
 calls, no framework, no database.
 
-It only answers when the snapshot is up to date; otherwise (first request,
-past midnight) and for every other path it hands the request on to the app,
-whose ordinary routes serve the very same prepared bytes.
+It is the lane kernel's prepared lane (:class:`warroom.lane.Lane`): it finds
+the prepared bytes, the kernel sends them. It only answers when the snapshot
+is up to date; otherwise (first request, past midnight) and for every other
+path it hands the request on to the app, whose ordinary routes serve the
+very same prepared bytes.
 """
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Scope
 
+from warroom.lane import Lane, Prepared
 from warroom.statuspage.documents import PREFLIGHT, answer, shared_across_origins
 from warroom.statuspage.snapshot import Snapshots
 
 _READS = frozenset({"GET", "HEAD"})
+_PREFLIGHT_ANSWER: Prepared = (204, PREFLIGHT, b"")
 
 
-class FastLane:
+class FastLane(Lane):
     def __init__(self, app: ASGIApp, snapshots: Snapshots) -> None:
-        self.app = app
+        super().__init__(app)
         self.snapshots = snapshots
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in _READS:
+    def prepared(self, scope: Scope) -> Prepared | None:
+        method = scope["method"]
+        if method in _READS:
             snapshot = self.snapshots.fresh()
             document = snapshot.documents.get(scope["path"]) if snapshot else None
-            if document is not None:
-                status, headers, body = answer(document, scope["method"], scope["headers"])
-                await send({"type": "http.response.start", "status": status,
-                            "headers": headers})
-                await send({"type": "http.response.body", "body": body})
-                return
-        elif scope["type"] == "http" and scope["method"] == "OPTIONS":
+            return None if document is None else answer(document, method, scope["headers"])
+        if method == "OPTIONS":
             snapshot = self.snapshots.fresh()
             document = snapshot.documents.get(scope["path"]) if snapshot else None
             if document is not None and shared_across_origins(document):
-                await send({"type": "http.response.start", "status": 204,
-                            "headers": PREFLIGHT})
-                await send({"type": "http.response.body", "body": b""})
-                return
-        await self.app(scope, receive, send)
+                return _PREFLIGHT_ANSWER
+        return None
