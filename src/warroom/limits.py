@@ -16,15 +16,9 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    declared = 0
-                if declared > self.max_bytes:
-                    await self._refuse(send)
-                    return
+        if _declared_length(scope) > self.max_bytes:
+            await self._refuse(send)
+            return
         received = 0
         refused = False
 
@@ -62,3 +56,17 @@ class BodyLimitMiddleware:
                                 (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
+
+
+def _declared_length(scope: Scope) -> int:
+    """The largest Content-Length the request declares (0 when it declares
+    none, or none that is a number): a body over the limit is refused before
+    a byte of it is read."""
+    declared = 0
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                declared = max(declared, int(value))
+            except ValueError:
+                continue
+    return declared
