@@ -21,8 +21,10 @@ run: $(STAMP)
 test: $(STAMP)
 	scripts/test.sh
 
+## lint: ruff on everything, mypy on src/warroom (both also run first in `make test`)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 
 ## bench: run every benchmark in its quick form
 bench: $(STAMP)

@@ -21,12 +21,12 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.dml import UpdateBase
 
 Converter = Callable[[Any], Any]
 
 
-def execute_many(connection: Connection, statement: Executable,
+def execute_many(connection: Connection, statement: UpdateBase,
                  rows: Sequence[Mapping[str, Any]]) -> None:
     """Run ``statement`` once per row. Every row has the same keys, and names
     every parameter of the statement (column defaults are not filled in)."""
@@ -73,7 +73,7 @@ class _Conversion:
 
 
 @lru_cache(maxsize=64)
-def _compiled(statement: Executable, keys: tuple[str, ...], dialect: Dialect
+def _compiled(statement: UpdateBase, keys: tuple[str, ...], dialect: Dialect
               ) -> tuple[str, list[str], list[_Conversion]]:
     """The statement's SQL text, its parameters in order, and the conversions
     of those the driver cannot take as they are."""

@@ -86,7 +86,7 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
     uvicorn.run(served(application), **server_options(settings), **tls)
 
 
-def tls_options(certfile: Path | None, keyfile: Path | None) -> dict[str, str]:
+def tls_options(certfile: Path | None, keyfile: Path | None) -> dict[str, Any]:
     """uvicorn's TLS options, checked before anything starts: senders such as
     PagerDuty's own client refuse plain ``http://`` URLs."""
     if certfile is None and keyfile is None:

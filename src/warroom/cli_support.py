@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import typer
 from pydantic import BaseModel
@@ -31,7 +31,8 @@ from warroom.text import for_terminal
 
 console = Console()
 error_console = Console(stderr=True)
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 AS_USER = typer.Option(None, "--as", help="Act as this warroom user (recorded in the audit "
                        "log); defaults to the operating-system user.")
@@ -62,18 +63,18 @@ def reading() -> Iterator[Session]:
         yield session
 
 
-def handles_problems(command: F) -> F:
+def handles_problems(command: Callable[P, R]) -> Callable[P, R]:
     """Print a domain error as one line and exit 1, instead of a traceback."""
 
     @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except Problem as problem:
             error_console.print(f"[red]error:[/red] {safe(problem.detail)}")
             raise typer.Exit(1) from None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def echo(message: object = "", **options: Any) -> None:

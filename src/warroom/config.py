@@ -13,9 +13,9 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import ClassVar, Literal, Self
+from typing import ClassVar, Literal, Self, Unpack
 
-from pydantic import SecretStr
+from pydantic import ConfigDict, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SETTINGS_CLASSES: list[type[WarroomSettings]] = []
@@ -40,7 +40,7 @@ class WarroomSettings(BaseSettings):
 
     _instances: ClassVar[dict[type, object]] = {}
 
-    def __init_subclass__(cls, **kwargs: object) -> None:
+    def __init_subclass__(cls, **kwargs: Unpack[ConfigDict]) -> None:
         super().__init_subclass__(**kwargs)
         SETTINGS_CLASSES.append(cls)
 
@@ -48,10 +48,10 @@ class WarroomSettings(BaseSettings):
     def current(cls) -> Self:
         """The process-wide instance, read once from the environment."""
         instance = WarroomSettings._instances.get(cls)
-        if instance is None:
+        if not isinstance(instance, cls):
             instance = cls()
             WarroomSettings._instances[cls] = instance
-        return instance  # type: ignore[return-value]
+        return instance
 
 
 class Settings(WarroomSettings):

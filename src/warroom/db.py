@@ -19,10 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import orjson
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text, update
+from sqlalchemy import JSON, DateTime, Engine, MetaData, Table, create_engine, event, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import NullPool
@@ -70,6 +70,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+    if TYPE_CHECKING:
+        # Every model here is mapped to a plain Table (no mapping to a join or a
+        # select), and the set-based writers build insert()/update() from it.
+        __table__: ClassVar[Table]
 
 
 class HealthProbe(Base):
@@ -177,8 +181,8 @@ class Database:
                 raise
             finally:
                 session.close()
-        for callback in uow._after_commit:
-            callback()
+        for after in uow._after_commit:
+            after()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from warroom.auth.deps import PublicMarker
 from warroom.http import PROBLEM_JSON, api_routes
@@ -29,7 +29,7 @@ from warroom.http import PROBLEM_JSON, api_routes
 REF = "#/components/schemas/{model}"
 PROBLEM_REF = {"$ref": REF.format(model="Problem")}
 WRITES = frozenset({"post", "put", "patch", "delete"})
-_BODY_MODELS: dict[str, Any] = {}  # schema name -> type documented by json_body()
+_BODY_MODELS: dict[str, type[BaseModel]] = {}  # schema name -> type documented by json_body()
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -96,6 +96,7 @@ def install(app: FastAPI) -> None:
             app.openapi_schema = build(app)
         return app.openapi_schema
 
+    # FastAPI's documented way to customise the schema is to replace this method.
     app.openapi = openapi  # type: ignore[method-assign]
 
 
@@ -163,6 +164,7 @@ def _body_definitions() -> dict[str, Any]:
     """The JSON schemas of every json_body() model and of the models they use."""
     if not _BODY_MODELS:
         return {}
-    pairs = [(model, "validation") for model in _BODY_MODELS.values()]
+    mode: JsonSchemaMode = "validation"
+    pairs = [(model, mode) for model in _BODY_MODELS.values()]
     _, top = models_json_schema(pairs, ref_template=REF)
     return dict(top.get("$defs", {}))

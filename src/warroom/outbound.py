@@ -91,7 +91,8 @@ class DestinationRefused(Invalid):
     (loopback, link_local, private, metadata, not_public, scheme, ...)."""
 
     def __init__(self, detail: str, *, reason: str, field: str | None = None) -> None:
-        super().__init__(detail, reason=reason, **({"field": field} if field else {}))
+        extra: dict[str, Any] = {"field": field} if field else {}
+        super().__init__(detail, reason=reason, **extra)
         self.reason = reason
 
 
@@ -237,7 +238,7 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     """Every address ``host`` resolves to now (tests replace this to
     simulate a name that changes its answer)."""
     found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0])
+    return list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0])
                               for info in found))
 
 

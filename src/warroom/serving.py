@@ -76,6 +76,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     limits: ClassVar[Limits]
 
+    # uvicorn's own protocol narrows BaseTransport to Transport the same way.
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self.waiting_since = time.monotonic()
         self.deadline: asyncio.TimerHandle | None = None

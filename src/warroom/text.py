@@ -215,7 +215,7 @@ class NulGuard:
 
 
 async def _read(receive: Receive) -> tuple[bytes, bool]:
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         message_ = await receive()
         if message_["type"] == "http.disconnect":

@@ -145,7 +145,7 @@ class TokenCache:
         if found is None:
             return None
         actor, stale = found
-        if stale:
+        if stale and actor.token_id is not None:
             with state.database.unit_of_work(actor, clock=state.clock) as uow:
                 service.touch_token(uow, token_id=actor.token_id)
         if self.ttl > 0:

@@ -122,4 +122,4 @@ def _first_line(text: str) -> str:
 
 
 def _succeeded(data: dict[str, Any] | None) -> bool:
-    return bool(data) and data.get("status") == "succeeded"
+    return data is not None and data.get("status") == "succeeded"

@@ -55,7 +55,7 @@ class Target(BaseModel):
 
     @property
     def text(self) -> str:
-        if self.next_business_day:
+        if self.minutes is None:  # the validator allows it only with next_business_day
             return "next business day"
         if self.minutes == 0:
             return "immediate"

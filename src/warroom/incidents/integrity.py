@@ -28,8 +28,8 @@ from warroom.db import UnitOfWork
 from warroom.incidents.models import Incident, TimelineEvent
 
 EVENTS, INCIDENTS, DECLARED = "events", "incidents", "declared"
-_EVENTS: Table = TimelineEvent.__table__  # type: ignore[assignment]
-_INCIDENTS: Table = Incident.__table__  # type: ignore[assignment]
+_EVENTS: Table = TimelineEvent.__table__
+_INCIDENTS: Table = Incident.__table__
 _INCIDENT_COLUMNS = [column.name for column in _INCIDENTS.columns]
 _CHANGED = "incidents.changed"
 _ROWS = select(_INCIDENTS).where(_INCIDENTS.c.id.in_(bindparam("ids", expanding=True)))

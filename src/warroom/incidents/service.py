@@ -8,6 +8,7 @@ page follow along in the same transaction.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -174,18 +175,9 @@ def update(uow: UnitOfWork, *, incident: Incident, changes: dict[str, Any]) -> I
             if new != incident.severity:
                 change_severity(uow, incident=incident, severity=new, reason=changes.get("reason"))
             continue
-        if name == "type":
-            value = catalog.incident_type(value).value
-        elif name == "services":
-            value = _services(value)
-        elif name == "labels":
-            value = _labels(value)
-        elif name == "title":
-            value = str(value).strip()
-            if not value:
-                raise Invalid("title cannot be empty.")
-        elif name not in ("description", "personal_data_breach", "is_drill"):
+        if name not in _EDITABLE:
             continue
+        value = _EDITABLE[name](value)
         if getattr(incident, name) != value:
             setattr(incident, name, value)
             applied[name] = value
@@ -505,6 +497,24 @@ def _labels(labels: dict[str, Any]) -> dict[str, str]:
             raise Invalid(f"Label {key!r} is longer than {MAX_LABEL_VALUE} characters.")
         cleaned[key] = text
     return cleaned
+
+
+def _title(title: Any) -> str:
+    text = str(title).strip()
+    if not text:
+        raise Invalid("title cannot be empty.")
+    return text
+
+
+def _unchanged(value: Any) -> Any:
+    return value
+
+
+_EDITABLE: dict[str, Callable[[Any], Any]] = {
+    "type": lambda value: catalog.incident_type(value).value, "services": _services,
+    "labels": _labels, "title": _title, "description": _unchanged,
+    "personal_data_breach": _unchanged, "is_drill": _unchanged}
+"""The descriptive fields update() changes, each with how its value is checked."""
 
 
 def _check_not_future(now: datetime, **moments: datetime | None) -> None:

@@ -59,7 +59,7 @@ def _minutes(start: datetime, end: datetime | None) -> float | None:
 def _usernames(session: Session, incident: Incident) -> dict[int | None, str]:
     ids = {r.primary_user_id for r in incident.roles} | {r.backup_user_id for r in incident.roles}
     found: dict[int | None, str] = {}
-    for user_id in ids - {None}:
+    for user_id in {user_id for user_id in ids if user_id is not None}:
         user = users.get(session, user_id=user_id)
         if user:
             found[user_id] = user.username

@@ -140,7 +140,9 @@ def expire_silence(silence_id: DbInt, request: Request, actor: Silencer) -> Sile
     """End a silence now; alerts it held that still fire are placed at once."""
     with write_unit(request, actor) as uow:
         service.expire_silence(uow, silence_id=silence_id)
-        return views.silence(silences.get(uow.session, silence_id=silence_id), now=uow.now())
+        silence = silences.get(uow.session, silence_id=silence_id)
+        assert silence is not None  # expire_silence refuses an unknown id
+        return views.silence(silence, now=uow.now())
 
 
 # --- integrations --------------------------------------------------------------

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from warroom.cli_support import (
     AS_USER,
@@ -40,6 +41,7 @@ monitoring_app = typer.Typer(help="Pause or resume incident creation from alerts
 COMMANDS = {"alert": alert_app, "rules": rules_app, "silence": silence_app,
             "integration": integration_app, "monitoring": monitoring_app}
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
 @alert_app.command("list")
@@ -287,7 +289,7 @@ def _duration(text: str) -> timedelta:
     return timedelta(seconds=float(match.group(1)) * unit_seconds)
 
 
-def _model(model: type, **fields: object) -> object:
+def _model(model: type[_Model], **fields: object) -> _Model:
     try:
         return model(**{k: v for k, v in fields.items() if v is not None})
     except ValidationError as bad:

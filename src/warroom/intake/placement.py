@@ -96,7 +96,8 @@ def place(uow: UnitOfWork, pending: list[Pending], context: Context) -> None:
     context.write_events(uow)
 
 
-def _incident_states(uow: UnitOfWork, ids: list[int | None]) -> dict[int, tuple[str, str]]:
+def _incident_states(uow: UnitOfWork, ids: list[int | None]
+                     ) -> dict[int | None, tuple[str, str]]:
     """Phase and severity of the batch's incidents, in one query. Attaching an
     alert needs no more than that, so no incident object is loaded for it (the
     incident service offers no getter for many at once)."""
@@ -132,8 +133,8 @@ def _place_group(uow: UnitOfWork, group: Group, state: tuple[str, str] | None,
     recurring = any(p.refire for p in items) or (previous is not None and not is_open)
     flapping = _note_refire(group, previous, context) if recurring \
         else group.flapping_since is not None
-    if previous is not None and is_open:
-        _attach(uow, previous, state[1], items, context)  # type: ignore[index]
+    if previous is not None and is_open and state is not None:
+        _attach(uow, previous, state[1], items, context)
         return
     if previous is not None and flapping:
         for p in items:

@@ -46,6 +46,7 @@ class _AsyncRequirement(Requirement):
     """The same permission check, as a coroutine: the token is cached, so the
     check is cheap and not worth a thread-pool hop on the hot path."""
 
+    # FastAPI awaits a coroutine dependency; the base's signature is synchronous.
     async def __call__(self, request: Request) -> Actor:  # type: ignore[override]
         return super().__call__(request)
 

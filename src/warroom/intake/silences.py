@@ -124,9 +124,10 @@ def create(uow: UnitOfWork, *, matchers: list[Matcher], comment: str,
            duration: timedelta | None = None) -> Silence:
     now = uow.now()
     starts_at = starts_at or now
-    if (ends_at is None) == (duration is None):
+    if ends_at is None and duration is not None:
+        ends_at = starts_at + duration
+    elif ends_at is None or duration is not None:
         raise Invalid("Give either ends_at or duration_minutes (how long the silence lasts).")
-    ends_at = ends_at or starts_at + duration  # type: ignore[operator]
     if ends_at <= starts_at:
         raise Invalid("ends_at must be later than starts_at.")
     if ends_at <= now:

@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import Engine, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from warroom.db import UnitOfWork
 from warroom.intake.models import IntakeState
@@ -68,11 +68,11 @@ def set_monitoring(uow: UnitOfWork, *, enabled: bool) -> None:
         monitoring_changed_by=uow.actor.label))
 
 
-def _bump(uow: UnitOfWork, column: object) -> int:
+def _bump(uow: UnitOfWork, column: InstrumentedAttribute[int]) -> int:
     _ensure_row(uow)
     uow.session.execute(update(IntakeState).where(IntakeState.id == _ROW)
-                        .values({column: column + 1}))  # type: ignore[operator]
-    return int(uow.session.scalar(select(column).where(IntakeState.id == _ROW)))  # type: ignore[call-overload]
+                        .values({column: column + 1}))
+    return uow.session.execute(select(column).where(IntakeState.id == _ROW)).scalar_one()
 
 
 def _ensure_row(uow: UnitOfWork) -> None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -173,12 +173,13 @@ def notify_person(uow: UnitOfWork, *, user_id: int, kind: str, subject: str, bod
 def cancel_group(uow: UnitOfWork, *, group_key: str, reason: str) -> int:
     """Cancel every message of a group that has not been delivered yet
     (pending, or claimed but not yet sent). Returns how many."""
-    result = uow.session.execute(
+    # Session.execute is typed as returning a plain Result even for an UPDATE.
+    result = cast(CursorResult[Any], uow.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.group_key == group_key,
                OutboxMessage.status.in_(("pending", "sending")))
         .values(status="cancelled", finished_reason=reason[:500])
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     return int(result.rowcount or 0)
 
 

@@ -43,11 +43,11 @@ def check(uow: UnitOfWork, incident: Incident, target: Phase, *,
     for step in failing:
         step.overridden_at, step.overridden_by = now, uow.actor.label
         step.override_reason = override_reason
-    record = {"to": target.value, "reason": override_reason,
-              "gates": [d["step"] for d in described]}
+    gates = [d["step"] for d in described]
+    record = {"to": target.value, "reason": override_reason, "gates": gates}
     timeline.add(uow, incident_id=incident.id, kind="gate", data={**record,
                                                                  "details": described},
-                 summary=f"Gate override ({', '.join(record['gates'])}) to move to "
+                 summary=f"Gate override ({', '.join(gates)}) to move to "
                          f"{target.value}: {override_reason}")
     audit.record(uow, action="playbook.gate_override", target=f"incident:{incident.ref}",
                  before={"failing_gates": described}, after=record)

@@ -76,9 +76,10 @@ def choose(incident: Incident, context: dict[str, Any]) -> tuple[list[Choice], l
         chosen.append((by_alert.name, "alert", f"lists alert {alert}"))
     else:
         chosen += by_match(incident) or _by_type(incident, rules)
-    seen: set[str] = set()
-    unique = [c for c in chosen if not (c[0] in seen or seen.add(c[0]))]
-    return unique, [n for n in names if n not in known]
+    first: dict[str, Choice] = {}
+    for choice in chosen:
+        first.setdefault(choice[0], choice)
+    return list(first.values()), [n for n in names if n not in known]
 
 
 def by_match(incident: Incident) -> list[Choice]:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import UnaryExpression, select
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
@@ -89,7 +89,8 @@ def get_all(session: Session, *, kind: str, statuses: tuple[str, ...] | None = N
     if finished is not None:
         done = PublicIncident.status.in_(FINISHED)
         query = query.where(done if finished else ~done)
-    order = (PublicIncident.scheduled_for.desc(), PublicIncident.id.desc())
+    order: tuple[UnaryExpression[Any], ...] = (PublicIncident.scheduled_for.desc(),
+                                               PublicIncident.id.desc())
     if kind == INCIDENT:
         order = (PublicIncident.created_at.desc(), PublicIncident.id.desc())
     return list(session.scalars(query.order_by(*order).limit(limit).offset(offset)))

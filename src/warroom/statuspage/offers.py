@@ -64,6 +64,7 @@ def remind_due(uow: UnitOfWork) -> datetime | None:
                PublicIncident.internal_incident_id.is_not(None))
         .with_for_update())
     for notice in due:
+        assert notice.internal_incident_id is not None  # the query selects linked notices only
         notice.resolve_offer_due_at = None
         timeline.add(uow, incident_id=notice.internal_incident_id, kind="statuspage",
                      summary=f"Public notice {notice.code} ({notice.name!r}) is still "

@@ -55,8 +55,10 @@ def mount(app: FastAPI) -> None:
                           response_class=Response, include_in_schema=False)
     app.include_router(router)
     documents = [*FIXED_PATHS, *ALIASES]
-    for path, endpoint in [*((p, serve_document) for p in documents),
-                           (COMPONENT_BADGE, component_badge), (INCIDENT_PAGE, incident_page)]:
+    heads: list[tuple[str, Callable[..., Response]]] = [
+        *((p, serve_document) for p in documents),
+        (COMPONENT_BADGE, component_badge), (INCIDENT_PAGE, incident_page)]
+    for path, endpoint in heads:
         app.add_api_route(path, endpoint, methods=["HEAD"], dependencies=[public()],
                           response_class=Response, include_in_schema=False)
     for path in documents:

@@ -76,8 +76,9 @@ def rss(data: PageData) -> bytes:
         "updated": _rfc822(data.updated_at)}).encode()
 
 
-def _feed_items(data: PageData, stamp: Callable[[datetime], str]) -> list[dict[str, Any]]:
-    items = []
+def _feed_items(data: PageData, stamp: Callable[[datetime], str | None]
+                ) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
     for entry in data.incidents + data.maintenances:
         for update in entry.updates:
             items.append({

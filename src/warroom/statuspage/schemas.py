@@ -13,7 +13,7 @@ from warroom.text import Line, Text
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 Name = Field(min_length=1, max_length=100)
-StatusMap = Field(default_factory=dict, max_length=200,
+StatusMap: Any = Field(default_factory=dict, max_length=200,
                   description="Component name (or id) to status, e.g. {\"media\": \"degraded\"}.")
 
 

@@ -4,6 +4,7 @@ re-notifications."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from warroom.incidents import catalog
 from warroom.incidents.models import Incident
@@ -79,7 +80,7 @@ def check_target(pager: Pager, escalation: Escalation, incident: Incident, kind:
     policy = pager.policy(escalation)
     problem = (f"{incident.ref} was not {what} within its {severity.id} {kind} target "
                f"({target.text})")
-    data = {"target": kind, "severity": severity.id, "due": target.due(
+    data: dict[str, Any] = {"target": kind, "severity": severity.id, "due": target.due(
         incident.declared_at).isoformat()}
     if escalation.step_index < len(policy.steps):
         step = policy.steps[escalation.step_index]

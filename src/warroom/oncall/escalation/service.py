@@ -148,8 +148,9 @@ def reassign(uow: UnitOfWork, *, incident: Incident, to: TargetSpec) -> Escalati
         base = found.policy
     else:
         base = Policy.model_validate(escalation.policy)
-    first = Step(name=f"reassigned to {to.label}", targets=[to],
-                 delay=durations.text(base.steps[0].delay))
+    # The delay goes in as text: a Duration given as a bare number means minutes.
+    first = Step.model_validate({"name": f"reassigned to {to.label}", "targets": [to],
+                                 "delay": durations.text(base.steps[0].delay)})
     policy = base.model_copy(update={"steps": [first, *base.steps[1:]], "notices": []})
     if escalation is None:
         escalation = _new(uow, incident, policy, chosen_by="reassign", generation=0,

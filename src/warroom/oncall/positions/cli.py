@@ -41,7 +41,7 @@ def list_positions(json_out: bool = JSON_OUT) -> None:
     emit_table("Positions", ["position", "name", "service", "filled by"],
                [[v.id, v.name, b.service or "(all)",
                  [f"{k}:{n}" for t in b.targets for k, n in t.items()]]
-                for v in views for b in (v.bindings or [None]) if b is not None]
+                for v in views for b in v.bindings]
                + [[v.id, v.name, "-", "NOBODY (unbound)"] for v in views if not v.bindings])
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
@@ -55,8 +57,9 @@ def add_member(uow: UnitOfWork, *, team: Team, username: str) -> bool:
 
 def remove_member(uow: UnitOfWork, *, team: Team, username: str) -> None:
     person = users.get_by_username_or_raise(uow.session, username=username)
-    removed = uow.session.execute(delete(TeamMember).where(TeamMember.team_id == team.id,
-                                                           TeamMember.user_id == person.id))
+    # Session.execute is typed as returning a plain Result even for a DELETE.
+    removed = cast(CursorResult[Any], uow.session.execute(
+        delete(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == person.id)))
     if not removed.rowcount:
         raise NotFound(f"{person.username} is not a member of {team.name}.")
     audit.record(uow, action="oncall.team.remove_member", target=f"team:{team.name}",
