@@ -10,7 +10,7 @@ each gate it waved through (so closing later does not ask again).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,9 +19,11 @@ from warroom.audit import service as audit
 from warroom.db import UnitOfWork
 from warroom.errors import Conflict
 from warroom.incidents import timeline
-from warroom.incidents.models import Incident
 from warroom.incidents.phases import RESOLVED_PHASES, Phase
 from warroom.playbooks.models import StepRun
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 
 def check(uow: UnitOfWork, incident: Incident, target: Phase, *,
