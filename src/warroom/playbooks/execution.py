@@ -24,6 +24,7 @@ from sqlalchemy import func, or_, select
 from warroom import wakeup
 from warroom.audit import service as audit
 from warroom.clock import Clock
+from warroom.comms import service as comms
 from warroom.db import SYSTEM, Database, UnitOfWork
 from warroom.errors import Problem
 from warroom.incidents import timeline
@@ -141,8 +142,6 @@ def advance_waits(uow: UnitOfWork) -> None:
 
 def send_notifications(uow: UnitOfWork) -> None:
     """Due notify steps: render the template and queue it, in this transaction."""
-    from warroom.comms import service as comms
-
     steps = list(uow.session.scalars(_due_query(uow.now()).where(StepRun.kind == "notify")))
     incidents = _incidents_of(uow, steps)
     for step in steps:

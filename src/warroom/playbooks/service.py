@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from warroom import wakeup
 from warroom.audit import service as audit
+from warroom.comms import service as comms
 from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid, NotFound
 from warroom.incidents import timeline
@@ -254,8 +255,6 @@ def dry_run(session: Session, *, incident: Incident, step: StepRun) -> dict[str,
         return {**answer, **prepared.spec, "timeout_seconds": prepared.timeout,
                 "would_run": reason is None, "reason": reason}
     if step.kind == "notify":
-        from warroom.comms import service as comms
-
         preview = comms.preview(session, incident=incident, template=step.params["template"],
                                 fields=step.params.get("fields") or {})
         return {**answer, "to": step.params["to"], "subject": preview.subject,
