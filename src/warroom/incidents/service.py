@@ -28,6 +28,7 @@ from warroom.incidents.phases import (
     Phase,
     is_legal,
     legal_next,
+    parse,
 )
 
 REF = re.compile(r"^(?:inc-)?(\d{1,12})$", re.IGNORECASE)
@@ -460,8 +461,6 @@ def _touch(uow: UnitOfWork, incident: Incident) -> None:
 
 
 def _phase(value: str) -> Phase:
-    from warroom.incidents.phases import parse
-
     phase = parse(value)
     if phase is None:
         raise Invalid(one_of(value, [p.value for p in Phase], "phase"))

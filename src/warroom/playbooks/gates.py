@@ -20,6 +20,7 @@ from warroom.db import UnitOfWork
 from warroom.errors import Conflict
 from warroom.incidents import timeline
 from warroom.incidents.phases import RESOLVED_PHASES, Phase
+from warroom.playbooks import service
 from warroom.playbooks.models import StepRun
 
 if TYPE_CHECKING:
@@ -80,8 +81,6 @@ def describe(step: StepRun, *, waits_for: str | None = None) -> dict[str, Any]:
 
 def _waits_for(session: Session, incident: Incident, step: StepRun) -> str | None:
     """Why a gate that has not run yet cannot run (a missing setting, ...)."""
-    from warroom.playbooks import service
-
     if step.status not in ("pending", "failed"):
         return None
     return service.readiness(session, incident=incident, step=step)
