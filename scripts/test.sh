@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: installs what the suite needs, starts a throwaway PostgreSQL
-# cluster on loopback (durably configured, as in production), runs ruff, mypy and pytest (every database test runs on SQLite
+# cluster on loopback (durably configured, as in production), runs ruff, mypy, the import
+# contracts of pyproject.toml (lint-imports) and pytest (every database test runs on SQLite
 # and on PostgreSQL), and stops what it started. Prometheus, Alertmanager, the
 # SMTP server and Chromium are started by the tests themselves on free ports,
 # and so is the `warroom serve` that tests/api fuzzes with Schemathesis.
@@ -19,4 +20,5 @@ export WARROOM_TEST_PG_URL
 
 .venv/bin/ruff check src tests bench
 .venv/bin/mypy
+.venv/bin/lint-imports
 .venv/bin/python -m pytest "$@"

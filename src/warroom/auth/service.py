@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -59,6 +60,47 @@ def get_all(session: Session, *, include_inactive: bool = False) -> list[User]:
     if not include_inactive:
         query = query.where(User.is_active.is_(True))
     return list(session.scalars(query))
+
+
+def get_many(session: Session, *, ids: Iterable[int]) -> dict[int, User]:
+    """Users by id in one query, in username order, for a domain that shows or
+    reaches many people at once."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted))
+                                             .order_by(User.username))}
+
+
+def usernames(session: Session, *, ids: Iterable[int] | None = None) -> dict[int, str]:
+    """User id -> username, for every user or only ``ids``."""
+    query = select(User.id, User.username)
+    if ids is not None:
+        query = query.where(User.id.in_(set(ids)))
+    return dict(session.execute(query).all())
+
+
+def display_names(session: Session) -> dict[int, str]:
+    """User id -> the name to show (the display name, else the username)."""
+    rows = session.execute(select(User.id, User.display_name, User.username))
+    return {user_id: display or username for user_id, display, username in rows}
+
+
+def active_ids(session: Session, *, usernames: Iterable[str]) -> dict[str, int]:
+    """Username -> id of the active users among ``usernames`` (others are left out:
+    an inactive person is never paged)."""
+    wanted = set(usernames)
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.username, User.id).where(
+        User.username.in_(wanted), User.is_active.is_(True))).all())
+
+
+def active_admins_with_email(session: Session) -> list[User]:
+    """Who hears of what warroom could not do itself (a dead letter, an incident
+    nobody could be paged for): every active admin that has an address."""
+    return list(session.scalars(select(User).where(
+        User.role == Role.admin.value, User.is_active.is_(True), User.email.is_not(None))))
 
 
 def create(uow: UnitOfWork, *, username: str, role: str, display_name: str = "",

@@ -12,7 +12,7 @@ interval, and the next reminder waits for the next interval.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,9 +21,12 @@ from warroom.comms.models import UpdateCadence
 from warroom.comms.settings import get_settings
 from warroom.db import UnitOfWork
 from warroom.incidents import catalog, timeline
-from warroom.incidents.models import Incident
+from warroom.incidents import service as incident_service
 from warroom.incidents.phases import RESOLVED_PHASES, Phase
 from warroom.notify.service import notify_person
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 RESOLVED = [p.value for p in RESOLVED_PHASES]
 BATCH = 500
@@ -66,12 +69,14 @@ def on_transitioned(uow: UnitOfWork, incident: Incident, *, previous: Phase,
 def remind_missed(uow: UnitOfWork) -> datetime | None:
     """Remind about every missed update (engine cycle); the next due time."""
     now = uow.now()
-    rows = uow.session.execute(
-        select(UpdateCadence, Incident).join(Incident, Incident.id == UpdateCadence.incident_id)
-        .where(UpdateCadence.next_due_at <= now, Incident.phase.not_in(RESOLVED))
-        .order_by(UpdateCadence.next_due_at).limit(BATCH)).all()
-    for row, incident in rows:
-        _remind(uow, row, incident, now)
+    rows = list(uow.session.scalars(
+        select(UpdateCadence).where(
+            UpdateCadence.next_due_at <= now,
+            UpdateCadence.incident_id.in_(incident_service.ids_outside_phases(RESOLVED)))
+        .order_by(UpdateCadence.next_due_at).limit(BATCH)))
+    incidents = incident_service.many(uow.session, ids=[row.incident_id for row in rows])
+    for row in rows:
+        _remind(uow, row, incidents[row.incident_id], now)
     return uow.session.scalar(select(func.min(UpdateCadence.next_due_at))
                               .where(UpdateCadence.next_due_at > now))
 

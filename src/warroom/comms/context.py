@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -19,8 +19,10 @@ from warroom.comms.settings import get_settings
 from warroom.comms.templates import manifest
 from warroom.config import get_settings as core_settings
 from warroom.incidents import catalog, timeline
-from warroom.incidents.models import Incident
 from warroom.incidents.phases import RESOLVED_PHASES
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 # Functions (session, incident) -> list of next steps, registered by other
 # domains (the playbook runner offers the steps due now).

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from warroom.errors import Invalid
 from warroom.text import Line, Text
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -78,10 +79,6 @@ class CadenceOut(BaseModel):
 
 def fields_of(data: dict[str, Any]) -> MessageFields:
     """Validate fields given as a plain dict (a playbook's notify step)."""
-    from pydantic import ValidationError
-
-    from warroom.errors import Invalid
-
     try:
         return MessageFields.model_validate(data)
     except ValidationError as problem:

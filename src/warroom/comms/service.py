@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,8 +26,10 @@ from warroom.comms.settings import get_settings
 from warroom.db import UnitOfWork
 from warroom.errors import Invalid
 from warroom.incidents import catalog, timeline
-from warroom.incidents.models import Incident
 from warroom.notify.service import Outgoing, enqueue, notify_person
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

@@ -20,6 +20,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field
 
+from warroom.content import playbooks_directory
 from warroom.errors import Invalid, NotFound, one_of
 
 MANIFEST = "templates.yaml"
@@ -53,8 +54,6 @@ class Rendered:
 
 
 def directory() -> Path:
-    from warroom.playbooks.catalogue import directory as playbooks_directory
-
     return playbooks_directory() / "templates"
 
 

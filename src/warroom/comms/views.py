@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from warroom import clock
 from warroom.comms import cadence, service
-from warroom.incidents.models import Incident
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 
 def summary(session: Session, incident: Incident) -> dict[str, Any]:

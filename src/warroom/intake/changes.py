@@ -10,17 +10,19 @@ the routing key of the integration its alerts came through, in the
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from warroom.db import UnitOfWork
-from warroom.incidents.models import Incident
 from warroom.intake import settings as intake_settings
 from warroom.intake.integrations import Caller
 from warroom.intake.models import Alert, ChangeEvent
 from warroom.intake.schemas import ChangeEvent as ChangeIn
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 SHOWN = 20
 

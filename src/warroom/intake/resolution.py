@@ -10,6 +10,7 @@ stays a person's decision.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -17,10 +18,12 @@ from warroom.db import UnitOfWork
 from warroom.errors import Conflict
 from warroom.incidents import service as incidents
 from warroom.incidents import timeline
-from warroom.incidents.models import Incident
 from warroom.incidents.phases import Phase, is_legal
 from warroom.intake.models import Alert
 from warroom.intake.placement import Pending, alert_data, describe
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 
 def settle(uow: UnitOfWork, resolved: list[Pending], acknowledged: list[Pending]) -> None:

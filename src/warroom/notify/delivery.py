@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from warroom import sealing
 from warroom.audit import service as audit
+from warroom.auth import service as users
 from warroom.config import Settings
 from warroom.db import SYSTEM, Database, UnitOfWork
 from warroom.incidents import timeline
@@ -29,7 +30,7 @@ from warroom.notify import hooks
 from warroom.notify.channels import CHANNELS
 from warroom.notify.channels.base import DeliveryResult, Envelope
 from warroom.notify.models import DeliveryAttempt, OutboxMessage
-from warroom.notify.service import unsealed_content
+from warroom.notify.service import Outgoing, enqueue, unsealed_content
 
 
 @dataclass
@@ -166,15 +167,9 @@ def alert_admins_of_dead_letter(uow: UnitOfWork, message: OutboxMessage) -> None
     Admin alerts that die themselves do not raise further alerts, so a broken
     mail server cannot cause a loop.
     """
-    from warroom.auth.models import User
-    from warroom.notify.service import Outgoing, enqueue
-
     if message.kind == "admin_alert":
         return
-    admins = uow.session.scalars(select(User).where(User.role == "admin",
-                                                    User.is_active.is_(True),
-                                                    User.email.is_not(None)))
-    for admin in admins:
+    for admin in users.active_admins_with_email(uow.session):
         enqueue(uow, message=Outgoing(
             channel="email", destination=admin.email or "", kind="admin_alert",
             recipient=admin.username, key=f"admin_alert:dead:{message.id}:{admin.id}",

@@ -17,9 +17,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from warroom import outbound, sealing, wakeup
+from warroom.auth import service as users
 from warroom.config import get_settings
 from warroom.db import UnitOfWork
 from warroom.errors import Invalid, NotFound, one_of
+from warroom.notify import hooks
 from warroom.notify.channels import CHANNELS
 from warroom.notify.models import DeliveryAttempt, OutboxMessage
 
@@ -149,10 +151,7 @@ def notify_person(uow: UnitOfWork, *, user_id: int, kind: str, subject: str, bod
                   group_key: str | None = None, key: str | None = None) -> list[OutboxMessage]:
     """Queue a message to a person on every way registered to reach them now
     (see ``hooks.person_routes``), falling back to their email address."""
-    from warroom.auth.models import User
-    from warroom.notify import hooks
-
-    user = uow.session.get(User, user_id)
+    user = users.get(uow.session, user_id=user_id)
     if user is None or not user.is_active:
         return []
     routes: list[PersonRoute] = []

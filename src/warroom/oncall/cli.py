@@ -6,7 +6,8 @@ import typer
 
 from warroom.oncall.escalation.cli import escalation_app
 from warroom.oncall.people.cli import person_app, team_app
-from warroom.oncall.positions.cli import policy_app, position_app
+from warroom.oncall.policies.cli import policy_app
+from warroom.oncall.positions.cli import position_app
 from warroom.oncall.schedules.cli import schedule_app, who
 
 oncall_app = typer.Typer(help="On-call: schedules, people, positions, escalation policies.",

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warroom.auth.models import User
+from warroom.auth import service as users
 from warroom.errors import Invalid
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -25,7 +24,4 @@ def checked_name(value: str, what: str) -> str:
 
 def usernames(session: Session, ids: Iterable[int] | None = None) -> dict[int, str]:
     """User id -> username, for every user or only ``ids``."""
-    query = select(User.id, User.username)
-    if ids is not None:
-        query = query.where(User.id.in_(set(ids)))
-    return dict(session.execute(query).all())
+    return users.usernames(session, ids=ids)

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warroom.auth.models import User
+from warroom.auth import service as users
 from warroom.oncall.positions import service as positions
 from warroom.oncall.schedules import service as schedules
 from warroom.oncall.targets import TargetSpec
@@ -53,8 +52,7 @@ class Resolver:
         missing = [name for name in wanted if ("user", name) not in self._found]
         if not missing:
             return
-        rows = dict(self.session.execute(select(User.username, User.id).where(
-            User.username.in_(missing), User.is_active.is_(True))).all())
+        rows = users.active_ids(self.session, usernames=missing)
         for name in missing:
             self._found[("user", name)] = (rows[name],) if name in rows else ()
 
@@ -75,8 +73,7 @@ class Resolver:
 
     def _lookup(self, target: TargetSpec) -> tuple[int, ...]:
         if target.kind == "user":
-            found = self.session.scalar(select(User.id).where(User.username == target.name,
-                                                              User.is_active.is_(True)))
+            found = users.active_ids(self.session, usernames=[target.name]).get(target.name)
             return (found,) if found else ()
         if target.kind == "schedule":
             schedule = schedules.get_by_name(self.session, name=target.name)

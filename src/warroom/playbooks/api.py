@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
@@ -13,7 +13,6 @@ from warroom.auth.permissions import Permission
 from warroom.db import Actor, UnitOfWork
 from warroom.http import read_session, write_unit
 from warroom.incidents import service as incidents
-from warroom.incidents.models import Incident
 from warroom.playbooks import catalogue, preparedness, service, views
 from warroom.playbooks.format import json_schema
 from warroom.playbooks.models import StepRun
@@ -30,6 +29,9 @@ from warroom.playbooks.schemas import (
     TickIn,
     VerifyIn,
 )
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 router = APIRouter(tags=["playbooks"])
 

@@ -16,11 +16,11 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from warroom.config import shipped_dir
+from warroom.comms import templates
+from warroom.content import playbooks_directory
 from warroom.errors import Invalid, NotFound, one_of
 from warroom.incidents import catalog
 from warroom.playbooks.format import IncidentTypeId, Playbook
-from warroom.playbooks.settings import get_settings
 
 SELECTION_FILE = "selection.yaml"
 
@@ -51,7 +51,7 @@ class PlaybookFileError(Invalid):
 
 
 def directory() -> Path:
-    return get_settings().playbooks_dir or shipped_dir("playbooks")
+    return playbooks_directory()
 
 
 def files() -> list[Path]:
@@ -169,8 +169,6 @@ def _selection(path: Path, mtime_ns: int) -> Selection:
 
 def _semantic_problems(playbook: Playbook, path: Path) -> list[str]:
     """What the schema cannot know: role ids and template ids that exist."""
-    from warroom.comms import templates
-
     problems = []
     if playbook.name != path.stem:
         problems.append(f"name {playbook.name!r} must match the file name {path.stem!r}")

@@ -16,7 +16,7 @@ import hashlib
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlalchemy import func, or_, select
@@ -24,16 +24,20 @@ from sqlalchemy import func, or_, select
 from warroom import wakeup
 from warroom.audit import service as audit
 from warroom.clock import Clock
+from warroom.comms import service as comms
 from warroom.db import SYSTEM, Database, UnitOfWork
 from warroom.errors import Problem
+from warroom.incidents import service as incident_service
 from warroom.incidents import timeline
-from warroom.incidents.models import Incident
 from warroom.incidents.phases import RESOLVED_PHASES
 from warroom.playbooks import rendering, service
 from warroom.playbooks.format import parse_duration
 from warroom.playbooks.kinds import EXECUTED, Prepared, Result
 from warroom.playbooks.models import StepRun
 from warroom.playbooks.settings import get_settings
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 log = structlog.get_logger("warroom.playbooks")
 LEASE_MARGIN = timedelta(seconds=60)
@@ -94,7 +98,7 @@ def record(uow: UnitOfWork, job: Job, result: Result) -> StepRun | None:
     step = uow.session.get(StepRun, job.step_run_id)
     if step is None:
         return None
-    incident = uow.session.get(Incident, step.incident_id)
+    incident = incident_service.get(uow.session, incident_id=step.incident_id)
     now = uow.now()
     step.status = "succeeded" if result.ok else "failed"
     step.finished_at, step.lease_until = now, None
@@ -116,7 +120,7 @@ def expire_leases(uow: UnitOfWork) -> None:
     now = uow.now()
     for step in uow.session.scalars(select(StepRun).where(StepRun.status == "running",
                                                           StepRun.lease_until < now)):
-        incident = uow.session.get(Incident, step.incident_id)
+        incident = incident_service.get(uow.session, incident_id=step.incident_id)
         result = Result(False, "the worker running it stopped; outcome unknown (check, then "
                                "run it again)", None, {"lease_expired": True})
         step.status, step.finished_at, step.lease_until = "failed", now, None
@@ -132,7 +136,8 @@ def advance_waits(uow: UnitOfWork) -> None:
             step.status, step.finished_at, step.run_at = "succeeded", now, None
             result = Result(True, f"waited {step.params['duration']}")
             step.outcome = {"summary": result.summary}
-            _on_record(uow, step, uow.session.get(Incident, step.incident_id), result)
+            incident = incident_service.get(uow.session, incident_id=step.incident_id)
+            _on_record(uow, step, incident, result)
             service.release_followers(uow, step)
         else:
             step.status, step.started_at = "waiting", now
@@ -141,8 +146,6 @@ def advance_waits(uow: UnitOfWork) -> None:
 
 def send_notifications(uow: UnitOfWork) -> None:
     """Due notify steps: render the template and queue it, in this transaction."""
-    from warroom.comms import service as comms
-
     steps = list(uow.session.scalars(_due_query(uow.now()).where(StepRun.kind == "notify")))
     incidents = _incidents_of(uow, steps)
     for step in steps:
@@ -187,8 +190,7 @@ def _incidents_of(uow: UnitOfWork, steps: list[StepRun]) -> dict[int, Incident]:
     ids = {step.incident_id for step in steps}
     if not ids:
         return {}
-    return {incident.id: incident for incident in
-            uow.session.scalars(select(Incident).where(Incident.id.in_(ids)))}
+    return incident_service.many(uow.session, ids=ids)
 
 
 def _due_query(now: datetime) -> Any:

@@ -10,7 +10,7 @@ each gate it waved through (so closing later does not ask again).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,9 +19,12 @@ from warroom.audit import service as audit
 from warroom.db import UnitOfWork
 from warroom.errors import Conflict
 from warroom.incidents import timeline
-from warroom.incidents.models import Incident
 from warroom.incidents.phases import RESOLVED_PHASES, Phase
+from warroom.playbooks import service
 from warroom.playbooks.models import StepRun
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 
 def check(uow: UnitOfWork, incident: Incident, target: Phase, *,
@@ -78,8 +81,6 @@ def describe(step: StepRun, *, waits_for: str | None = None) -> dict[str, Any]:
 
 def _waits_for(session: Session, incident: Incident, step: StepRun) -> str | None:
     """Why a gate that has not run yet cannot run (a missing setting, ...)."""
-    from warroom.playbooks import service
-
     if step.status not in ("pending", "failed"):
         return None
     return service.readiness(session, incident=incident, step=step)

@@ -10,30 +10,29 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warroom import clock
-from warroom.incidents.models import Incident
+from warroom.incidents import service as incidents
 from warroom.playbooks.models import StepRun
 from warroom.playbooks.service import DONE
 
 
 def collect(session: Session) -> Iterator[Metric]:
-    open_steps = (select(StepRun.status, func.count()).join(Incident,
-                  Incident.id == StepRun.incident_id).where(Incident.phase != "closed"))
+    of_open = StepRun.incident_id.in_(incidents.ids_outside_phases(["closed"]))
+    open_steps = select(StepRun.status, func.count()).where(of_open)
     by_status = GaugeMetricFamily("warroom_playbook_steps",
                                   "Playbook steps of open incidents by status",
                                   labels=["status"])
     for status, count in session.execute(open_steps.group_by(StepRun.status)):
         by_status.add_metric([status], count)
     yield by_status
-    overdue = session.scalar(select(func.count()).select_from(StepRun).join(
-        Incident, Incident.id == StepRun.incident_id).where(
-        Incident.phase != "closed", StepRun.status.not_in(DONE),
+    overdue = session.scalar(select(func.count()).select_from(StepRun).where(
+        of_open, StepRun.status.not_in(DONE),
         StepRun.due_by <= clock.now())) or 0
     yield GaugeMetricFamily("warroom_playbook_steps_overdue",
                             "Playbook steps of open incidents past their due time",
                             value=overdue)
-    gates = session.scalar(select(func.count()).select_from(StepRun).join(
-        Incident, Incident.id == StepRun.incident_id).where(
-        Incident.phase.not_in(("lessons_learned", "closed")), StepRun.gate.is_(True),
+    unresolved = incidents.ids_outside_phases(["lessons_learned", "closed"])
+    gates = session.scalar(select(func.count()).select_from(StepRun).where(
+        StepRun.incident_id.in_(unresolved), StepRun.gate.is_(True),
         StepRun.status != "succeeded", StepRun.overridden_at.is_(None))) or 0
     yield GaugeMetricFamily("warroom_playbook_gates_unpassed",
                             "Gates of unresolved incidents that have not passed yet",

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 
 from warroom.db import UnitOfWork
 from warroom.incidents import catalog, timeline
-from warroom.incidents.models import Incident
+from warroom.incidents import service as incident_service
 from warroom.incidents.phases import RESOLVED_PHASES
 from warroom.notify.service import notify_person
 from warroom.playbooks.models import StepRun
 from warroom.playbooks.service import DONE
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 RESOLVED = [p.value for p in RESOLVED_PHASES]
 BATCH = 200
@@ -33,10 +37,7 @@ def remind_overdue(uow: UnitOfWork) -> datetime | None:
     done or its incident resolved by then. So a cycle reads the due steps
     only, however many incidents are open."""
     now = uow.now()
-    rows = uow.session.execute(
-        select(StepRun, Incident).join(Incident, Incident.id == StepRun.incident_id)
-        .where(StepRun.remind_at <= now)
-        .order_by(StepRun.incident_id, StepRun.id).limit(BATCH)).all()
+    rows = _due_with_incidents(uow, now)
     overdue = [(step, incident) for step, incident in rows
                if step.status not in DONE and incident.phase not in RESOLVED]
     for incident, group in itertools.groupby(overdue, key=lambda row: row[1]):
@@ -52,6 +53,14 @@ def remind_overdue(uow: UnitOfWork) -> datetime | None:
     if len(rows) == BATCH:
         return now
     return uow.session.scalar(select(func.min(StepRun.remind_at)))
+
+
+def _due_with_incidents(uow: UnitOfWork, now: datetime) -> list[tuple[StepRun, Incident]]:
+    """A batch of steps whose reminder window ended, each with its incident."""
+    steps = list(uow.session.scalars(select(StepRun).where(StepRun.remind_at <= now)
+                                     .order_by(StepRun.incident_id, StepRun.id).limit(BATCH)))
+    incidents = incident_service.many(uow.session, ids=[step.incident_id for step in steps])
+    return [(step, incidents[step.incident_id]) for step in steps]
 
 
 def _remind(uow: UnitOfWork, incident: Incident, steps: list[StepRun], now: datetime) -> None:

@@ -14,7 +14,7 @@ import json
 import shlex
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
@@ -22,8 +22,10 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from warroom.comms.context import incident_values
 from warroom.config import get_settings as core_settings
-from warroom.incidents.models import Incident
 from warroom.playbooks.settings import get_settings
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 
 class NotReady(Exception):

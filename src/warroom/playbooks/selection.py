@@ -15,7 +15,7 @@ playbook goes on the timeline and in the audit log with why it was chosen.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -23,9 +23,11 @@ from warroom.audit import service as audit
 from warroom.db import UnitOfWork
 from warroom.errors import Problem
 from warroom.incidents import timeline
-from warroom.incidents.models import Incident
 from warroom.playbooks import catalogue, service
 from warroom.playbooks.models import PlaybookRun
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 log = structlog.get_logger("warroom.playbooks")
 

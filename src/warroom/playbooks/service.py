@@ -12,22 +12,26 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from warroom import wakeup
 from warroom.audit import service as audit
+from warroom.comms import service as comms
 from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid, NotFound
+from warroom.incidents import service as incident_service
 from warroom.incidents import timeline
-from warroom.incidents.models import Incident
 from warroom.incidents.phases import ORDER, Phase
 from warroom.playbooks import catalogue, rendering
 from warroom.playbooks.format import PHASE_ORDER, parse_duration, window_of
 from warroom.playbooks.kinds import EXECUTED, Prepared
 from warroom.playbooks.models import PlaybookRun, StepRun
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 DONE = ("succeeded", "skipped")
 AUTOMATED = ("command", "http", "prometheus_check", "notify", "wait")
@@ -254,8 +258,6 @@ def dry_run(session: Session, *, incident: Incident, step: StepRun) -> dict[str,
         return {**answer, **prepared.spec, "timeout_seconds": prepared.timeout,
                 "would_run": reason is None, "reason": reason}
     if step.kind == "notify":
-        from warroom.comms import service as comms
-
         preview = comms.preview(session, incident=incident, template=step.params["template"],
                                 fields=step.params.get("fields") or {})
         return {**answer, "to": step.params["to"], "subject": preview.subject,
@@ -292,7 +294,7 @@ def release_followers(uow: UnitOfWork, step: StepRun) -> None:
     """Schedule the automated steps that were waiting for ``step``."""
     siblings = list(uow.session.scalars(select(StepRun).where(StepRun.run_id == step.run_id)))
     done = {s.step_id for s in siblings if s.status in DONE}
-    incident = uow.session.get(Incident, step.incident_id)
+    incident = incident_service.get(uow.session, incident_id=step.incident_id)
     for follower in siblings:
         if (incident is not None and step.step_id in (follower.after or [])
                 and follower.kind in AUTOMATED and follower.status == "pending"

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import SecretStr, field_validator
 from pydantic_settings import NoDecode
 
-from warroom.config import WarroomSettings
+from warroom.content import ContentSettings
 
 
-class PlaybookSettings(WarroomSettings):
-    """Where playbooks live and what the worker may execute on their behalf."""
+class PlaybookSettings(ContentSettings):
+    """Where playbooks live (inherited) and what the worker may execute on their behalf."""
 
-    playbooks_dir: Path | None = None
-    """Folder of playbook files; default: the shipped ``playbooks/``."""
     playbook_command_allowlist: Annotated[list[str], NoDecode] = []
     """Shell patterns (fnmatch) of commands the worker may run; nothing runs
     otherwise. One per line, or a JSON list."""

@@ -10,12 +10,11 @@ a summary through ``hooks.view_extras``; the full list is
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from warroom import clock
-from warroom.incidents.models import Incident
 from warroom.playbooks import service
 from warroom.playbooks.catalogue import Loaded
 from warroom.playbooks.gates import describe
@@ -29,6 +28,9 @@ from warroom.playbooks.schemas import (
     RunOut,
     StepOut,
 )
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 STATES = ("overdue", "due_now", "upcoming", "done")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,13 +21,15 @@ from sqlalchemy.orm import Session
 from warroom.db import UnitOfWork
 from warroom.incidents import timeline
 from warroom.incidents.hooks import Offer
-from warroom.incidents.models import Incident
 from warroom.incidents.phases import Phase
 from warroom.statuspage import incidents
 from warroom.statuspage.incidents import INCIDENT, Posting
 from warroom.statuspage.models import PublicIncident
 from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import FINISHED, IncidentStatus
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 ENDED = (Phase.lessons_learned, Phase.closed)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from warroom.incidents.models import Incident
+from warroom.incidents import service as internal_incidents
 from warroom.statuspage import components, incidents, page, service
 from warroom.statuspage.models import Component, PublicIncident, Subscriber
 from warroom.statuspage.schemas import ComponentOut, EntryOut, PageOut, SubscriberOut, UpdateOut
@@ -22,8 +22,8 @@ def component(row: Component) -> ComponentOut:
 def entry(session: Session, row: PublicIncident) -> EntryOut:
     updates = incidents.updates_of(session, [row.id])[row.id]
     touched = incidents.components_of(session, [row.id])[row.id]
-    internal = session.get(Incident, row.internal_incident_id) if row.internal_incident_id \
-        else None
+    internal = internal_incidents.get(session, incident_id=row.internal_incident_id) \
+        if row.internal_incident_id else None
     return EntryOut(
         id=row.code, kind=row.kind, name=row.name, status=row.status, impact=row.impact,
         internal_incident=internal.ref if internal else None, created_at=row.created_at,

@@ -5,17 +5,19 @@ the open ones for resolution when that incident ends (``offers``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.incidents import hooks
-from warroom.incidents.models import Incident
 from warroom.statuspage import offers, page, snapshot
 from warroom.statuspage.incidents import INCIDENT
 from warroom.statuspage.models import PublicIncident
 from warroom.statuspage.vocabulary import FINISHED
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 
 def connect() -> None:

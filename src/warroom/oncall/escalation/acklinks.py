@@ -11,18 +11,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
 from warroom.auth import links
-from warroom.auth.models import User
 from warroom.config import get_settings
 from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Forbidden, NotFound
 from warroom.oncall import settings as oncall_settings
 from warroom.oncall.escalation.models import UsedLink
+
+if TYPE_CHECKING:
+    from warroom.auth.models import User
 
 PURPOSE = "page-ack"
 PATH = "/api/v1/ack/"

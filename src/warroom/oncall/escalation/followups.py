@@ -4,13 +4,15 @@ re-notifications."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.incidents import catalog
-from warroom.incidents.models import Incident
 from warroom.incidents.phases import RESOLVED_PHASES
 from warroom.oncall.escalation.models import Escalation
 from warroom.oncall.escalation.pager import Pager, names
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 TARGETS = ("response", "engagement")
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.config import get_settings
 from warroom.incidents import catalog
-from warroom.incidents.models import Incident
 from warroom.notify.service import Outgoing
 from warroom.oncall.people.contacts import Reach
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 
 @dataclass(frozen=True)

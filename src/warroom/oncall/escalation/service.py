@@ -12,6 +12,7 @@ exists): a fresh install records incidents without paging anyone.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -21,7 +22,6 @@ from warroom.db import UnitOfWork
 from warroom.errors import Conflict, NotFound
 from warroom.incidents import service as incidents
 from warroom.incidents import timeline
-from warroom.incidents.models import Incident
 from warroom.incidents.phases import RESOLVED_PHASES, Phase
 from warroom.notify import service as outbox
 from warroom.oncall import durations
@@ -32,6 +32,9 @@ from warroom.oncall.policies import service as policies
 from warroom.oncall.policies.document import Policy, Step
 from warroom.oncall.positions import service as positions
 from warroom.oncall.targets import TargetSpec
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 PAGING = ("step", "renotify")
 """Timer kinds that an acknowledgement stops."""

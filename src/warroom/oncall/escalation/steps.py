@@ -11,13 +11,16 @@ the next step fires at once.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from warroom.incidents.models import Incident
 from warroom.oncall.escalation.models import Escalation, Page
 from warroom.oncall.escalation.pager import Pager, names
 from warroom.oncall.policies.document import Policy
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 
 def run(pager: Pager, escalation: Escalation, incident: Incident, *, due: datetime) -> None:

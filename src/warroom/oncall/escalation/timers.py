@@ -13,15 +13,19 @@ are still due and the next worker fires them once.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 
 from warroom.db import UnitOfWork
-from warroom.incidents.models import Incident
+from warroom.incidents import service as incident_service
 from warroom.oncall import settings as oncall_settings
 from warroom.oncall.escalation import followups, steps
 from warroom.oncall.escalation.models import Escalation, Timer
 from warroom.oncall.escalation.pager import Pager
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 LIVE = ("active", "acknowledged", "exhausted")
 ORDER = {"step": 0, "notice": 1, "renotify": 2}
@@ -118,7 +122,7 @@ def _escalations(uow: UnitOfWork, ids: set[int]) -> dict[int, Escalation]:
 def _incidents(uow: UnitOfWork, ids: set[int]) -> dict[int, Incident]:
     """Incidents of the batch, read in one query (read only: incidents change
     through their own service)."""
-    return {i.id: i for i in uow.session.scalars(select(Incident).where(Incident.id.in_(ids)))}
+    return incident_service.many(uow.session, ids=ids)
 
 
 def _renotify_pending(uow: UnitOfWork, escalations: dict[int, Escalation],

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from warroom.incidents.models import Incident
 from warroom.oncall.escalation import service
 from warroom.oncall.escalation.models import Escalation
 from warroom.oncall.naming import usernames
+
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
 
 
 def summary(session: Session, escalation: Escalation, *, with_pages: bool = True

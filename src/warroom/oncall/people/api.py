@@ -5,14 +5,13 @@ Anyone may manage their own; changing someone else's needs ``oncall:write``.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 
 from warroom.auth import service as users
 from warroom.auth.deps import requires, sees_contacts
-from warroom.auth.models import User
 from warroom.auth.permissions import Permission, allows
 from warroom.db import Actor
 from warroom.errors import Forbidden
@@ -28,6 +27,9 @@ from warroom.oncall.people.schemas import (
     ProfileIn,
 )
 from warroom.oncall.teams import service as teams
+
+if TYPE_CHECKING:
+    from warroom.auth.models import User
 
 router = APIRouter(tags=["on-call people"])
 Reader = Annotated[Actor, requires(Permission.oncall_read)]

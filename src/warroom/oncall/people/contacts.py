@@ -10,14 +10,18 @@ moves on (see :mod:`warroom.oncall.escalation.firing`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom import sealing
-from warroom.auth.models import User
+from warroom.auth import service as users
 from warroom.notify.service import PersonRoute
 from warroom.oncall.people.models import ContactMethod, NotificationRule, Profile
+
+if TYPE_CHECKING:
+    from warroom.auth.models import User
 
 
 @dataclass(frozen=True)
@@ -42,13 +46,14 @@ class Reachable:
 
 
 def load(session: Session, user_ids: list[int] | set[int]) -> dict[int, Reachable]:
-    """Active people among ``user_ids`` with their plan (two queries in all)."""
+    """Active people among ``user_ids`` with their plan (three queries in all)."""
     ids = list(set(user_ids))
     if not ids:
         return {}
-    people = session.execute(select(User, Profile.renotify_minutes)
-                             .outerjoin(Profile, Profile.user_id == User.id)
-                             .where(User.id.in_(ids), User.is_active.is_(True))).all()
+    renotify = dict(session.execute(select(Profile.user_id, Profile.renotify_minutes)
+                                    .where(Profile.user_id.in_(ids))).all())
+    people = [(person, renotify.get(person.id))
+              for person in users.get_many(session, ids=ids).values() if person.is_active]
     methods: dict[int, dict[int, ContactMethod]] = {}
     rules: dict[int, list[tuple[int, int, int]]] = {}
     for method, rule_id, delay in session.execute(

@@ -4,15 +4,18 @@ people see their shifts in the calendar they already use."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from icalendar import Calendar, Event
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warroom.auth.models import User
+from warroom.auth import service as users
 from warroom.oncall.schedules import service
 from warroom.oncall.schedules.models import Schedule
 from warroom.oncall.schedules.timetable import Shift
+
+if TYPE_CHECKING:
+    from warroom.auth.models import User
 
 
 def for_schedule(session: Session, *, schedule: Schedule, start: datetime, end: datetime,
@@ -66,4 +69,4 @@ def _event(schedule: Schedule, shift: Shift, summary: str, *, now: datetime,
 
 
 def _display_names(session: Session) -> dict[int, str]:
-    return {u.id: u.display_name or u.username for u in session.scalars(select(User))}
+    return users.display_names(session)

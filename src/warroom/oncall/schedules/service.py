@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, select
@@ -11,13 +12,15 @@ from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
 from warroom.auth import service as users
-from warroom.auth.models import User
 from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid, NotFound, one_of
 from warroom.oncall.naming import checked_name
 from warroom.oncall.schedules import rotation
 from warroom.oncall.schedules.models import Layer, LayerMember, Override, Schedule
 from warroom.oncall.schedules.timetable import Cover, Shift, Timetable
+
+if TYPE_CHECKING:
+    from warroom.auth.models import User
 
 ROTATION_HOURS = {"daily": 24, "weekly": 168}
 ROTATIONS = ("daily", "weekly", "custom")
@@ -268,8 +271,7 @@ def in_zone(moment: datetime, tz: ZoneInfo) -> datetime:
 
 
 def _users(session: Session, ids: tuple[int, ...]) -> list[User]:
-    found = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} \
-        if ids else {}
+    found = users.get_many(session, ids=ids)
     return [found[i] for i in ids if i in found]
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
 from warroom.auth import service as users
-from warroom.auth.models import User
 from warroom.db import UnitOfWork
 from warroom.errors import Conflict, NotFound
 from warroom.oncall.naming import checked_name
 from warroom.oncall.teams.models import Team, TeamMember
+
+if TYPE_CHECKING:
+    from warroom.auth.models import User
 
 
 def get_by_name(session: Session, *, name: str) -> Team | None:
@@ -67,8 +69,8 @@ def remove_member(uow: UnitOfWork, *, team: Team, username: str) -> None:
 
 
 def members(session: Session, *, team: Team) -> list[User]:
-    return list(session.scalars(select(User).join(TeamMember, TeamMember.user_id == User.id)
-                                .where(TeamMember.team_id == team.id).order_by(User.username)))
+    ids = session.scalars(select(TeamMember.user_id).where(TeamMember.team_id == team.id))
+    return list(users.get_many(session, ids=ids).values())
 
 
 def teams_of(session: Session, *, user_id: int) -> list[str]:
