@@ -4,7 +4,9 @@ A :class:`Pager` serves one batch: the engine cycle's due timers, or a single
 escalation starting inside the transaction that declared its incident (so the
 first page commits with the incident). It resolves targets once per batch,
 loads people's contact plans in bulk, and gathers every write in
-:class:`Writes`, which the caller flushes with one INSERT per table.
+:class:`Writes`, which the caller flushes with one INSERT per table. Its
+timeline events go straight to the unit of work, which writes them with every
+other event, in call order, at commit.
 """
 
 from __future__ import annotations
