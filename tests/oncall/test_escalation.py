@@ -124,6 +124,24 @@ def test_raising_the_severity_moves_to_the_new_policy_from_the_start(org, clock)
         assert escalations.for_incident(session, incident_id=incident.id).policy_name == "sev1"
 
 
+def test_a_severity_change_says_the_policy_changed_before_what_it_caught_up(org, clock):
+    """The policy change, the catch-up page and the new policy's notices are
+    written by three writers in one unit: they come out in that order."""
+    org.staff_positions()
+    start = clock.now()
+    ref = org.declare("sev4")
+    org.at(start, minutes=40)
+    with org.unit() as uow:
+        incidents.change_severity(uow, incident=incidents.get_for_update(uow, ref=ref),
+                                  severity="sev1", reason="customers affected")
+    summaries = [e.summary for e in org.timeline(ref)]
+    raised = summaries.index("Severity raised from sev4 to sev1: customers affected")
+    follows, caught_up = summaries[raised + 1], summaries[raised + 2]
+    assert follows == "Escalation follows the severity: policy sev4 -> sev1"
+    assert caught_up.startswith("Policy sev1 catches up: paged ")
+    assert any(s.startswith("Notified ") for s in summaries[raised + 3:])
+
+
 def test_a_policy_chosen_by_a_routing_rule_keeps_through_severity_changes(org, clock):
     org.staff_positions()
     put_policy(org, {"name": "db-team", "steps": [

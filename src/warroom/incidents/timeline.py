@@ -5,6 +5,16 @@ steps run, messages posted), so an incident reads as one story. Nothing
 updates or deletes an event, and every event's hash is sealed into the audit
 chain with the unit of work that wrote it (:mod:`warroom.incidents.integrity`),
 so ``warroom audit verify`` catches one edited, deleted or added outside.
+
+The unit of work owns the timeline as it owns audit: :func:`add` and
+:func:`add_all` only queue an event in the unit, and the queue is written in
+call order, with one multi-row INSERT, when the audit chain is sealed just
+before commit. So no writer keeps events of its own to write "before anyone
+else does", a unit that rolls back writes nothing, and a unit that writes
+hundreds of events (an alert storm, a batch of escalations) sends one
+statement. A read through :func:`get_all` in the same unit writes the queue
+first, so it sees every event added so far; a reader that selects
+``timeline_events`` some other way calls :func:`flush` first.
 """
 
 from __future__ import annotations
@@ -21,57 +31,72 @@ from warroom.incidents.models import TimelineEvent
 
 _TABLE = TimelineEvent.__table__
 _INSERT = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
-_ADDED = "timeline.added"
+_INSERT_SQLITE = insert(_TABLE).returning(_TABLE.c.id)
+_QUEUED = "timeline.queued"
+_UNIT = "warroom.timeline.unit"
+"""Where a session with queued events keeps its unit (see :func:`get_all`)."""
 KINDS = ("declared", "alert", "phase", "severity", "role", "note", "update", "ack", "page",
          "escalation", "delivery", "step", "comms", "evidence", "milestone", "link",
          "sla", "statuspage", "gate", "reminder", "system")
 
 
 def add(uow: UnitOfWork, *, incident_id: int, kind: str, summary: str,
-        data: dict[str, Any] | None = None, actor: str | None = None) -> TimelineEvent:
-    event = TimelineEvent(incident_id=incident_id, at=uow.now(), kind=kind,
-                          actor=actor or uow.actor.label, summary=summary, data=data)
-    uow.session.add(event)
-    added: list[TimelineEvent] = uow.memo(_ADDED, [])
-    added.append(event)
-    audit.before_seal(uow, _ADDED, _cover_added)
-    return event
+        data: dict[str, Any] | None = None, actor: str | None = None) -> None:
+    """Queue one event; it gets its id when the unit writes its timeline."""
+    _queue(uow).append({"incident_id": incident_id, "at": uow.now(), "kind": kind,
+                        "actor": actor or uow.actor.label, "summary": summary, "data": data})
 
 
 def add_all(uow: UnitOfWork, events: list[dict[str, Any]]) -> None:
-    """Write several events (each with ``incident_id``, ``kind``, ``summary`` and
-    ``data``) in one plain-SQL statement, for writers that record many per
-    transaction (alert intake). What the session holds is written first, so
-    events keep the order in which they were added. The statement returns the
-    new ids, so the events are covered without reading them back."""
+    """Queue several events (each with ``incident_id``, ``kind``, ``summary``
+    and ``data``) at once, for writers that record many per transaction."""
     if not events:
         return
     at, actor = uow.now(), uow.actor.label
-    rows = [{"at": at, "actor": actor, **event} for event in events]
-    uow.session.flush()
-    ids = uow.session.connection().execute(_INSERT, rows).scalars().all()
-    integrity.cover_events(uow, [[event_id, integrity.event_hash(event_id, row)]
-                                 for event_id, row in zip(ids, rows, strict=True)])
+    _queue(uow).extend({"at": at, "actor": actor, **event} for event in events)
 
 
-def _cover_added(uow: UnitOfWork) -> None:
-    """Hash the events :func:`add` wrote, once they have ids."""
-    added: list[TimelineEvent] = uow.memo(_ADDED, [])
-    if not added:
+def flush(uow: UnitOfWork) -> None:
+    """Write the queued events now, in the order they were added, with one
+    INSERT that returns their ids, so they are covered without being read
+    back. What the session holds is written first: the incidents they name."""
+    queued: list[dict[str, Any]] = uow.memo(_QUEUED, [])
+    if not queued:
         return
     uow.session.flush()
-    integrity.cover_events(uow, [[event.id, integrity.event_hash(event.id, _fields(event))]
-                                 for event in added])
-    added.clear()
+    ids = _insert(uow, queued)
+    integrity.cover_events(uow, [[event_id, integrity.event_hash(event_id, row)]
+                                 for event_id, row in zip(ids, queued, strict=True)])
+    queued.clear()
+    uow.session.info.pop(_UNIT, None)
 
 
-def _fields(event: TimelineEvent) -> dict[str, Any]:
-    return {"incident_id": event.incident_id, "at": event.at, "kind": event.kind,
-            "actor": event.actor, "summary": event.summary, "data": event.data}
+def _insert(uow: UnitOfWork, rows: list[dict[str, Any]]) -> list[int]:
+    """The rows' new ids, in the rows' order. Asked for that order, SQLAlchemy
+    sends SQLite one statement per row; but a SQLite unit is the only writer,
+    and a multi-row INSERT numbers its rows in VALUES order, so there the
+    ascending ids are that order and one statement carries them all."""
+    connection = uow.session.connection()
+    if uow.is_sqlite:
+        return sorted(connection.execute(_INSERT_SQLITE, rows).scalars())
+    return list(connection.execute(_INSERT, rows).scalars())
+
+
+def _queue(uow: UnitOfWork) -> list[dict[str, Any]]:
+    """The unit's queue; an empty one (the first event, or the first since a
+    flush) asks to be written at the seal and to be found from the session."""
+    queued: list[dict[str, Any]] = uow.memo(_QUEUED, [])
+    if not queued:
+        audit.before_seal(uow, _QUEUED, flush)
+        uow.session.info[_UNIT] = uow
+    return queued
 
 
 def get_all(session: Session, *, incident_id: int, kind: str | None = None,
             limit: int = 1000, after_id: int = 0) -> list[TimelineEvent]:
+    unit: UnitOfWork | None = session.info.get(_UNIT)
+    if unit is not None:
+        flush(unit)
     query = select(TimelineEvent).where(TimelineEvent.incident_id == incident_id,
                                         TimelineEvent.id > after_id)
     if kind:

@@ -22,21 +22,21 @@ from warroom.db import UnitOfWork
 from warroom.incidents import timeline
 from warroom.intake import settings as intake_settings
 from warroom.intake.normalize import IncomingAlert
-from warroom.intake.placement import Context, Pending
+from warroom.intake.placement import Pending, note
 
 
-def keep_first_labels(alert: IncomingAlert, stored: Any, context: Context) -> IncomingAlert:
+def keep_first_labels(uow: UnitOfWork, alert: IncomingAlert, stored: Any) -> IncomingAlert:
     """The alert with its stored labels; a difference is noted on its incident."""
     if stored is None or stored.labels is None or alert.labels == stored.labels:
         return alert
     first: dict[str, str] = dict(stored.labels)
     if stored.incident_id is not None:
         changes = _differences(first, alert.labels)
-        context.note(stored.incident_id,
-                     f"Alert {alert.dedup_key} was sent again with other labels, kept the "
-                     f"first ones: {changes}"[:1000],
-                     {"dedup_key": alert.dedup_key, "labels_sent": alert.labels,
-                      "labels_kept": first})
+        note(uow, stored.incident_id,
+             f"Alert {alert.dedup_key} was sent again with other labels, kept the "
+             f"first ones: {changes}"[:1000],
+             {"dedup_key": alert.dedup_key, "labels_sent": alert.labels,
+              "labels_kept": first})
     return replace(alert, labels=first, name=first.get("alertname", alert.name))
 
 

@@ -62,18 +62,6 @@ class Context:
     flap_window: timedelta
     flap_threshold: int
     groups: dict[str, Group] = field(default_factory=dict)
-    events: list[dict[str, Any]] = field(default_factory=list)
-    """Timeline events placement decided on, written together (see :meth:`note`)."""
-
-    def note(self, incident_id: int, summary: str, data: dict[str, Any]) -> None:
-        self.events.append({"incident_id": incident_id, "kind": "alert", "summary": summary,
-                            "data": data})
-
-    def write_events(self, uow: UnitOfWork) -> None:
-        """Write the noted events now: at the end of placement, and before anything
-        else writes on a timeline, so each incident's events stay in order."""
-        timeline.add_all(uow, self.events)
-        self.events = []
 
 
 def place(uow: UnitOfWork, pending: list[Pending], context: Context) -> None:
@@ -93,7 +81,6 @@ def place(uow: UnitOfWork, pending: list[Pending], context: Context) -> None:
     for key in sorted(by_group):
         group = context.groups[key]
         _place_group(uow, group, states.get(group.incident_id), by_group[key], context)
-    context.write_events(uow)
 
 
 def _incident_states(uow: UnitOfWork, ids: list[int | None]
@@ -106,6 +93,12 @@ def _incident_states(uow: UnitOfWork, ids: list[int | None]
         return {}
     rows = uow.session.connection().execute(_STATES, {"ids": wanted})
     return {row.id: (row.phase, row.severity) for row in rows}
+
+
+def note(uow: UnitOfWork, incident_id: int, summary: str, data: dict[str, Any]) -> None:
+    """An ``alert`` event on the incident's timeline (the unit writes them all
+    together, in order, at commit)."""
+    timeline.add(uow, incident_id=incident_id, kind="alert", summary=summary, data=data)
 
 
 def rank(severity: str) -> int:
@@ -131,7 +124,7 @@ def _place_group(uow: UnitOfWork, group: Group, state: tuple[str, str] | None,
     previous = group.incident_id if state is not None else None
     is_open = state is not None and state[0] != "closed"
     recurring = any(p.refire for p in items) or (previous is not None and not is_open)
-    flapping = _note_refire(group, previous, context) if recurring \
+    flapping = _note_refire(uow, group, previous, context) if recurring \
         else group.flapping_since is not None
     if previous is not None and is_open and state is not None:
         _attach(uow, previous, state[1], items, context)
@@ -139,11 +132,10 @@ def _place_group(uow: UnitOfWork, group: Group, state: tuple[str, str] | None,
     if previous is not None and flapping:
         for p in items:
             _hold(p, "flapping")
-        context.note(previous, f"{describe([p.alert for p in items])} fired again while the "
-                               "group is flapping; no new incident was opened",
-                     {"alerts": alert_data(items), "flapping": True})
+        note(uow, previous, f"{describe([p.alert for p in items])} fired again while the "
+                            "group is flapping; no new incident was opened",
+             {"alerts": alert_data(items), "flapping": True})
         return
-    context.write_events(uow)
     incident = _open(uow, group, items, context)
     if previous is not None:
         incidents.link(uow, incident=incident, other_ref=f"INC-{previous}", kind="recurrence")
@@ -154,11 +146,10 @@ def _place_group(uow: UnitOfWork, group: Group, state: tuple[str, str] | None,
 def _attach(uow: UnitOfWork, incident_id: int, severity: str, items: list[Pending],
             context: Context) -> None:
     verb = "fired again" if all(p.refire for p in items) else "joined"
-    context.note(incident_id, f"{describe([p.alert for p in items])} {verb}",
-                 {"alerts": alert_data(items), "count": len(items)})
+    note(uow, incident_id, f"{describe([p.alert for p in items])} {verb}",
+         {"alerts": alert_data(items), "count": len(items)})
     top = _most_severe(items)
     if rank(top.severity) < rank(severity):
-        context.write_events(uow)
         incident = incidents.get(uow.session, incident_id=incident_id)
         if incident is not None:
             incidents.change_severity(uow, incident=incident, severity=top.severity,
@@ -192,7 +183,8 @@ def _open(uow: UnitOfWork, group: Group, items: list[Pending], context: Context)
     return incident
 
 
-def _note_refire(group: Group, incident_id: int | None, context: Context) -> bool:
+def _note_refire(uow: UnitOfWork, group: Group, incident_id: int | None,
+                 context: Context) -> bool:
     """Count one re-fire of the group; say so when it starts flapping."""
     since = context.now - context.flap_window
     recent = [moment for moment in group.refires if datetime.fromisoformat(moment) > since]
@@ -204,9 +196,9 @@ def _note_refire(group: Group, incident_id: int | None, context: Context) -> boo
         group.flapping_since = context.now
         if incident_id is not None:
             minutes = int(context.flap_window.total_seconds() // 60)
-            context.note(incident_id, f"Flapping: this alert group fired again {len(recent)} "
-                                      f"times within {minutes} min",
-                         {"flapping": True, "refires": len(recent), "group_key": group.key})
+            note(uow, incident_id, f"Flapping: this alert group fired again {len(recent)} "
+                                   f"times within {minutes} min",
+                 {"flapping": True, "refires": len(recent), "group_key": group.key})
     elif not flapping:
         group.flapping_since = None
     return flapping

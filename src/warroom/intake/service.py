@@ -224,7 +224,7 @@ def _receive_round(uow: UnitOfWork, round_: list[tuple[Delivery, IncomingAlert]]
     pending, clamped = [], []
     for delivery, alert in round_:
         stored = known.get(alert.dedup_key)
-        p = _route(amend.keep_first_labels(alert, stored, context), rules)
+        p = _route(amend.keep_first_labels(uow, alert, stored), rules)
         p.delivery = delivery
         pending.append(p)
         sent = amend.clamp_start(p.alert, context.now) if stored is None or \

@@ -40,15 +40,15 @@ def fire_notice(pager: Pager, escalation: Escalation, incident: Incident, index:
     if not people:
         if reached.left_out:
             return  # a drill: nobody taking part is meant to hear this
-        pager.writes.event(incident, "escalation", f"Notice reaches nobody: {reason}",
-                           {"notice": index, "gap": True, "unreachable": reached.unreachable})
+        pager.event(incident, "escalation", f"Notice reaches nobody: {reason}",
+                    {"notice": index, "gap": True, "unreachable": reached.unreachable})
         pager.alert_admins(incident, problem=f"the notice '{reason}' reaches nobody",
                            key=f"notice-gap:{incident.id}:{escalation.policy_name}:{index}")
         return
     pager.tell(incident, people, headline=f"For your information: {reason}",
                key=f"notice:{incident.id}:{escalation.policy_name}:{index}")
-    pager.writes.event(incident, "escalation", f"Notified {names(people)}: {reason}",
-                       {"notice": index, "users": [p.username for p in people]})
+    pager.event(incident, "escalation", f"Notified {names(people)}: {reason}",
+                {"notice": index, "users": [p.username for p in people]})
 
 
 def schedule_targets(pager: Pager, escalation: Escalation, incident: Incident) -> None:
@@ -94,7 +94,7 @@ def check_target(pager: Pager, escalation: Escalation, incident: Incident, kind:
     else:
         pager.alert_admins(incident, problem=problem, key=f"sla:{incident.id}:{kind}")
         told = "every step has fired; admins alerted"
-    pager.writes.event(incident, "sla", f"Missed target: {problem}; {told}", data)
+    pager.event(incident, "sla", f"Missed target: {problem}; {told}", data)
 
 
 def renotify(pager: Pager, escalation: Escalation, incident: Incident, *, user_id: int,
@@ -110,5 +110,5 @@ def renotify(pager: Pager, escalation: Escalation, incident: Incident, *, user_i
                step_index=max(escalation.step_index - 1, 0),
                headline=f"Reminder: {incident.ref} is still not acknowledged (you asked to be "
                         f"paged again every {minutes} min)", key=f"renotify:{timer_id}")
-    pager.writes.event(incident, "reminder", f"Paged {person.username} again (re-notify every "
-                       f"{minutes} min)", {"user": person.username})
+    pager.event(incident, "reminder", f"Paged {person.username} again (re-notify every "
+                f"{minutes} min)", {"user": person.username})

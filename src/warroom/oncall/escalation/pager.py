@@ -4,7 +4,9 @@ A :class:`Pager` serves one batch: the engine cycle's due timers, or a single
 escalation starting inside the transaction that declared its incident (so the
 first page commits with the incident). It resolves targets once per batch,
 loads people's contact plans in bulk, and gathers every write in
-:class:`Writes`, which the caller flushes with one INSERT per table.
+:class:`Writes`, which the caller flushes with one INSERT per table. Its
+timeline events go straight to the unit of work, which writes them with every
+other event, in call order, at commit.
 """
 
 from __future__ import annotations
@@ -48,17 +50,12 @@ class Writes:
     pages: list[tuple[Escalation, dict[str, Any]]] = field(default_factory=list)
     messages: list[Outgoing] = field(default_factory=list)
     timers: list[tuple[Escalation, dict[str, Any]]] = field(default_factory=list)
-    events: list[tuple[int, str, str, dict[str, Any] | None]] = field(default_factory=list)
 
     def timer(self, escalation: Escalation, kind: str, due_at: datetime,
               data: dict[str, Any] | None = None) -> None:
         self.timers.append((escalation, {"kind": kind, "status": "pending", "due_at": due_at,
                                          "generation": escalation.generation, "data": data,
                                          "fired_at": None}))
-
-    def event(self, incident: Incident, kind: str, summary: str,
-              data: dict[str, Any] | None = None) -> None:
-        self.events.append((incident.id, kind, summary, data))
 
     def flush(self, uow: UnitOfWork) -> None:
         uow.session.flush()
@@ -67,9 +64,7 @@ class Writes:
         outbox.enqueue_many(uow, messages=self.messages)
         if self.timers:
             uow.session.execute(insert(Timer), _with_ids(self.timers))
-        for incident_id, kind, summary, data in self.events:
-            timeline.add(uow, incident_id=incident_id, kind=kind, summary=summary, data=data)
-        self.pages, self.messages, self.timers, self.events = [], [], [], []
+        self.pages, self.messages, self.timers = [], [], []
 
 
 @dataclass(frozen=True)
@@ -93,6 +88,12 @@ class Pager:
         self._policies: dict[bytes, Policy] = {}
         self._admins: list[User] | None = None
         self._link_key: bytes | None = None
+
+    def event(self, incident: Incident, kind: str, summary: str,
+              data: dict[str, Any] | None = None) -> None:
+        """Say on the incident's timeline what the batch did (the unit of work
+        writes it in order with every other event, at commit)."""
+        timeline.add(self.uow, incident_id=incident.id, kind=kind, summary=summary, data=data)
 
     @property
     def link_key(self) -> bytes:

@@ -185,15 +185,15 @@ def follow_severity(uow: UnitOfWork, *, incident: Incident, previous: str, curre
     escalation.policy = found.policy.model_dump(mode="json")
     escalation.updated_at = uow.now()
     pager = Pager(uow)
+    timeline.add(uow, incident_id=incident.id, kind="escalation",
+                 summary=f"Escalation follows the severity: policy {previous} -> {current}",
+                 data={"from": previous, "to": current, "state": escalation.state})
     if escalation.state == "active":
         _cancel_timers(uow, escalation, kinds=PAGING)
         escalation.generation += 1
         steps.catch_up(pager, escalation, incident)
     followups.schedule_notices(pager, escalation, incident)
     followups.schedule_targets(pager, escalation, incident)
-    timeline.add(uow, incident_id=incident.id, kind="escalation",
-                 summary=f"Escalation follows the severity: policy {previous} -> {current}",
-                 data={"from": previous, "to": current, "state": escalation.state})
     pager.writes.flush(uow)
     audit.record(uow, action="oncall.escalation.policy", target=f"incident:{incident.ref}",
                  before={"policy": previous}, after={"policy": current})

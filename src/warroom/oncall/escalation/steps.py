@@ -69,8 +69,8 @@ def catch_up(pager: Pager, escalation: Escalation, incident: Incident) -> None:
         pager.page(escalation, incident, fresh, reason="catch-up", step_index=due_steps[-1],
                    headline=f"You are paged as {label} ({escalation.policy_name})",
                    key=f"page:{escalation.id}.{escalation.generation}.catchup")
-        pager.writes.event(incident, "page", f"Policy {escalation.policy_name} catches up: "
-                           f"paged {names(fresh)}", {"users": [p.username for p in fresh]})
+        pager.event(incident, "page", f"Policy {escalation.policy_name} catches up: "
+                    f"paged {names(fresh)}", {"users": [p.username for p in fresh]})
     if escalation.step_index < len(policy.steps):
         next_due = escalation.started_at + timedelta(seconds=offsets[escalation.step_index])
     else:
@@ -97,19 +97,19 @@ def _fire_step(pager: Pager, escalation: Escalation, incident: Incident,
     if not people and reached.left_out:
         # A drill plays the step out (and waits its delay) without paging
         # people who are not taking part.
-        pager.writes.event(incident, "page", f"Escalation {where}: "
-                           f"{', '.join(reached.left_out)} not in the drill, not paged",
-                           {**data, "left_out": reached.left_out})
+        pager.event(incident, "page", f"Escalation {where}: "
+                    f"{', '.join(reached.left_out)} not in the drill, not paged",
+                    {**data, "left_out": reached.left_out})
         return True
     if not people:
-        pager.writes.event(incident, "escalation", f"Escalation {where} reaches nobody"
-                           f"{cannot}; moving on at once", {**data, "gap": True})
+        pager.event(incident, "escalation", f"Escalation {where} reaches nobody"
+                    f"{cannot}; moving on at once", {**data, "gap": True})
         return False
     pager.page(escalation, incident, people, reason="step", step_index=index,
                headline=f"You are paged as {step.label} ({where})",
                key=f"page:{escalation.id}.{escalation.generation}.{escalation.loop}.{index}")
-    pager.writes.event(incident, "page", f"Escalation {where}: paged {names(people)}{cannot}",
-                       data)
+    pager.event(incident, "page", f"Escalation {where}: paged {names(people)}{cannot}",
+                data)
     return True
 
 
@@ -117,9 +117,9 @@ def _exhaust(pager: Pager, escalation: Escalation, incident: Incident, policy: P
     escalation.state = "exhausted"
     escalation.ended_at = pager.now
     times = policy.repeat + 1
-    pager.writes.event(incident, "escalation", f"Nobody acknowledged after policy "
-                       f"{escalation.policy_name} ran {times} time(s); escalation exhausted",
-                       {"policy": escalation.policy_name})
+    pager.event(incident, "escalation", f"Nobody acknowledged after policy "
+                f"{escalation.policy_name} ran {times} time(s); escalation exhausted",
+                {"policy": escalation.policy_name})
     pager.alert_admins(incident, problem=f"nobody acknowledged after the whole escalation "
                        f"policy {escalation.policy_name} ({times} time(s))",
                        key=f"exhausted:{escalation.id}.{escalation.generation}")
