@@ -10,22 +10,19 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
-
-from sqlalchemy import bindparam, select
+from typing import TYPE_CHECKING, Any
 
 from warroom.db import UnitOfWork
 from warroom.incidents import service as incidents
 from warroom.incidents import timeline
-from warroom.incidents.models import Incident
 from warroom.intake.groups import Group
 from warroom.intake.normalize import IncomingAlert
 from warroom.intake.routing import CompiledRule
 from warroom.intake.silences import SilenceSet
 
-_INCIDENTS = Incident.__table__
-_STATES = select(_INCIDENTS.c.id, _INCIDENTS.c.phase, _INCIDENTS.c.severity) \
-    .where(_INCIDENTS.c.id.in_(bindparam("ids", expanding=True)))
+if TYPE_CHECKING:
+    from warroom.incidents.models import Incident
+
 
 
 @dataclass(slots=True, eq=False)
@@ -86,13 +83,8 @@ def place(uow: UnitOfWork, pending: list[Pending], context: Context) -> None:
 def _incident_states(uow: UnitOfWork, ids: list[int | None]
                      ) -> dict[int | None, tuple[str, str]]:
     """Phase and severity of the batch's incidents, in one query. Attaching an
-    alert needs no more than that, so no incident object is loaded for it (the
-    incident service offers no getter for many at once)."""
-    wanted = sorted({incident_id for incident_id in ids if incident_id is not None})
-    if not wanted:
-        return {}
-    rows = uow.session.connection().execute(_STATES, {"ids": wanted})
-    return {row.id: (row.phase, row.severity) for row in rows}
+    alert needs no more than that, so no incident object is loaded for it."""
+    return {id_: state for id_, state in incidents.states(uow.session, ids=ids).items()}
 
 
 def note(uow: UnitOfWork, incident_id: int, summary: str, data: dict[str, Any]) -> None:

@@ -14,17 +14,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from warroom.auth import links
-from warroom.auth.models import User
+from warroom.auth import service as users
 from warroom.db import UnitOfWork
 from warroom.incidents import timeline
-from warroom.incidents.models import Incident
 from warroom.notify import service as outbox
 from warroom.notify.service import Outgoing
 from warroom.oncall.escalation import acklinks, messages
@@ -35,6 +34,10 @@ from warroom.oncall.people.contacts import Reachable
 from warroom.oncall.policies.document import Policy
 from warroom.oncall.resolve import Resolver
 from warroom.oncall.targets import TargetSpec
+
+if TYPE_CHECKING:
+    from warroom.auth.models import User
+    from warroom.incidents.models import Incident
 
 DRILL_PARTICIPANTS = "drill_participants"
 """The incident label that names a drill's participants: usernames and
@@ -187,8 +190,7 @@ class Pager:
         if incident.is_drill:
             return
         if self._admins is None:
-            self._admins = list(self.session.scalars(select(User).where(
-                User.role == "admin", User.is_active.is_(True), User.email.is_not(None))))
+            self._admins = users.active_admins_with_email(self.session)
         for admin in self._admins:
             self.writes.messages.append(messages.admin_alert(
                 incident, email=admin.email or "", username=admin.username,
