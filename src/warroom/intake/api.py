@@ -17,9 +17,10 @@ from warroom.db import Actor
 from warroom.errors import Invalid, NotFound
 from warroom.http import DbInt, Page, read_session, write_unit
 from warroom.incidents.service import REF
-from warroom.intake import integrations, receivers, rulebook, service, silences, switches, views
+from warroom.intake import integrations, service, silences, switches, views
 from warroom.intake import settings as intake_settings
-from warroom.intake.routing import Rule
+from warroom.intake.rules import rulebook
+from warroom.intake.rules.routing import Rule
 from warroom.intake.schemas import (
     AlertGroupOut,
     AlertOut,
@@ -32,6 +33,7 @@ from warroom.intake.schemas import (
     SilenceIn,
     SilenceOut,
 )
+from warroom.intake.sources import api as receivers
 
 router = APIRouter(tags=["alert intake"])
 router.include_router(receivers.router)

@@ -23,10 +23,11 @@ from warroom.cli_support import (
 )
 from warroom.clock import now
 from warroom.errors import Invalid
-from warroom.intake import integrations, rulebook, service, silences, switches, views
-from warroom.intake.normalize import from_generic
-from warroom.intake.routing import Rule
+from warroom.intake import integrations, service, silences, switches, views
+from warroom.intake.rules import rulebook
+from warroom.intake.rules.routing import Rule
 from warroom.intake.schemas import GenericAlert, IntegrationIn, Matcher
+from warroom.intake.sources.alert import from_generic
 
 alert_app = typer.Typer(help="Received alerts.", no_args_is_help=True)
 rules_app = typer.Typer(help="Routing rules: which alerts become which incidents.",

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from warroom.db import UnitOfWork
-from warroom.intake import poller, service, silences
+from warroom.intake import service, silences
+from warroom.intake.sources import prometheus
 
 
 def lift_silences(uow: UnitOfWork) -> datetime | None:
@@ -16,4 +17,4 @@ def lift_silences(uow: UnitOfWork) -> datetime | None:
     return silences.next_end(uow.session)
 
 
-CYCLES = [("intake.silences", lift_silences), ("intake.prometheus", poller.poll)]
+CYCLES = [("intake.silences", lift_silences), ("intake.prometheus", prometheus.poll)]

@@ -3,7 +3,7 @@ front of the app, so that alert deliveries skip FastAPI's routing table,
 dependency solving and middleware stack (a monitoring storm is thousands of
 small requests a second).
 
-It runs exactly the route functions of :mod:`warroom.intake.receivers`, with
+It runs exactly the route functions of :mod:`warroom.intake.sources.api`, with
 the same authentication, limits and answers; errors get the same
 ``application/problem+json`` bodies as the app gives them, and each request
 is counted in the app's HTTP metrics under its route. Everything that is not
@@ -27,7 +27,7 @@ from warroom.auth.deps import Requirement
 from warroom.auth.permissions import Permission
 from warroom.errors import BadRequest, PayloadTooLarge, Problem, Unavailable
 from warroom.http import problem_response
-from warroom.intake import receivers
+from warroom.intake.sources import api as receivers
 from warroom.text import refuse_nul
 
 log = structlog.get_logger("warroom.intake.lane")

@@ -8,7 +8,7 @@ update of alerts, and one audit entry per sender (summing its deliveries).
 Incidents are opened and attached through the incident service, so their
 timelines, audit entries and hooks (paging, playbooks) join the transaction.
 
-Writing the alert rows themselves is :mod:`warroom.intake.store`.
+Writing the alert rows themselves is :mod:`warroom.intake.pipeline.store`.
 
 If the same alert appears in two deliveries of one batch, the batch is split
 into rounds (first appearances, then second ones...), handled in order, so a
@@ -28,13 +28,15 @@ from warroom.audit import service as audit
 from warroom.db import UnitOfWork
 from warroom.errors import Invalid, NotFound, one_of
 from warroom.incidents.catalog import SECURITY_TYPES
-from warroom.intake import amend, groups, resolution, rulebook, silences, store, switches
 from warroom.intake import settings as intake_settings
+from warroom.intake import silences, switches
 from warroom.intake.integrations import Caller
 from warroom.intake.models import Alert, AlertGroup
-from warroom.intake.normalize import IncomingAlert
-from warroom.intake.placement import Context, Pending, place
-from warroom.intake.rulebook import RuleSet
+from warroom.intake.pipeline import amend, groups, resolution, store
+from warroom.intake.pipeline.placement import Context, Pending, place
+from warroom.intake.rules import rulebook
+from warroom.intake.rules.rulebook import RuleSet
+from warroom.intake.sources.alert import IncomingAlert
 
 STATUSES = ("firing", "resolved")
 HOLDS = ("silenced", "paused", "flapping")

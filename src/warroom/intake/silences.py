@@ -29,8 +29,8 @@ from warroom.errors import Conflict, Forbidden, Invalid, NotFound, one_of
 from warroom.incidents import catalog
 from warroom.intake import settings, switches
 from warroom.intake.models import Alert, Silence
-from warroom.intake.normalize import SENDER_SEVERITIES
 from warroom.intake.schemas import Matcher
+from warroom.intake.sources.alert import SENDER_SEVERITIES
 
 STATES = ("pending", "active", "expired")
 PROBE = "warroom-silence-probe-0f3c9a"

@@ -3,7 +3,7 @@ PagerDuty Events API v2, each with a bearer token or an integration key.
 
 These are the hot path, so they stay lean: ``async`` routes that read the body
 once and validate it with pydantic's JSON parser. Parsed deliveries go to the
-process's batcher (:mod:`warroom.intake.batching`), which stores whatever is
+process's batcher (:mod:`warroom.intake.pipeline.batching`), which stores whatever is
 waiting in one transaction. The route answers only after its alerts
 committed; if the database is unreachable the app answers 503 and the sender
 retries (a retry is a repeat, so it creates nothing twice).
@@ -24,17 +24,18 @@ from warroom.auth.permissions import Permission
 from warroom.db import Actor
 from warroom.errors import BadRequest, Invalid, NotFound, PayloadTooLarge
 from warroom.http import read_session, write_unit
-from warroom.intake import changes, integrations, normalize, service
+from warroom.intake import changes, integrations, service
 from warroom.intake import settings as intake_settings
-from warroom.intake.batching import batcher_for
 from warroom.intake.integrations import Caller
-from warroom.intake.normalize import IncomingAlert
+from warroom.intake.pipeline.batching import batcher_for
 from warroom.intake.schemas import (
     AlertmanagerWebhook,
     ChangeEvent,
     GenericAlert,
     PagerDutyEvent,
 )
+from warroom.intake.sources import alert as normalize
+from warroom.intake.sources.alert import IncomingAlert
 from warroom.openapi import json_body, problems
 from warroom.text import location, message
 

@@ -22,7 +22,7 @@ from warroom.db import UnitOfWork
 from warroom.intake import service
 from warroom.intake import settings as intake_settings
 from warroom.intake.models import Alert
-from warroom.intake.normalize import IncomingAlert, fingerprint, severity_hint
+from warroom.intake.sources.alert import IncomingAlert, fingerprint, severity_hint
 
 log = structlog.get_logger("warroom.intake.poller")
 SOURCE = "prometheus"
