@@ -4,7 +4,7 @@ runs against a real Prometheus in the end-to-end test)."""
 from __future__ import annotations
 
 from warroom.db import SYSTEM
-from warroom.intake.sources import prometheus as poller
+from warroom.intake import poller
 
 
 def reported(state: str = "firing", **labels: str) -> dict:

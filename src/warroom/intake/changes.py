@@ -20,7 +20,7 @@ from warroom.incidents.models import Incident
 from warroom.intake import settings as intake_settings
 from warroom.intake.integrations import Caller
 from warroom.intake.models import Alert, ChangeEvent
-from warroom.intake.schemas import ChangeEvent as ChangeIn
+from warroom.intake.sources.pagerduty import ChangeEvent as ChangeIn
 
 SHOWN = 20
 

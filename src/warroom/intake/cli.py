@@ -26,8 +26,9 @@ from warroom.errors import Invalid
 from warroom.intake import integrations, service, silences, switches, views
 from warroom.intake.rules import rulebook
 from warroom.intake.rules.routing import Rule
-from warroom.intake.schemas import GenericAlert, IntegrationIn, Matcher
-from warroom.intake.sources.alert import from_generic
+from warroom.intake.schemas import IntegrationIn, Matcher
+from warroom.intake.sources import generic
+from warroom.intake.sources.generic import GenericAlert
 
 alert_app = typer.Typer(help="Received alerts.", no_args_is_help=True)
 rules_app = typer.Typer(help="Routing rules: which alerts become which incidents.",
@@ -77,7 +78,8 @@ def send(name: str = typer.Option(..., "--name", help="The alert's name (alertna
                    labels=_pairs(labels), dedup_key=dedup_key,
                    status="resolved" if resolve else "firing")
     with unit(as_user) as uow:
-        report = service.receive(uow, alerts=[from_generic(alert)], source="generic")
+        report = service.receive(uow, alerts=[generic.incoming(alert)],
+                                 source=generic.SOURCE.name)
     if json_out:
         emit_json({**report.summary(), "alerts": report.alerts})
         return

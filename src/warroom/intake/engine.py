@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from warroom.db import UnitOfWork
-from warroom.intake import service, silences
-from warroom.intake.sources import prometheus
+from warroom.intake import poller, service, silences
 
 
 def lift_silences(uow: UnitOfWork) -> datetime | None:
@@ -17,4 +16,4 @@ def lift_silences(uow: UnitOfWork) -> datetime | None:
     return silences.next_end(uow.session)
 
 
-CYCLES = [("intake.silences", lift_silences), ("intake.prometheus", prometheus.poll)]
+CYCLES = [("intake.silences", lift_silences), ("intake.prometheus", poller.poll)]

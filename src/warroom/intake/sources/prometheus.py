@@ -1,48 +1,24 @@
-"""Poll a Prometheus server's ``/api/v1/alerts`` for sites without
-Alertmanager (``WARROOM_PROMETHEUS_URL``).
+"""Prometheus's own ``/api/v1/alerts``, for sites without Alertmanager: the
+shape Prometheus reports alerts in, fetching them, and their mapping to
+:class:`IncomingAlert` (polled by :mod:`warroom.intake.poller`).
 
-Every firing alert Prometheus reports is received like an Alertmanager alert
-(same fingerprint, so switching to Alertmanager later changes nothing); an
-alert this poller saw firing that Prometheus no longer reports has resolved.
-Pending alerts (still inside their ``for:``) are ignored, as Alertmanager
-would never see them.
+A firing alert gets the same fingerprint Alertmanager would give it, so
+switching to Alertmanager later changes nothing. Pending alerts (still inside
+their ``for:``) are left out, as Alertmanager would never see them.
 """
 
 from __future__ import annotations
 
-import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
 import structlog
-from sqlalchemy import select
 
-from warroom.db import UnitOfWork
-from warroom.intake import service
-from warroom.intake import settings as intake_settings
-from warroom.intake.models import Alert
-from warroom.intake.sources.alert import IncomingAlert, fingerprint, severity_hint
+from warroom.intake.sources.alert import IncomingAlert, Source, fingerprint, severity_hint
 
 log = structlog.get_logger("warroom.intake.poller")
-SOURCE = "prometheus"
-_last_poll: dict[str, float] = {}
-
-
-def poll(uow: UnitOfWork) -> datetime | None:
-    """The engine cycle: poll when due, return when the next poll is due."""
-    settings = intake_settings.get()
-    if not settings.prometheus_url:
-        return None
-    interval = settings.prometheus_poll_seconds
-    since = time.monotonic() - _last_poll.get(settings.prometheus_url, 0.0)
-    if since < interval:
-        return uow.now() + timedelta(seconds=interval - since)
-    _last_poll[settings.prometheus_url] = time.monotonic()
-    reported = fetch(settings.prometheus_url)
-    if reported is not None:
-        receive(uow, reported)
-    return uow.now() + timedelta(seconds=interval)
+SOURCE = Source(name="prometheus")
 
 
 def fetch(url: str, timeout: float = 2.0) -> list[dict[str, Any]] | None:
@@ -56,17 +32,12 @@ def fetch(url: str, timeout: float = 2.0) -> list[dict[str, Any]] | None:
         return None
 
 
-def receive(uow: UnitOfWork, reported: list[dict[str, Any]]) -> service.Report:
-    firing = [_incoming(alert) for alert in reported if alert.get("state") == "firing"]
-    seen = {alert.dedup_key for alert in firing}
-    was_firing = uow.session.scalars(select(Alert.dedup_key).where(
-        Alert.source == SOURCE, Alert.status == "firing"))
-    gone = [IncomingAlert(dedup_key=key, name="", status="resolved", labels={},
-                          reference_only=True) for key in was_firing if key not in seen]
-    return service.receive(uow, alerts=firing + gone, source=SOURCE)
+def incoming(reported: list[dict[str, Any]]) -> list[IncomingAlert]:
+    """The firing alerts among those Prometheus reported."""
+    return [_one(alert) for alert in reported if alert.get("state") == "firing"]
 
 
-def _incoming(alert: dict[str, Any]) -> IncomingAlert:
+def _one(alert: dict[str, Any]) -> IncomingAlert:
     labels = {str(k): str(v) for k, v in (alert.get("labels") or {}).items()}
     annotations = {str(k): str(v) for k, v in (alert.get("annotations") or {}).items()}
     started = alert.get("activeAt")
