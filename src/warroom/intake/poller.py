@@ -18,6 +18,7 @@ from warroom.db import UnitOfWork
 from warroom.intake import service
 from warroom.intake import settings as intake_settings
 from warroom.intake.models import Alert
+from warroom.intake.pipeline.delivery import Report
 from warroom.intake.sources import prometheus
 from warroom.intake.sources.alert import IncomingAlert
 
@@ -41,7 +42,7 @@ def poll(uow: UnitOfWork) -> datetime | None:
     return uow.now() + timedelta(seconds=interval)
 
 
-def receive(uow: UnitOfWork, reported: list[dict[str, Any]]) -> service.Report:
+def receive(uow: UnitOfWork, reported: list[dict[str, Any]]) -> Report:
     firing = prometheus.incoming(reported)
     seen = {alert.dedup_key for alert in firing}
     was_firing = uow.session.scalars(select(Alert.dedup_key).where(

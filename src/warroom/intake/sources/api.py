@@ -24,10 +24,11 @@ from warroom.auth.permissions import Permission
 from warroom.db import Actor
 from warroom.errors import BadRequest, Invalid, NotFound, PayloadTooLarge
 from warroom.http import read_session, write_unit
-from warroom.intake import changes, integrations, service
+from warroom.intake import changes, integrations
 from warroom.intake import settings as intake_settings
 from warroom.intake.integrations import Caller
 from warroom.intake.pipeline.batching import batcher_for
+from warroom.intake.pipeline.delivery import Delivery, Report
 from warroom.intake.sources import alertmanager as alertmanager_format
 from warroom.intake.sources import generic as generic_format
 from warroom.intake.sources import pagerduty
@@ -176,9 +177,9 @@ async def _generic(request: Request, actor: Actor, caller: Caller | None) -> Res
 
 
 async def _store(request: Request, actor: Actor, alerts: list[IncomingAlert], source: str,
-                 caller: Caller | None) -> service.Report:
+                 caller: Caller | None) -> Report:
     """Hand the delivery to the process's batcher; returns once it committed."""
-    delivery = service.Delivery(alerts=alerts, source=source, integration=caller)
+    delivery = Delivery(alerts=alerts, source=source, integration=caller)
     return await batcher_for(request.app.state).submit(delivery, actor=actor,
                                                        source_ip=client_ip(request))
 
