@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from warroom.intake.normalize import fingerprint
+from warroom.intake.sources.alert import fingerprint
 
 
 def am_alert(name: str, status: str = "firing", *, starts_at: str = "2026-01-05T11:58:00Z",

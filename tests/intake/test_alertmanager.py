@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.intake.conftest import am_alert, am_webhook
-from warroom.intake.normalize import fingerprint
+from warroom.intake.sources.alert import fingerprint
 
 
 def test_a_firing_seed_alert_opens_the_incident_its_rule_names(send, work):

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from warroom.audit.models import AuditEntry
 from warroom.db import Actor
 from warroom.errors import Invalid
-from warroom.intake.batching import Batcher
-from warroom.intake.normalize import IncomingAlert, fingerprint
-from warroom.intake.service import Delivery
+from warroom.intake.pipeline.batching import Batcher
+from warroom.intake.pipeline.delivery import Delivery
+from warroom.intake.sources.alert import IncomingAlert, fingerprint
 
 SENDER = Actor(name="prometheus", kind="integration")
 

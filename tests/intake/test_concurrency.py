@@ -12,7 +12,7 @@ from warroom.db import Actor
 from warroom.incidents.models import Incident
 from warroom.intake import service
 from warroom.intake.models import Alert
-from warroom.intake.normalize import IncomingAlert, fingerprint
+from warroom.intake.sources.alert import IncomingAlert, fingerprint
 
 GROUPS = 4
 THREADS = 8

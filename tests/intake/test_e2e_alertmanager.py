@@ -24,7 +24,7 @@ from tests.support.prometheus import (
     start_prometheus,
 )
 from tests.support.receivers import free_port
-from warroom.intake.normalize import fingerprint
+from warroom.intake.sources.alert import fingerprint
 
 ROOT = Path(__file__).resolve().parents[2]
 BUFFER = 'websocket_buffer_utilization{instance="ws-1"}'

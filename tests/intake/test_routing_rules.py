@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from tests.intake.conftest import am_alert
-from warroom.intake.routing import CompiledRule, Rule
+from warroom.intake.rules.routing import CompiledRule, Rule
 
 SHIPPED = Path(__file__).resolve().parents[2] / "rules" / "routing"
 CHECKOUT_RULE = {"name": "checkout-errors", "match": {"service": "checkout"},
@@ -181,7 +181,7 @@ def test_a_reload_in_another_process_reaches_this_one(send, rules_dir):
     from typer.testing import CliRunner
 
     from warroom.cli import app as cli_app
-    from warroom.intake import rulebook
+    from warroom.intake.rules import rulebook
 
     send.client.get("/api/v1/routing/rules", headers=send.headers)
     this_process = rulebook._cache

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from tests.support.prometheus import PROMTOOL
-from warroom.intake import rulebook
+from warroom.intake.rules import rulebook
 
 ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS_RULES = sorted((ROOT / "rules" / "prometheus").glob("*.yml"))

@@ -1,4 +1,4 @@
-"""HTTP routes for alert intake: the receivers (see :mod:`receivers`), alerts
+"""HTTP routes for alert intake: the receivers (see :mod:`warroom.intake.receivers`), alerts
 and groups, the security view, silences, integrations, routing rules and the
 monitoring switch."""
 
@@ -17,9 +17,10 @@ from warroom.db import Actor
 from warroom.errors import Invalid, NotFound
 from warroom.http import DbInt, Page, read_session, write_unit
 from warroom.incidents.service import REF
-from warroom.intake import integrations, receivers, rulebook, service, silences, switches, views
+from warroom.intake import integrations, present, receivers, service, silences, switches
 from warroom.intake import settings as intake_settings
-from warroom.intake.routing import Rule
+from warroom.intake.rules import rulebook
+from warroom.intake.rules.routing import Rule
 from warroom.intake.schemas import (
     AlertGroupOut,
     AlertOut,
@@ -89,7 +90,7 @@ def list_alerts(request: Request, actor: Reader,
 @router.get("/api/v1/alerts/{alert_id}", response_model=AlertOut)
 def get_alert(alert_id: DbInt, request: Request, actor: Reader) -> AlertOut:
     with read_session(request) as session:
-        return views.alert(service.get_or_raise(session, alert_id=alert_id))
+        return present.alert(service.get_or_raise(session, alert_id=alert_id))
 
 
 @router.get("/api/v1/alert-groups", response_model=list[AlertGroupOut])
@@ -98,7 +99,7 @@ def list_groups(request: Request, actor: Reader, limit: Limit = 50,
     """Alert groups with their latest incident and whether they are flapping."""
     with read_session(request) as session:
         now = request.app.state.clock.now()
-        return [views.group(g, now=now)
+        return [present.group(g, now=now)
                 for g in service.get_groups(session, limit=limit, offset=offset)]
 
 
@@ -121,7 +122,7 @@ def list_silences(request: Request, actor: Reader,
     now = request.app.state.clock.now()
     with read_session(request) as session:
         rows = silences.get_all(session, state=state, now=now, limit=limit, offset=offset)
-        return [views.silence(row, now=now) for row in rows]
+        return [present.silence(row, now=now) for row in rows]
 
 
 @router.post("/api/v1/silences", status_code=201, response_model=SilenceOut)
@@ -132,7 +133,7 @@ def create_silence(body: SilenceIn, request: Request, actor: Silencer) -> Silenc
         silence = silences.create(uow, matchers=body.matchers, comment=body.comment,
                                   starts_at=body.starts_at, ends_at=body.ends_at,
                                   duration=duration)
-        return views.silence(silence, now=uow.now())
+        return present.silence(silence, now=uow.now())
 
 
 @router.delete("/api/v1/silences/{silence_id}", response_model=SilenceOut)
@@ -142,7 +143,7 @@ def expire_silence(silence_id: DbInt, request: Request, actor: Silencer) -> Sile
         service.expire_silence(uow, silence_id=silence_id)
         silence = silences.get(uow.session, silence_id=silence_id)
         assert silence is not None  # expire_silence refuses an unknown id
-        return views.silence(silence, now=uow.now())
+        return present.silence(silence, now=uow.now())
 
 
 # --- integrations --------------------------------------------------------------
@@ -150,7 +151,7 @@ def expire_silence(silence_id: DbInt, request: Request, actor: Silencer) -> Sile
 @router.get("/api/v1/integrations", response_model=list[IntegrationOut])
 def list_integrations(request: Request, actor: Reader) -> list[IntegrationOut]:
     with read_session(request) as session:
-        return [views.integration(row) for row in integrations.get_all(session)]
+        return [present.integration(row) for row in integrations.get_all(session)]
 
 
 @router.post("/api/v1/integrations", status_code=201, response_model=IssuedIntegrationOut)
@@ -158,14 +159,14 @@ def create_integration(body: IntegrationIn, request: Request,
                        actor: RoutingAdmin) -> IssuedIntegrationOut:
     """A secret receiver URL (or PagerDuty routing key) for one tool; shown once."""
     with write_unit(request, actor) as uow:
-        return views.issued(integrations.create(uow, name=body.name, kind=body.kind))
+        return present.issued(integrations.create(uow, name=body.name, kind=body.kind))
 
 
 @router.delete("/api/v1/integrations/{integration_id}", response_model=IntegrationOut)
 def revoke_integration(integration_id: DbInt, request: Request,
                        actor: RoutingAdmin) -> IntegrationOut:
     with write_unit(request, actor) as uow:
-        return views.integration(integrations.revoke(uow, integration_id=integration_id))
+        return present.integration(integrations.revoke(uow, integration_id=integration_id))
 
 
 # --- routing rules -------------------------------------------------------------
@@ -270,7 +271,7 @@ def _alerts_page(request: Request, filters: service.Filters, limit: int,
                  offset: int) -> Page[AlertOut]:
     with read_session(request) as session:
         rows, total = service.get_all(session, filters=filters, limit=limit, offset=offset)
-        return Page[AlertOut](items=[views.alert(r) for r in rows], total=total, limit=limit,
+        return Page[AlertOut](items=[present.alert(r) for r in rows], total=total, limit=limit,
                               offset=offset)
 
 

@@ -19,7 +19,7 @@ from warroom.db import UnitOfWork
 from warroom.intake import settings as intake_settings
 from warroom.intake.integrations import Caller
 from warroom.intake.models import Alert, ChangeEvent
-from warroom.intake.schemas import ChangeEvent as ChangeIn
+from warroom.intake.sources.pagerduty import ChangeEvent as ChangeIn
 
 if TYPE_CHECKING:
     from warroom.incidents.models import Incident

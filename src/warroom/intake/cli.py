@@ -24,10 +24,12 @@ from warroom.cli_support import (
 )
 from warroom.clock import now
 from warroom.errors import Invalid
-from warroom.intake import integrations, rulebook, service, silences, switches, views
-from warroom.intake.normalize import from_generic
-from warroom.intake.routing import Rule
-from warroom.intake.schemas import GenericAlert, IntegrationIn, Matcher
+from warroom.intake import integrations, present, service, silences, switches
+from warroom.intake.rules import rulebook
+from warroom.intake.rules.routing import Rule
+from warroom.intake.schemas import IntegrationIn, Matcher
+from warroom.intake.sources import generic
+from warroom.intake.sources.generic import GenericAlert
 
 alert_app = typer.Typer(help="Received alerts.", no_args_is_help=True)
 rules_app = typer.Typer(help="Routing rules: which alerts become which incidents.",
@@ -54,7 +56,7 @@ def list_alerts(status: str = typer.Option(None, help="firing or resolved"),
     with reading() as session:
         rows, total = service.get_all(session, filters=service.Filters(
             status=status, held=held, name=name), limit=limit)
-        shown = [views.alert(row) for row in rows]
+        shown = [present.alert(row) for row in rows]
     if json_out:
         emit_json({"items": shown, "total": total})
         return
@@ -78,7 +80,8 @@ def send(name: str = typer.Option(..., "--name", help="The alert's name (alertna
                    labels=_pairs(labels), dedup_key=dedup_key,
                    status="resolved" if resolve else "firing")
     with unit(as_user) as uow:
-        report = service.receive(uow, alerts=[from_generic(alert)], source="generic")
+        report = service.receive(uow, alerts=[generic.incoming(alert)],
+                                 source=generic.SOURCE.name)
     if json_out:
         emit_json({**report.summary(), "alerts": report.alerts})
         return
@@ -171,7 +174,7 @@ def add_silence(match: list[str] = typer.Option([], "--match", help="label=value
     with unit(as_user) as uow:
         silence = silences.create(uow, matchers=matchers, comment=comment,
                                   duration=_duration(duration))
-        shown = views.silence(silence, now=uow.now())
+        shown = present.silence(silence, now=uow.now())
     if json_out:
         emit_json(shown)
     else:
@@ -184,7 +187,7 @@ def list_silences(state: str = typer.Option(None, help="pending, active or expir
                   json_out: bool = JSON_OUT) -> None:
     moment = now()
     with reading() as session:
-        shown = [views.silence(s, now=moment)
+        shown = [present.silence(s, now=moment)
                  for s in silences.get_all(session, state=state, now=moment)]
     if json_out:
         emit_json(shown)
@@ -213,7 +216,7 @@ def create_integration(name: str, kind: str = typer.Option(..., help="alertmanag
     """Create a secret receiver URL; the key is printed once."""
     body = _model(IntegrationIn, name=name, kind=kind)
     with unit(as_user) as uow:
-        shown = views.issued(integrations.create(uow, name=body.name, kind=body.kind))
+        shown = present.issued(integrations.create(uow, name=body.name, kind=body.kind))
     if json_out:
         emit_json(shown)
     else:
@@ -225,7 +228,7 @@ def create_integration(name: str, kind: str = typer.Option(..., help="alertmanag
 @handles_problems
 def list_integrations(json_out: bool = JSON_OUT) -> None:
     with reading() as session:
-        shown = [views.integration(row) for row in integrations.get_all(session)]
+        shown = [present.integration(row) for row in integrations.get_all(session)]
     if json_out:
         emit_json(shown)
         return

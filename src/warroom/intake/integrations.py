@@ -25,10 +25,12 @@ from warroom.db import Actor, UnitOfWork
 from warroom.errors import Conflict, NotFound
 from warroom.intake import switches
 from warroom.intake.models import Integration
+from warroom.intake.sources import SOURCES
 
-KINDS = ("alertmanager", "generic", "pagerduty")
-PATHS = {"alertmanager": "/api/v1/alerts/alertmanager/{key}",
-         "generic": "/api/v1/alerts/generic/{key}", "pagerduty": "/v2/enqueue"}
+PATHS = {source.name: source.integration_path for source in SOURCES
+         if source.integration_path is not None}
+"""Where each kind of integration sends, by kind (a source's name)."""
+KINDS = tuple(PATHS)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ PagerDuty Events API v2, each with a bearer token or an integration key.
 
 These are the hot path, so they stay lean: ``async`` routes that read the body
 once and validate it with pydantic's JSON parser. Parsed deliveries go to the
-process's batcher (:mod:`warroom.intake.batching`), which stores whatever is
+process's batcher (:mod:`warroom.intake.pipeline.batching`), which stores whatever is
 waiting in one transaction. The route answers only after its alerts
 committed; if the database is unreachable the app answers 503 and the sender
 retries (a retry is a repeat, so it creates nothing twice).
@@ -24,19 +24,20 @@ from warroom.auth.permissions import Permission
 from warroom.db import Actor
 from warroom.errors import NotFound, PayloadTooLarge
 from warroom.http import read_session, write_unit
-from warroom.intake import changes, integrations, normalize, service
+from warroom.intake import changes, integrations
 from warroom.intake import settings as intake_settings
-from warroom.intake.batching import batcher_for
 from warroom.intake.integrations import Caller
-from warroom.intake.normalize import IncomingAlert
-from warroom.intake.schemas import (
-    AlertmanagerWebhook,
-    ChangeEvent,
-    GenericAlert,
-    PagerDutyEvent,
-)
+from warroom.intake.pipeline.batching import batcher_for
+from warroom.intake.pipeline.delivery import Delivery, Report
+from warroom.intake.sources import alertmanager as alertmanager_format
+from warroom.intake.sources import generic as generic_format
+from warroom.intake.sources import pagerduty
+from warroom.intake.sources.alert import IncomingAlert
+from warroom.intake.sources.alertmanager import AlertmanagerWebhook
+from warroom.intake.sources.generic import GenericAlert
+from warroom.intake.sources.pagerduty import ChangeEvent, PagerDutyEvent
 from warroom.openapi import json_body, problems
-from warroom.text import field_errors, invalid_input
+from warroom.text import invalid_input
 
 router = APIRouter(tags=["alert intake"])
 M = TypeVar("M", bound=BaseModel)
@@ -72,7 +73,7 @@ async def alertmanager(request: Request, actor: AlertWriter) -> Response:
              **_ALERTMANAGER_DOCS)
 async def alertmanager_integration(integration_key: str, request: Request) -> Response:
     """The same, authenticated by the integration key in the URL."""
-    caller = _integration(request, integration_key, "alertmanager")
+    caller = _integration(request, integration_key, alertmanager_format.SOURCE.name)
     return await _alertmanager(request, caller.actor, caller)
 
 
@@ -85,7 +86,7 @@ async def generic(request: Request, actor: AlertWriter) -> Response:
 @router.post("/api/v1/alerts/generic/{integration_key}", dependencies=[public()],
              **_GENERIC_DOCS)
 async def generic_integration(integration_key: str, request: Request) -> Response:
-    caller = _integration(request, integration_key, "generic")
+    caller = _integration(request, integration_key, generic_format.SOURCE.name)
     return await _generic(request, caller.actor, caller)
 
 
@@ -109,20 +110,19 @@ async def pagerduty_enqueue(request: Request) -> Response:
     try:
         event = PagerDutyEvent.model_validate_json(await request.body())
     except ValidationError as bad:
-        return _pagerduty_invalid(_pagerduty_errors(bad))
-    problems = _pagerduty_rules(event)
-    if problems:
-        return _pagerduty_invalid(problems)
+        return _pagerduty_invalid(pagerduty.errors(bad))
+    if refused := pagerduty.problems(event):
+        return _pagerduty_invalid(refused)
     if "authorization" in request.headers:
         actor, caller = Requirement(Permission.alert_write)(request), None
     else:
-        caller = _find_integration(request, event.routing_key, "pagerduty")
+        caller = _find_integration(request, event.routing_key, pagerduty.SOURCE.name)
         if caller is None:
             return _pagerduty_invalid(["'routing_key' is not the key of an active pagerduty "
                                        "integration"])
         actor = caller.actor
-    alert = normalize.from_pagerduty(event)
-    await _store(request, actor, [alert], "pagerduty", caller)
+    alert = pagerduty.incoming(event)
+    await _store(request, actor, [alert], pagerduty.SOURCE.name, caller)
     return _json({"status": "success", "message": "Event processed",
                   "dedup_key": alert.dedup_key}, status=202)
 
@@ -135,31 +135,19 @@ async def pagerduty_change(request: Request) -> Response:
     try:
         event = ChangeEvent.model_validate_json(await request.body())
     except ValidationError as bad:
-        return _pagerduty_invalid(_pagerduty_errors(bad))
-    if unstorable := _unstorable(event):
+        return _pagerduty_invalid(pagerduty.errors(bad))
+    if unstorable := pagerduty.unstorable(event):
         return _pagerduty_invalid([unstorable])
     if "authorization" in request.headers:
         actor, caller = Requirement(Permission.alert_write)(request), None
     else:
-        caller = _find_integration(request, event.routing_key, "pagerduty")
+        caller = _find_integration(request, event.routing_key, pagerduty.SOURCE.name)
         if caller is None:
             return _pagerduty_invalid(["'routing_key' is not the key of an active pagerduty "
                                        "integration"])
         actor = caller.actor
     await run_in_threadpool(_record_change, request, actor, event, caller)
     return _json({"status": "success", "message": "Change event processed"}, status=202)
-
-
-def _unstorable(event: ChangeEvent) -> str | None:
-    """JSON columns are written with orjson, which holds integers to 64 bits:
-    refuse a bigger one with PagerDuty's 400 rather than fail to store it."""
-    for where, value in (("payload.custom_details", event.payload.custom_details),
-                         ("links", event.links)):
-        try:
-            orjson.dumps(value)
-        except TypeError:
-            return f"'{where}': holds a number too large to store (at most 64-bit integers)"
-    return None
 
 
 def _record_change(request: Request, actor: Actor, event: ChangeEvent,
@@ -172,8 +160,8 @@ async def _alertmanager(request: Request, actor: Actor, caller: Caller | None) -
     webhook = _parse(AlertmanagerWebhook, await request.body())
     _check_count(len(webhook.alerts), "An Alertmanager webhook", "set max_alerts in its "
                  "webhook_configs")
-    report = await _store(request, actor, normalize.from_alertmanager(webhook),
-                          "alertmanager", caller)
+    report = await _store(request, actor, alertmanager_format.incoming(webhook),
+                          alertmanager_format.SOURCE.name, caller)
     return _json({"status": "ok", **report.summary(), "alerts": report.alerts})
 
 
@@ -184,15 +172,15 @@ async def _generic(request: Request, actor: Actor, caller: Caller | None) -> Res
         _check_count(len(alerts), "A generic request", "send them in several requests")
     else:
         alerts = [_parse(GenericAlert, body)]
-    incoming = [normalize.from_generic(alert) for alert in alerts]
-    report = await _store(request, actor, incoming, "generic", caller)
+    incoming = [generic_format.incoming(alert) for alert in alerts]
+    report = await _store(request, actor, incoming, generic_format.SOURCE.name, caller)
     return _json({"status": "ok", **report.summary(), "alerts": report.alerts})
 
 
 async def _store(request: Request, actor: Actor, alerts: list[IncomingAlert], source: str,
-                 caller: Caller | None) -> service.Report:
+                 caller: Caller | None) -> Report:
     """Hand the delivery to the process's batcher; returns once it committed."""
-    delivery = service.Delivery(alerts=alerts, source=source, integration=caller)
+    delivery = Delivery(alerts=alerts, source=source, integration=caller)
     return await batcher_for(request.app.state).submit(delivery, actor=actor,
                                                        source_ip=client_ip(request))
 
@@ -236,19 +224,6 @@ def _check_count(count: int, what: str, advice: str) -> None:
     if count > limit:
         raise PayloadTooLarge(f"{what} may carry at most {limit} alerts "
                               f"(WARROOM_ALERT_MAX_PER_REQUEST); this one has {count}: {advice}.")
-
-
-def _pagerduty_rules(event: PagerDutyEvent) -> list[str]:
-    if event.event_action == "trigger" and event.payload is None:
-        return ["'payload' is missing or blank (required for trigger events)"]
-    if event.event_action != "trigger" and not event.dedup_key:
-        return [f"'dedup_key' is missing or blank (required for {event.event_action} events)"]
-    return []
-
-
-def _pagerduty_errors(bad: ValidationError) -> list[str]:
-    return [f"'{error['field']}': {error['message']}"
-            for error in field_errors(bad.errors(include_url=False))]
 
 
 def _pagerduty_invalid(errors: list[str]) -> Response:

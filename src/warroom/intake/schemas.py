@@ -1,10 +1,12 @@
-"""Request and response shapes: the three alert formats warroom receives, and
-the admin shapes for silences, integrations, routing rules and monitoring.
+"""Request and response shapes of intake's administration (silences,
+integrations, routing rules, monitoring, stored alerts), and the field types
+the alert sources' wire formats share (:mod:`warroom.intake.sources`).
 
-Third-party formats (Alertmanager, PagerDuty) ignore fields they do not know:
-senders add fields over time (Grafana adds ``orgId``, ``values``...), and an
-alert must not bounce because of one. warroom's own shapes refuse unknown
-fields, so typos are caught.
+Third-party formats (Alertmanager, PagerDuty) are ``TOLERANT``: they ignore
+fields they do not know, because senders add fields over time (Grafana adds
+``orgId``, ``values``...) and an alert must not bounce because of one.
+warroom's own shapes are ``STRICT`` and refuse unknown fields, so typos are
+caught.
 """
 
 from __future__ import annotations
@@ -31,103 +33,8 @@ Annotations = Annotated[dict[LabelName, AnnotationValue], Field(max_length=MAX_A
 Url = Annotated[Line, StringConstraints(max_length=2000)]
 DedupKey = Annotated[Line, StringConstraints(min_length=1, max_length=MAX_DEDUP_KEY)]
 
-_TOLERANT = ConfigDict(extra="ignore")
-_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-# --- Alertmanager webhook, payload version 4 ---------------------------------
-
-class AlertmanagerAlert(BaseModel):
-    model_config = _TOLERANT
-    status: Literal["firing", "resolved"]
-    labels: Labels
-    annotations: Annotations = Field(default_factory=dict)
-    startsAt: Moment | None = None
-    endsAt: Moment | None = None
-    generatorURL: Url = ""
-    fingerprint: Annotated[Line, StringConstraints(max_length=MAX_DEDUP_KEY)] | None = None
-
-
-class AlertmanagerWebhook(BaseModel):
-    """What Alertmanager's ``webhook_configs`` posts (``version: "4"``)."""
-
-    model_config = _TOLERANT
-    version: Annotated[Line, StringConstraints(max_length=10)] = "4"
-    receiver: Annotated[Line, StringConstraints(max_length=200)] = ""
-    status: Literal["firing", "resolved"] = "firing"
-    alerts: list[AlertmanagerAlert]
-    groupLabels: Labels = Field(default_factory=dict)
-    commonLabels: Labels = Field(default_factory=dict)
-    commonAnnotations: Annotations = Field(default_factory=dict)
-    externalURL: Url = ""
-    groupKey: Annotated[Line, StringConstraints(max_length=10_000)] = ""
-    truncatedAlerts: int = 0
-
-
-# --- warroom's generic shape ---------------------------------------------------
-
-class GenericAlert(BaseModel):
-    """One alert from any tool. Only ``name`` is required."""
-
-    model_config = _STRICT
-    name: Annotated[Line, StringConstraints(min_length=1, max_length=200)] = Field(
-        examples=["DiskAlmostFull"])
-    status: Literal["firing", "resolved"] = "firing"
-    severity: Annotated[Line, StringConstraints(max_length=20)] | None = Field(
-        None, examples=["high"])
-    summary: Annotated[Text, StringConstraints(max_length=MAX_SUMMARY)] = ""
-    description: Annotated[Text, StringConstraints(max_length=MAX_ANNOTATION_VALUE)] = ""
-    labels: Labels = Field(default_factory=dict)
-    annotations: Annotations = Field(default_factory=dict)
-    dedup_key: DedupKey | None = None
-    started_at: Moment | None = None
-    url: Url | None = None
-
-
-
-# --- PagerDuty Events API v2 ---------------------------------------------------
-
-class PagerDutyPayload(BaseModel):
-    model_config = _TOLERANT
-    summary: Annotated[Text, StringConstraints(min_length=1, max_length=MAX_SUMMARY)]
-    source: Annotated[Line, StringConstraints(min_length=1, max_length=255)]
-    severity: Literal["critical", "error", "warning", "info"]
-    timestamp: Moment | None = None
-    component: Annotated[Line, StringConstraints(max_length=255)] | None = None
-    group: Annotated[Line, StringConstraints(max_length=255)] | None = None
-    class_: Annotated[Line, StringConstraints(max_length=255)] | None = Field(None, alias="class")
-    custom_details: Any = None
-
-
-class PagerDutyEvent(BaseModel):
-    """An event as ``POST https://events.pagerduty.com/v2/enqueue`` takes it."""
-
-    model_config = _TOLERANT
-    routing_key: Annotated[Line, StringConstraints(min_length=1, max_length=100)]
-    event_action: Literal["trigger", "acknowledge", "resolve"]
-    dedup_key: DedupKey | None = None
-    payload: PagerDutyPayload | None = None
-    client: Annotated[Line, StringConstraints(max_length=255)] | None = None
-    client_url: Url | None = None
-    links: list[dict[str, Any]] | None = Field(None, max_length=50)
-    images: list[dict[str, Any]] | None = Field(None, max_length=50)
-
-
-class ChangePayload(BaseModel):
-    model_config = _TOLERANT
-    summary: Annotated[Text, StringConstraints(min_length=1, max_length=MAX_SUMMARY)]
-    source: Annotated[Line, StringConstraints(min_length=1, max_length=255)]
-    timestamp: Moment | None = None
-    custom_details: Any = None
-
-
-class ChangeEvent(BaseModel):
-    """A change event as ``POST https://events.pagerduty.com/v2/change/enqueue`` takes it."""
-
-    model_config = _TOLERANT
-    routing_key: Annotated[Line, StringConstraints(min_length=1, max_length=100)]
-    payload: ChangePayload
-    links: list[dict[str, Any]] | None = Field(None, max_length=50)
+TOLERANT = ConfigDict(extra="ignore")
+STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 # --- administration ------------------------------------------------------------
@@ -136,7 +43,7 @@ class Matcher(BaseModel):
     """A label matcher, as in Alertmanager: equality or a (fully anchored) regex,
     optionally negated."""
 
-    model_config = _STRICT
+    model_config = STRICT
     name: LabelName
     value: LabelValue
     is_regex: Switch = False
@@ -144,7 +51,7 @@ class Matcher(BaseModel):
 
 
 class SilenceIn(BaseModel):
-    model_config = _STRICT
+    model_config = STRICT
     matchers: list[Matcher] = Field(min_length=1, max_length=32)
     starts_at: Moment | None = None
     """Defaults to now."""
@@ -168,7 +75,7 @@ class SilenceOut(BaseModel):
 
 
 class IntegrationIn(BaseModel):
-    model_config = _STRICT
+    model_config = STRICT
     name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
     kind: Literal["alertmanager", "generic", "pagerduty"]
 
@@ -191,7 +98,7 @@ class IssuedIntegrationOut(IntegrationOut):
 
 
 class MonitoringIn(BaseModel):
-    model_config = _STRICT
+    model_config = STRICT
     enabled: Switch
     reason: Text | None = Field(None, max_length=2000)
 
@@ -205,7 +112,7 @@ class MonitoringOut(BaseModel):
 
 
 class RoutingTestIn(BaseModel):
-    model_config = _STRICT
+    model_config = STRICT
     labels: Labels
 
 

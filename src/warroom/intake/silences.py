@@ -27,10 +27,11 @@ from warroom.auth.permissions import Permission, allows
 from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Forbidden, Invalid, NotFound, one_of
 from warroom.incidents import catalog
-from warroom.intake import settings, switches
+from warroom.intake import settings as intake_settings
+from warroom.intake import switches
 from warroom.intake.models import Alert, Silence
-from warroom.intake.normalize import SENDER_SEVERITIES
 from warroom.intake.schemas import Matcher
+from warroom.intake.sources.alert import SENDER_SEVERITIES
 
 STATES = ("pending", "active", "expired")
 PROBE = "warroom-silence-probe-0f3c9a"
@@ -156,7 +157,7 @@ def check_reach(uow: UnitOfWork, *, matchers: list[Matcher], starts_at: datetime
     if uow.actor.role is not None and allows(uow.actor.role, Permission.silence_broad):
         return
     compiled = CompiledSilence(0, starts_at, ends_at, _tests(matchers))
-    limit = settings.get().silence_max_hours
+    limit = intake_settings.get().silence_max_hours
     if ends_at - starts_at > timedelta(hours=limit):
         _too_broad(f"it lasts longer than {limit:g} h (WARROOM_SILENCE_MAX_HOURS)")
     if _matches_anything(compiled, matchers):

@@ -15,8 +15,8 @@ from sqlalchemy import bindparam, insert, select, update
 from warroom import bulk
 from warroom.db import UnitOfWork
 from warroom.intake.models import Alert
-from warroom.intake.normalize import IncomingAlert
-from warroom.intake.placement import Pending
+from warroom.intake.pipeline.placement import Pending
+from warroom.intake.sources.alert import IncomingAlert
 
 _TABLE = Alert.__table__
 _KNOWN = select(_TABLE.c.id, _TABLE.c.dedup_key, _TABLE.c.status, _TABLE.c.incident_id,
@@ -66,7 +66,7 @@ def write(uow: UnitOfWork, pending: list[Pending]) -> None:
 
 
 def _labels(p: Pending) -> dict[str, Any]:
-    """A stored alert keeps its first labels (:mod:`warroom.intake.amend`), also
+    """A stored alert keeps its first labels (:mod:`warroom.intake.pipeline.amend`), also
     when a concurrent batch stored it after this one routed it."""
     stored = p.stored
     return p.alert.labels if stored is None or stored.labels is None else stored.labels

@@ -31,7 +31,7 @@ from warroom.errors import Conflict, Invalid, NotFound, Unavailable
 from warroom.intake import settings as intake_settings
 from warroom.intake import switches
 from warroom.intake.models import RoutingRuleRecord
-from warroom.intake.routing import CompiledRule, Rule
+from warroom.intake.rules.routing import CompiledRule, Rule
 
 
 class RuleFile(BaseModel):

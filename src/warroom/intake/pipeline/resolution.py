@@ -20,7 +20,7 @@ from warroom.incidents import service as incidents
 from warroom.incidents import timeline
 from warroom.incidents.phases import Phase, is_legal
 from warroom.intake.models import Alert
-from warroom.intake.placement import Pending, alert_data, describe
+from warroom.intake.pipeline.placement import Pending, alert_data, describe
 
 if TYPE_CHECKING:
     from warroom.incidents.models import Incident

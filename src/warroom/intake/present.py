@@ -1,4 +1,4 @@
-"""Shape alerts, groups, silences and integrations for the API and the CLI."""
+"""Shape alerts, groups, silences and integrations for operators (API and CLI alike)."""
 
 from __future__ import annotations
 

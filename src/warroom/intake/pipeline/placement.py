@@ -1,7 +1,7 @@
 """Put firing alerts where they belong: into their group's open incident, into
 a new incident, or on hold (silenced, monitoring paused, flapping).
 
-The caller has locked the groups (:mod:`warroom.intake.groups`), so for one
+The caller has locked the groups (:mod:`warroom.intake.pipeline.groups`), so for one
 group only one batch at a time decides, and a group never opens two incidents.
 """
 
@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 from warroom.db import UnitOfWork
 from warroom.incidents import service as incidents
 from warroom.incidents import timeline
-from warroom.intake.groups import Group
-from warroom.intake.normalize import IncomingAlert
-from warroom.intake.routing import CompiledRule
+from warroom.intake.pipeline.groups import Group
+from warroom.intake.rules.routing import CompiledRule
 from warroom.intake.silences import SilenceSet
+from warroom.intake.sources.alert import IncomingAlert
 
 if TYPE_CHECKING:
     from warroom.incidents.models import Incident

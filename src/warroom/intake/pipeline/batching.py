@@ -43,8 +43,8 @@ from sqlalchemy.exc import OperationalError
 
 from warroom.clock import Clock
 from warroom.db import Actor, Database
-from warroom.intake import service
-from warroom.intake.service import Delivery, Report
+from warroom.intake.pipeline import receive
+from warroom.intake.pipeline.delivery import Delivery, Report
 
 PG_WRITERS = 4
 
@@ -125,7 +125,7 @@ class Batcher:
 
     def _commit(self, actor: Actor, source_ip: str | None, group: list[Submission]) -> None:
         with self.database.unit_of_work(actor, source_ip=source_ip, clock=self.clock) as uow:
-            reports = service.receive_all(uow, deliveries=[s.delivery for s in group])
+            reports = receive.receive_all(uow, deliveries=[s.delivery for s in group])
         for submission, report in zip(group, reports, strict=True):
             submission.outcome = report
 

@@ -21,8 +21,8 @@ from typing import Any
 from warroom.db import UnitOfWork
 from warroom.incidents import timeline
 from warroom.intake import settings as intake_settings
-from warroom.intake.normalize import IncomingAlert
-from warroom.intake.placement import Pending, note
+from warroom.intake.pipeline.placement import Pending, note
+from warroom.intake.sources.alert import IncomingAlert
 
 
 def keep_first_labels(uow: UnitOfWork, alert: IncomingAlert, stored: Any) -> IncomingAlert:

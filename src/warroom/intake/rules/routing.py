@@ -5,7 +5,7 @@ anchored regular expressions; an absent label is the empty string, as in
 Alertmanager) and says what incident the alerts become: type, severity,
 services, the playbook and escalation policy to start, the labels that form
 the group key, and a title template (Jinja2, sandboxed). Where rules come from
-and in which order they are tried is :mod:`warroom.intake.rulebook`.
+and in which order they are tried is :mod:`warroom.intake.rules.rulebook`.
 """
 
 from __future__ import annotations
