@@ -15,8 +15,10 @@ from warroom.db import Actor
 from warroom.errors import Conflict
 from warroom.http import DbInt, read_session, write_unit
 from warroom.incidents import service as internal_incidents
-from warroom.statuspage import components, incidents, maintenance, present, service, subscribers
-from warroom.statuspage.incidents import INCIDENT, MAINTENANCE
+from warroom.statuspage import present, service
+from warroom.statuspage.components import service as components
+from warroom.statuspage.notices import incidents, maintenance
+from warroom.statuspage.notices.incidents import INCIDENT, MAINTENANCE
 from warroom.statuspage.schemas import (
     AdminMaintenanceIn,
     AdminStatusIn,
@@ -34,6 +36,7 @@ from warroom.statuspage.schemas import (
     SubscriberIn,
     SubscriberOut,
 )
+from warroom.statuspage.subscribers import service as subscribers
 from warroom.statuspage.vocabulary import ACTIVE_MAINTENANCE
 
 router = APIRouter(tags=["status page"])

@@ -21,10 +21,12 @@ from warroom.cli_support import (
 )
 from warroom.db import UnitOfWork
 from warroom.errors import Invalid
-from warroom.statuspage import components, incidents, maintenance, page, present, service
-from warroom.statuspage import subscribers as subscriber_service
-from warroom.statuspage.incidents import INCIDENT, MAINTENANCE
+from warroom.statuspage import page, present, service
+from warroom.statuspage.components import service as components
+from warroom.statuspage.notices import incidents, maintenance
+from warroom.statuspage.notices.incidents import INCIDENT, MAINTENANCE
 from warroom.statuspage.schemas import ComponentOut, EntryOut
+from warroom.statuspage.subscribers import service as subscriber_service
 
 status_app = typer.Typer(help="The public status page: components, incidents, maintenance, "
                               "subscribers.", no_args_is_help=True)

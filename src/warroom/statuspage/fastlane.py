@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from warroom.statuspage.documents import PREFLIGHT, answer, shared_across_origins
-from warroom.statuspage.snapshot import Snapshots
+from warroom.statuspage.publishing.documents import PREFLIGHT, answer, shared_across_origins
+from warroom.statuspage.publishing.snapshot import Snapshots
 
 _READS = frozenset({"GET", "HEAD"})
 

@@ -48,7 +48,8 @@ def changed(uow: UnitOfWork) -> None:
 def ensure_defaults(uow: UnitOfWork) -> bool:
     """Load the shipped components into a fresh page, once per database
     (deleting them later does not bring them back). True if it loaded them."""
-    from warroom.statuspage import components, content
+    from warroom.statuspage import content
+    from warroom.statuspage.components import service as components
 
     state = get_for_update(uow)
     if state.defaults_loaded:

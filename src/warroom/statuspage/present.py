@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from warroom.incidents.models import Incident
-from warroom.statuspage import components, incidents, page, service
+from warroom.statuspage import page, service
+from warroom.statuspage.components import service as components
 from warroom.statuspage.models import Component, PublicIncident, Subscriber
+from warroom.statuspage.notices import incidents
 from warroom.statuspage.schemas import ComponentOut, EntryOut, PageOut, SubscriberOut, UpdateOut
 from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import indicator

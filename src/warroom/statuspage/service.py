@@ -22,9 +22,11 @@ from sqlalchemy.orm import Session
 from warroom.audit import service as audit
 from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid
-from warroom.statuspage import components, content, incidents, maintenance, page
-from warroom.statuspage.incidents import INCIDENT, Posting
+from warroom.statuspage import content, page
+from warroom.statuspage.components import service as components
 from warroom.statuspage.models import Component, PublicIncident
+from warroom.statuspage.notices import incidents, maintenance
+from warroom.statuspage.notices.incidents import INCIDENT, Posting
 from warroom.statuspage.vocabulary import (
     COMPONENT_LABELS,
     FINISHED,

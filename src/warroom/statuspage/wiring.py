@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from warroom.incidents import hooks
 from warroom.incidents.models import Incident
-from warroom.statuspage import offers, page, snapshot
-from warroom.statuspage.incidents import INCIDENT
+from warroom.statuspage import page
 from warroom.statuspage.models import PublicIncident
+from warroom.statuspage.notices import offers
+from warroom.statuspage.notices.incidents import INCIDENT
+from warroom.statuspage.publishing import snapshot
 from warroom.statuspage.vocabulary import FINISHED
 
 

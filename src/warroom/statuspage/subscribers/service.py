@@ -188,7 +188,7 @@ def _new(uow: UnitOfWork, *, kind: str, destination: str, status: str,
 
 def _send_confirmation(uow: UnitOfWork, subscriber: Subscriber) -> None:
     from warroom.notify.service import Outgoing, enqueue
-    from warroom.statuspage import render
+    from warroom.statuspage.publishing import render
 
     settings = statuspage_settings()
     hours = settings.statuspage_confirm_hours

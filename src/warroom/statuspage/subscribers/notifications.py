@@ -13,10 +13,14 @@ from typing import Any
 from warroom.auth import links
 from warroom.db import UnitOfWork
 from warroom.notify.service import Outgoing, enqueue
-from warroom.statuspage import components, incidents, page, render, subscribers, views
+from warroom.statuspage import page
+from warroom.statuspage.components import service as components
 from warroom.statuspage.models import IncidentUpdate, PublicIncident, Subscriber
-from warroom.statuspage.pagedata import Entry
+from warroom.statuspage.notices import incidents
+from warroom.statuspage.publishing import render, views
+from warroom.statuspage.publishing.pagedata import Entry
 from warroom.statuspage.settings import statuspage_settings
+from warroom.statuspage.subscribers import service as subscribers
 from warroom.statuspage.vocabulary import FINISHED, INCIDENT_LABELS, indicator
 
 KIND = "statuspage.update"

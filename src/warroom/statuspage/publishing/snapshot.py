@@ -27,9 +27,10 @@ import structlog
 
 from warroom.clock import Clock
 from warroom.db import SYSTEM, Database
-from warroom.statuspage import documents, page, pagedata, render, views
-from warroom.statuspage.documents import ATOM, HTML, JSON, RSS, SVG, Document
-from warroom.statuspage.pagedata import PageData
+from warroom.statuspage import page
+from warroom.statuspage.publishing import documents, pagedata, render, views
+from warroom.statuspage.publishing.documents import ATOM, HTML, JSON, RSS, SVG, Document
+from warroom.statuspage.publishing.pagedata import PageData
 from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import COMPONENT_LABELS, ComponentStatus
 

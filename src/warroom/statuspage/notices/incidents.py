@@ -21,7 +21,8 @@ from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid, NotFound
 from warroom.incidents import service as internal
 from warroom.incidents import timeline
-from warroom.statuspage import components, content, page
+from warroom.statuspage import content, page
+from warroom.statuspage.components import service as components
 from warroom.statuspage.models import (
     AffectedComponent,
     Component,
@@ -213,7 +214,7 @@ def post(uow: UnitOfWork, *, incident: PublicIncident, posting: Posting) -> Inci
     _tell_internal(uow, incident, f"Status page: {incident.name!r} is now "
                                   f"{INCIDENT_LABELS[update.status].lower()}")
     if posting.deliver_notifications:
-        from warroom.statuspage import notifications
+        from warroom.statuspage.subscribers import notifications
 
         notifications.announce(uow, incident=incident, update=update)
     page.changed(uow)

@@ -8,10 +8,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from warroom.statuspage import components, history, incidents, page
-from warroom.statuspage.history import Day
-from warroom.statuspage.incidents import INCIDENT, MAINTENANCE
+from warroom.statuspage import page
+from warroom.statuspage.components import history
+from warroom.statuspage.components import service as components
+from warroom.statuspage.components.history import Day
 from warroom.statuspage.models import Component, IncidentUpdate, PublicIncident
+from warroom.statuspage.notices import incidents
+from warroom.statuspage.notices.incidents import INCIDENT, MAINTENANCE
 from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import ACTIVE_MAINTENANCE, MaintenanceStatus, indicator
 

@@ -22,9 +22,9 @@ from warroom.incidents import timeline
 from warroom.incidents.hooks import Offer
 from warroom.incidents.models import Incident
 from warroom.incidents.phases import Phase
-from warroom.statuspage import incidents
-from warroom.statuspage.incidents import INCIDENT, Posting
 from warroom.statuspage.models import PublicIncident
+from warroom.statuspage.notices import incidents
+from warroom.statuspage.notices.incidents import INCIDENT, Posting
 from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import FINISHED, IncidentStatus
 

@@ -21,8 +21,8 @@ from warroom import wakeup
 from warroom.audit import service as audit
 from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid
-from warroom.statuspage import components, content, incidents, page
-from warroom.statuspage.incidents import MAINTENANCE, Posting
+from warroom.statuspage import content, page
+from warroom.statuspage.components import service as components
 from warroom.statuspage.models import (
     AffectedComponent,
     Component,
@@ -30,6 +30,8 @@ from warroom.statuspage.models import (
     PublicIncident,
     new_code,
 )
+from warroom.statuspage.notices import incidents
+from warroom.statuspage.notices.incidents import MAINTENANCE, Posting
 from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import ComponentStatus, Impact, MaintenanceStatus
 from warroom.statuspage.vocabulary import maintenance_status as parse_status
