@@ -21,7 +21,7 @@ from warroom.cli_support import (
 )
 from warroom.db import UnitOfWork
 from warroom.errors import Invalid
-from warroom.statuspage import page, present, service
+from warroom.statuspage import present, service
 from warroom.statuspage.components import service as components
 from warroom.statuspage.notices import incidents, maintenance
 from warroom.statuspage.notices.incidents import INCIDENT, MAINTENANCE
@@ -325,7 +325,7 @@ def remove_subscriber(code: str, as_user: str = AS_USER) -> None:
 def ready(as_user: str | None = None) -> Iterator[UnitOfWork]:
     """A unit of work on a page that has its default components."""
     with unit(as_user) as uow:
-        page.ensure_defaults(uow)
+        components.ensure_defaults(uow)
         yield uow
 
 

@@ -59,7 +59,7 @@ class StatusReport:
 def report_status(uow: UnitOfWork, *, report: StatusReport) -> PublicIncident | None:
     """Apply a status report; returns the public incident it opened or
     updated (None when all was well and there was nothing to resolve)."""
-    page.ensure_defaults(uow)
+    components.ensure_defaults(uow)
     statuses = components.resolve_statuses(uow.session, report.components)
     overall = _overall(report.status)
     notice = _current_notice(uow.session, report.incident)
@@ -104,7 +104,7 @@ def set_maintenance_mode(uow: UnitOfWork, *, enabled: bool, message: str | None 
                          component_names: list[str] | None = None) -> PublicIncident | None:
     """Switch maintenance mode; returns its maintenance while it is on."""
     state = page.get_for_update(uow)
-    page.ensure_defaults(uow)
+    components.ensure_defaults(uow)
     current = maintenance_mode(uow.session)
     words = content.messages().maintenance_mode
     if not enabled:

@@ -28,6 +28,7 @@ import structlog
 from warroom.clock import Clock
 from warroom.db import SYSTEM, Database
 from warroom.statuspage import page
+from warroom.statuspage.components import service as components
 from warroom.statuspage.publishing import documents, pagedata, render, views
 from warroom.statuspage.publishing.documents import ATOM, HTML, JSON, RSS, SVG, Document
 from warroom.statuspage.publishing.pagedata import PageData
@@ -174,7 +175,7 @@ class Snapshots:
             loaded = page.get(session).defaults_loaded
         if not loaded:
             with self.database.unit_of_work(SYSTEM, clock=self.clock) as uow:
-                page.ensure_defaults(uow)
+                components.ensure_defaults(uow)
         self._defaults_checked = True
 
     def check(self) -> bool:
