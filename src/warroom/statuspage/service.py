@@ -25,8 +25,9 @@ from warroom.errors import Conflict, Invalid
 from warroom.statuspage import content, page
 from warroom.statuspage.components import service as components
 from warroom.statuspage.models import Component, PublicIncident
-from warroom.statuspage.notices import incidents, maintenance
-from warroom.statuspage.notices.incidents import INCIDENT, Posting
+from warroom.statuspage.notices import incidents, maintenance, records
+from warroom.statuspage.notices.incidents import Posting
+from warroom.statuspage.notices.records import INCIDENT
 from warroom.statuspage.vocabulary import (
     COMPONENT_LABELS,
     FINISHED,
@@ -148,7 +149,7 @@ def maintenance_mode(session: Session) -> PublicIncident | None:
 def current_notice(session: Session) -> PublicIncident | None:
     """The notice a responder means by "the status page's incident": the open
     status notice of the seed's call, else the newest unresolved incident."""
-    newest = incidents.get_all(session, kind=INCIDENT, finished=False, limit=1)
+    newest = records.get_all(session, kind=INCIDENT, finished=False, limit=1)
     return _current_notice(session, None) or next(iter(newest), None)
 
 
@@ -170,7 +171,7 @@ def _overall(word: str) -> ComponentStatus | IncidentStatus:
 
 def _current_notice(session: Session, code: str | None) -> PublicIncident | None:
     if code:
-        notice = incidents.get_by_code_or_raise(session, code=code, kind=INCIDENT)
+        notice = records.get_by_code_or_raise(session, code=code, kind=INCIDENT)
         if notice.status in FINISHED:
             raise Conflict(f"Public incident {code} is resolved; leave out 'incident' to open "
                            "a new one.")

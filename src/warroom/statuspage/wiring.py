@@ -15,7 +15,7 @@ from warroom.incidents.models import Incident
 from warroom.statuspage import page
 from warroom.statuspage.models import PublicIncident
 from warroom.statuspage.notices import offers
-from warroom.statuspage.notices.incidents import INCIDENT
+from warroom.statuspage.notices.records import INCIDENT
 from warroom.statuspage.publishing import snapshot
 from warroom.statuspage.vocabulary import FINISHED
 

@@ -23,8 +23,9 @@ from warroom.incidents.hooks import Offer
 from warroom.incidents.models import Incident
 from warroom.incidents.phases import Phase
 from warroom.statuspage.models import PublicIncident
-from warroom.statuspage.notices import incidents
-from warroom.statuspage.notices.incidents import INCIDENT, Posting
+from warroom.statuspage.notices import incidents, records
+from warroom.statuspage.notices.incidents import Posting
+from warroom.statuspage.notices.records import INCIDENT
 from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import FINISHED, IncidentStatus
 
@@ -86,7 +87,7 @@ def offers(session: Session, incident: Incident) -> list[Offer]:
 
 def _resolver(code: str) -> Callable[[UnitOfWork], str]:
     def accept(uow: UnitOfWork) -> str:
-        notice = incidents.get_by_code_or_raise(uow.session, code=code)
+        notice = records.get_by_code_or_raise(uow.session, code=code)
         if notice.status in FINISHED:
             return f"Public notice {code} was already resolved."
         incidents.post_update(uow, incident=notice, posting=Posting(
