@@ -17,7 +17,7 @@ from warroom.statuspage import page
 from warroom.statuspage.components import service as components
 from warroom.statuspage.models import IncidentUpdate, PublicIncident, Subscriber
 from warroom.statuspage.notices import records
-from warroom.statuspage.publishing import render, views
+from warroom.statuspage.publishing import public_json, render
 from warroom.statuspage.publishing.pagedata import Entry
 from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.subscribers import service as subscribers
@@ -35,7 +35,7 @@ def announce(uow: UnitOfWork, *, incident: PublicIncident, update: IncidentUpdat
                   updates=records.updates_of(uow.session, [incident.id])[incident.id],
                   components=records.components_of(uow.session, [incident.id])[incident.id])
     state = page.get(uow.session)
-    shaped = views.incident(entry, state.page_code, statuspage_settings().page_url)
+    shaped = public_json.incident(entry, state.page_code, statuspage_settings().page_url)
     page_json = _page_json(uow, state.page_code)
     link_key = links.current_key(uow.session)
     for subscriber in audience:
