@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.statuspage.support import post, statuses
-from warroom.statuspage import maintenance
+from warroom.statuspage.notices import maintenance
 
 
 def schedule(client, people, clock, *, start=60, minutes=120, **fields):

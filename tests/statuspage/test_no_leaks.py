@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tests.statuspage.support import post
 from warroom.auth import service as users
 from warroom.notify.models import OutboxMessage
-from warroom.statuspage import subscribers
+from warroom.statuspage.subscribers import service as subscribers
 
 SECRETS = {
     "title": "SECRET-TITLE-3e1f", "description": "SECRET-DESCRIPTION-9a7c",

@@ -11,7 +11,7 @@ from sqlalchemy import event
 
 from tests.statuspage.support import SEED_STATUS, post
 from warroom.db import Database
-from warroom.statuspage.snapshot import FIXED_PATHS, Snapshots
+from warroom.statuspage.publishing.snapshot import FIXED_PATHS, Snapshots
 
 JSON_PATH = "/api/v2/summary.json"
 

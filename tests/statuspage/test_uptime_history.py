@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from tests.statuspage.support import post
-from warroom.statuspage import components, history
+from warroom.statuspage.components import history
+from warroom.statuspage.components import service as components
 
 
 def set_chat(client, people, word):

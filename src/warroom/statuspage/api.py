@@ -15,8 +15,10 @@ from warroom.db import Actor
 from warroom.errors import Conflict
 from warroom.http import DbInt, read_session, write_unit
 from warroom.incidents import service as internal_incidents
-from warroom.statuspage import components, incidents, maintenance, present, service, subscribers
-from warroom.statuspage.incidents import INCIDENT, MAINTENANCE
+from warroom.statuspage import present, service
+from warroom.statuspage.components import service as components
+from warroom.statuspage.notices import incidents, maintenance, records
+from warroom.statuspage.notices.records import INCIDENT, MAINTENANCE
 from warroom.statuspage.schemas import (
     AdminMaintenanceIn,
     AdminStatusIn,
@@ -34,6 +36,7 @@ from warroom.statuspage.schemas import (
     SubscriberIn,
     SubscriberOut,
 )
+from warroom.statuspage.subscribers import service as subscribers
 from warroom.statuspage.vocabulary import ACTIVE_MAINTENANCE
 
 router = APIRouter(tags=["status page"])
@@ -43,7 +46,7 @@ Writer = Annotated[Actor, requires(Permission.statuspage_write)]
 
 def linked_roles(session: Session, params: dict[str, Any], user_id: int) -> set[str]:
     """The caller's roles on the internal incident a public incident points at."""
-    entry = incidents.get_by_code(session, code=params.get("code", ""), kind=INCIDENT)
+    entry = records.get_by_code(session, code=params.get("code", ""), kind=INCIDENT)
     internal = entry.internal_incident_id if entry is not None else None
     linked = internal_incidents.get(session, incident_id=internal) if internal else None
     return internal_incidents.roles_held(session, incident=linked, user_id=user_id)
@@ -144,13 +147,13 @@ def create_incident(body: IncidentIn, request: Request, actor: Writer) -> EntryO
 @router.get("/api/v1/statuspage/incidents/{code}", response_model=EntryOut)
 def get_incident(code: str, request: Request, actor: Reader) -> EntryOut:
     with read_session(request) as session:
-        return present.entry(session, incidents.get_by_code_or_raise(session, code=code))
+        return present.entry(session, records.get_by_code_or_raise(session, code=code))
 
 
 @router.patch("/api/v1/statuspage/incidents/{code}", response_model=EntryOut)
 def edit_incident(code: str, body: IncidentEdit, request: Request, actor: Writer) -> EntryOut:
     with write_unit(request, actor) as uow:
-        row = incidents.get_by_code_or_raise(uow.session, code=code)
+        row = records.get_by_code_or_raise(uow.session, code=code)
         incidents.edit(uow, incident=row, changes=body.model_dump(exclude_unset=True))
         return present.entry(uow.session, row)
 
@@ -158,7 +161,7 @@ def edit_incident(code: str, body: IncidentEdit, request: Request, actor: Writer
 @router.delete("/api/v1/statuspage/incidents/{code}", status_code=204)
 def delete_incident(code: str, request: Request, actor: Writer) -> Response:
     with write_unit(request, actor) as uow:
-        incidents.delete(uow, incident=incidents.get_by_code_or_raise(uow.session, code=code))
+        incidents.delete(uow, incident=records.get_by_code_or_raise(uow.session, code=code))
     return Response(status_code=204)
 
 
@@ -168,7 +171,7 @@ def post_incident_update(code: str, body: IncidentUpdateIn, request: Request,
                          actor: LinkedWriter) -> EntryOut:
     """Post an update; the comms lead of the linked incident may too."""
     with write_unit(request, actor) as uow:
-        row = incidents.get_by_code_or_raise(uow.session, code=code)
+        row = records.get_by_code_or_raise(uow.session, code=code)
         incidents.post_update(uow, incident=row, posting=incidents.posting(
             uow.session, status=body.status,
             body=body.body or incidents.default_body(body.status), wanted=body.components,
@@ -200,7 +203,7 @@ def schedule_maintenance(body: MaintenanceIn, request: Request, actor: Writer) -
 @router.get("/api/v1/statuspage/maintenances/{code}", response_model=EntryOut)
 def get_maintenance(code: str, request: Request, actor: Reader) -> EntryOut:
     with read_session(request) as session:
-        return present.entry(session, incidents.get_by_code_or_raise(session, code=code,
+        return present.entry(session, records.get_by_code_or_raise(session, code=code,
                                                                      kind=MAINTENANCE))
 
 
@@ -208,7 +211,7 @@ def get_maintenance(code: str, request: Request, actor: Reader) -> EntryOut:
 def edit_maintenance(code: str, body: MaintenanceEdit, request: Request,
                      actor: Writer) -> EntryOut:
     with write_unit(request, actor) as uow:
-        row = incidents.get_by_code_or_raise(uow.session, code=code, kind=MAINTENANCE)
+        row = records.get_by_code_or_raise(uow.session, code=code, kind=MAINTENANCE)
         maintenance.edit(uow, window=row, changes=body.model_dump(exclude_unset=True))
         return present.entry(uow.session, row)
 
@@ -217,7 +220,7 @@ def edit_maintenance(code: str, body: MaintenanceEdit, request: Request,
 def delete_maintenance(code: str, request: Request, actor: Writer) -> Response:
     """Cancel a window that has not started (or remove a finished one)."""
     with write_unit(request, actor) as uow:
-        row = incidents.get_by_code_or_raise(uow.session, code=code, kind=MAINTENANCE)
+        row = records.get_by_code_or_raise(uow.session, code=code, kind=MAINTENANCE)
         if row.status in ACTIVE_MAINTENANCE:
             raise Conflict(f"Maintenance {code} is {row.status}; complete it first (POST "
                            f"/api/v1/statuspage/maintenances/{code}/updates).")
@@ -231,7 +234,7 @@ def post_maintenance_update(code: str, body: MaintenanceUpdateIn, request: Reque
                             actor: Writer) -> EntryOut:
     """Move a window by hand (start early, verify, complete, resume)."""
     with write_unit(request, actor) as uow:
-        row = incidents.get_by_code_or_raise(uow.session, code=code, kind=MAINTENANCE)
+        row = records.get_by_code_or_raise(uow.session, code=code, kind=MAINTENANCE)
         maintenance.move(uow, window=row, status=body.status, body=body.body,
                          deliver_notifications=body.deliver_notifications)
         return present.entry(uow.session, row)
@@ -272,7 +275,7 @@ def _list(request: Request, kind: str, status: str | None, limit: int,
     _ready(request)
     finished = None if status is None else status == "finished"
     with read_session(request) as session:
-        rows = incidents.get_all(session, kind=kind, finished=finished, limit=limit,
+        rows = records.get_all(session, kind=kind, finished=finished, limit=limit,
                                  offset=offset)
         return [present.entry(session, r) for r in rows]
 

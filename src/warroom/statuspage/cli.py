@@ -21,10 +21,12 @@ from warroom.cli_support import (
 )
 from warroom.db import UnitOfWork
 from warroom.errors import Invalid
-from warroom.statuspage import components, incidents, maintenance, page, present, service
-from warroom.statuspage import subscribers as subscriber_service
-from warroom.statuspage.incidents import INCIDENT, MAINTENANCE
+from warroom.statuspage import present, service
+from warroom.statuspage.components import service as components
+from warroom.statuspage.notices import incidents, maintenance, records
+from warroom.statuspage.notices.records import INCIDENT, MAINTENANCE
 from warroom.statuspage.schemas import ComponentOut, EntryOut
+from warroom.statuspage.subscribers import service as subscriber_service
 
 status_app = typer.Typer(help="The public status page: components, incidents, maintenance, "
                               "subscribers.", no_args_is_help=True)
@@ -189,7 +191,7 @@ def update_incident(code: str, status: str = typer.Option(..., "--status"),
                     notify: bool = typer.Option(True, "--notify/--no-notify"),
                     as_user: str = AS_USER) -> None:
     with ready(as_user) as uow:
-        row = incidents.get_by_code_or_raise(uow.session, code=code)
+        row = records.get_by_code_or_raise(uow.session, code=code)
         incidents.post_update(uow, incident=row, posting=incidents.posting(
             uow.session, status=status, body=body or incidents.default_body(status),
             wanted=_pairs(component), deliver_notifications=notify))
@@ -206,7 +208,7 @@ def edit_incident(code: str, name: str = typer.Option(None, "--name"),
     if internal is not None:
         changes["internal_incident"] = internal
     with ready(as_user) as uow:
-        row = incidents.get_by_code_or_raise(uow.session, code=code)
+        row = records.get_by_code_or_raise(uow.session, code=code)
         incidents.edit(uow, incident=row, changes=changes)
     echo(f"{row.code}: {row.name}")
 
@@ -215,7 +217,7 @@ def edit_incident(code: str, name: str = typer.Option(None, "--name"),
 @handles_problems
 def delete_incident(code: str, as_user: str = AS_USER) -> None:
     with ready(as_user) as uow:
-        incidents.delete(uow, incident=incidents.get_by_code_or_raise(uow.session, code=code))
+        incidents.delete(uow, incident=records.get_by_code_or_raise(uow.session, code=code))
     echo(f"deleted {code}")
 
 
@@ -259,7 +261,7 @@ def move(code: str, status: str, body: str = typer.Option(None, "--body", "-b"),
          as_user: str = AS_USER) -> None:
     """Move a window by hand: in_progress, verifying or completed."""
     with ready(as_user) as uow:
-        row = incidents.get_by_code_or_raise(uow.session, code=code, kind=MAINTENANCE)
+        row = records.get_by_code_or_raise(uow.session, code=code, kind=MAINTENANCE)
         maintenance.move(uow, window=row, status=status, body=body)
     echo(f"{row.code}: {row.status}")
 
@@ -269,7 +271,7 @@ def move(code: str, status: str, body: str = typer.Option(None, "--body", "-b"),
 def delete_maintenance(code: str, as_user: str = AS_USER) -> None:
     """Cancel a window that has not started."""
     with ready(as_user) as uow:
-        row = incidents.get_by_code_or_raise(uow.session, code=code, kind=MAINTENANCE)
+        row = records.get_by_code_or_raise(uow.session, code=code, kind=MAINTENANCE)
         if row.status != "scheduled":
             raise Invalid(f"Maintenance {code} is {row.status}; move it to completed instead.")
         incidents.delete(uow, incident=row)
@@ -323,7 +325,7 @@ def remove_subscriber(code: str, as_user: str = AS_USER) -> None:
 def ready(as_user: str | None = None) -> Iterator[UnitOfWork]:
     """A unit of work on a page that has its default components."""
     with unit(as_user) as uow:
-        page.ensure_defaults(uow)
+        components.ensure_defaults(uow)
         yield uow
 
 
@@ -336,7 +338,7 @@ def _list_entries(kind: str, status: str | None, json_out: bool) -> None:
     if status not in (None, "open", "finished"):
         raise Invalid(f"--status is open or finished, not {status!r}.")
     with reading() as session:
-        rows = incidents.get_all(session, kind=kind, limit=200,
+        rows = records.get_all(session, kind=kind, limit=200,
                                  finished=None if status is None else status == "finished")
         views = [present.entry(session, r) for r in rows]
     if json_out:
@@ -350,7 +352,7 @@ def _list_entries(kind: str, status: str | None, json_out: bool) -> None:
 
 def _show_entry(code: str, kind: str, json_out: bool) -> None:
     with reading() as session:
-        view = present.entry(session, incidents.get_by_code_or_raise(session, code=code,
+        view = present.entry(session, records.get_by_code_or_raise(session, code=code,
                                                                      kind=kind))
     if json_out:
         emit_json(view)

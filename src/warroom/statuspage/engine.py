@@ -5,7 +5,7 @@ notices left open after their incident ended are reminded about
 
 from __future__ import annotations
 
-from warroom.statuspage import maintenance, offers
+from warroom.statuspage.notices import maintenance, offers
 
 CYCLES = [("statuspage.maintenance", maintenance.advance_due),
           ("statuspage.resolve_offers", offers.remind_due)]

@@ -15,8 +15,8 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Scope
 
 from warroom.lane import Lane, Prepared
-from warroom.statuspage.documents import PREFLIGHT, answer, shared_across_origins
-from warroom.statuspage.snapshot import Snapshots
+from warroom.statuspage.publishing.documents import PREFLIGHT, answer, shared_across_origins
+from warroom.statuspage.publishing.snapshot import Snapshots
 
 _READS = frozenset({"GET", "HEAD"})
 _PREFLIGHT_ANSWER: Prepared = (204, PREFLIGHT, b"")

@@ -8,8 +8,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from warroom.statuspage import documents
 from warroom.statuspage.models import Component, Subscriber
+from warroom.statuspage.publishing import documents
 
 
 def collect(session: Session) -> Iterator[Metric]:

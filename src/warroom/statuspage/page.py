@@ -1,5 +1,4 @@
-"""The page's own row: its identity, its change counter, and loading the
-default components once.
+"""The page's own row: its identity and its change counter.
 
 Every change to anything public calls :func:`changed`, which bumps the
 version just before commit (so other API processes notice) and refreshes this
@@ -43,23 +42,6 @@ def version(session: Session) -> int:
 def changed(uow: UnitOfWork) -> None:
     """Something public changed in this unit of work (once per unit is enough)."""
     uow.before_commit("statuspage.changed", _bump)
-
-
-def ensure_defaults(uow: UnitOfWork) -> bool:
-    """Load the shipped components into a fresh page, once per database
-    (deleting them later does not bring them back). True if it loaded them."""
-    from warroom.statuspage import components, content
-
-    state = get_for_update(uow)
-    if state.defaults_loaded:
-        return False
-    for default in content.default_components():
-        if components.get_by_name(uow.session, name=default.name) is None:
-            components.create(uow, name=default.name, description=default.description,
-                              group=default.group, position=default.position)
-    state.defaults_loaded = True
-    changed(uow)
-    return True
 
 
 def _bump(uow: UnitOfWork) -> None:

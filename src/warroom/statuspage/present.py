@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from warroom.incidents import service as internal_incidents
-from warroom.statuspage import components, incidents, page, service
+from warroom.statuspage import page, service
+from warroom.statuspage.components import service as components
 from warroom.statuspage.models import Component, PublicIncident, Subscriber
+from warroom.statuspage.notices import records
 from warroom.statuspage.schemas import ComponentOut, EntryOut, PageOut, SubscriberOut, UpdateOut
 from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import indicator
@@ -20,8 +22,8 @@ def component(row: Component) -> ComponentOut:
 
 
 def entry(session: Session, row: PublicIncident) -> EntryOut:
-    updates = incidents.updates_of(session, [row.id])[row.id]
-    touched = incidents.components_of(session, [row.id])[row.id]
+    updates = records.updates_of(session, [row.id])[row.id]
+    touched = records.components_of(session, [row.id])[row.id]
     internal = internal_incidents.get(session, incident_id=row.internal_incident_id) \
         if row.internal_incident_id else None
     return EntryOut(
@@ -48,7 +50,7 @@ def overview(session: Session, *, current: PublicIncident | None = None) -> Page
     current = current or service.current_notice(session)
     shown = components.get_all(session)
     level, description = indicator([c.status for c in shown],
-                                   [i.impact for i in incidents.unresolved(session)])
+                                   [i.impact for i in records.unresolved(session)])
     mode = service.maintenance_mode(session)
     settings = statuspage_settings()
     return PageOut(id=page.get(session).page_code, name=settings.statuspage_name,

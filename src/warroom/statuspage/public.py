@@ -21,10 +21,10 @@ from warroom.auth.deps import public
 from warroom.db import Actor
 from warroom.errors import BadRequest, NotFound, Problem
 from warroom.http import read_session, write_unit
-from warroom.statuspage import render, subscribers
-from warroom.statuspage.documents import PREFLIGHT, answer
 from warroom.statuspage.fastlane import FastLane
-from warroom.statuspage.snapshot import (
+from warroom.statuspage.publishing import render
+from warroom.statuspage.publishing.documents import PREFLIGHT, answer
+from warroom.statuspage.publishing.snapshot import (
     ALIASES,
     COMPONENT_BADGE,
     FIXED_PATHS,
@@ -32,6 +32,7 @@ from warroom.statuspage.snapshot import (
     PAGE_PREFIX,
     Snapshots,
 )
+from warroom.statuspage.subscribers import service as subscribers
 
 SUBSCRIBER = Actor(name="subscriber", kind="public")
 TAG = "status page (public)"

@@ -22,9 +22,12 @@ from sqlalchemy.orm import Session
 from warroom.audit import service as audit
 from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid
-from warroom.statuspage import components, content, incidents, maintenance, page
-from warroom.statuspage.incidents import INCIDENT, Posting
+from warroom.statuspage import content, page
+from warroom.statuspage.components import service as components
 from warroom.statuspage.models import Component, PublicIncident
+from warroom.statuspage.notices import incidents, maintenance, records
+from warroom.statuspage.notices.incidents import Posting
+from warroom.statuspage.notices.records import INCIDENT
 from warroom.statuspage.vocabulary import (
     COMPONENT_LABELS,
     FINISHED,
@@ -57,7 +60,7 @@ class StatusReport:
 def report_status(uow: UnitOfWork, *, report: StatusReport) -> PublicIncident | None:
     """Apply a status report; returns the public incident it opened or
     updated (None when all was well and there was nothing to resolve)."""
-    page.ensure_defaults(uow)
+    components.ensure_defaults(uow)
     statuses = components.resolve_statuses(uow.session, report.components)
     overall = _overall(report.status)
     notice = _current_notice(uow.session, report.incident)
@@ -102,7 +105,7 @@ def set_maintenance_mode(uow: UnitOfWork, *, enabled: bool, message: str | None 
                          component_names: list[str] | None = None) -> PublicIncident | None:
     """Switch maintenance mode; returns its maintenance while it is on."""
     state = page.get_for_update(uow)
-    page.ensure_defaults(uow)
+    components.ensure_defaults(uow)
     current = maintenance_mode(uow.session)
     words = content.messages().maintenance_mode
     if not enabled:
@@ -146,7 +149,7 @@ def maintenance_mode(session: Session) -> PublicIncident | None:
 def current_notice(session: Session) -> PublicIncident | None:
     """The notice a responder means by "the status page's incident": the open
     status notice of the seed's call, else the newest unresolved incident."""
-    newest = incidents.get_all(session, kind=INCIDENT, finished=False, limit=1)
+    newest = records.get_all(session, kind=INCIDENT, finished=False, limit=1)
     return _current_notice(session, None) or next(iter(newest), None)
 
 
@@ -168,7 +171,7 @@ def _overall(word: str) -> ComponentStatus | IncidentStatus:
 
 def _current_notice(session: Session, code: str | None) -> PublicIncident | None:
     if code:
-        notice = incidents.get_by_code_or_raise(session, code=code, kind=INCIDENT)
+        notice = records.get_by_code_or_raise(session, code=code, kind=INCIDENT)
         if notice.status in FINISHED:
             raise Conflict(f"Public incident {code} is resolved; leave out 'incident' to open "
                            "a new one.")

@@ -11,9 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.incidents import hooks
-from warroom.statuspage import offers, page, snapshot
-from warroom.statuspage.incidents import INCIDENT
+from warroom.statuspage import page
 from warroom.statuspage.models import PublicIncident
+from warroom.statuspage.notices import offers
+from warroom.statuspage.notices.records import INCIDENT
+from warroom.statuspage.publishing import snapshot
 from warroom.statuspage.vocabulary import FINISHED
 
 if TYPE_CHECKING:

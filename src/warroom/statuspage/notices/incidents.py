@@ -12,16 +12,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import UnaryExpression, select
 from sqlalchemy import delete as sql_delete
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
 from warroom.db import UnitOfWork
-from warroom.errors import Conflict, Invalid, NotFound
+from warroom.errors import Conflict, Invalid
 from warroom.incidents import service as internal
 from warroom.incidents import timeline
-from warroom.statuspage import components, content, page
+from warroom.statuspage import content, page
+from warroom.statuspage.components import service as components
 from warroom.statuspage.models import (
     AffectedComponent,
     Component,
@@ -29,6 +30,9 @@ from warroom.statuspage.models import (
     PublicIncident,
     new_code,
 )
+from warroom.statuspage.notices import records
+from warroom.statuspage.notices.records import INCIDENT
+from warroom.statuspage.subscribers import notifications
 from warroom.statuspage.vocabulary import (
     FINISHED,
     INCIDENT_LABELS,
@@ -39,9 +43,6 @@ from warroom.statuspage.vocabulary import (
     impact_of,
     incident_status,
 )
-
-INCIDENT = "incident"
-MAINTENANCE = "maintenance"
 
 
 @dataclass
@@ -60,67 +61,6 @@ def posting(session: Session, *, status: str, body: str, wanted: dict[str, str],
     components (422 naming the unknown ones)."""
     return Posting(status=status, body=body, deliver_notifications=deliver_notifications,
                    statuses=components.resolve_statuses(session, wanted))
-
-
-def get_by_code(session: Session, *, code: str, kind: str | None = None
-                ) -> PublicIncident | None:
-    query = select(PublicIncident).where(PublicIncident.code == str(code).strip())
-    if kind:
-        query = query.where(PublicIncident.kind == kind)
-    return session.scalar(query)
-
-
-def get_by_code_or_raise(session: Session, *, code: str, kind: str = INCIDENT
-                         ) -> PublicIncident:
-    found = get_by_code(session, code=code, kind=kind)
-    if found is None:
-        what = "public incident" if kind == INCIDENT else "maintenance"
-        raise NotFound(f"There is no {what} {code!r} on the status page.")
-    return found
-
-
-def get_all(session: Session, *, kind: str, statuses: tuple[str, ...] | None = None,
-            finished: bool | None = None, limit: int = 50,
-            offset: int = 0) -> list[PublicIncident]:
-    """Newest first (maintenance: latest window first)."""
-    query = select(PublicIncident).where(PublicIncident.kind == kind)
-    if statuses:
-        query = query.where(PublicIncident.status.in_(statuses))
-    if finished is not None:
-        done = PublicIncident.status.in_(FINISHED)
-        query = query.where(done if finished else ~done)
-    order: tuple[UnaryExpression[Any], ...] = (PublicIncident.scheduled_for.desc(),
-                                               PublicIncident.id.desc())
-    if kind == INCIDENT:
-        order = (PublicIncident.created_at.desc(), PublicIncident.id.desc())
-    return list(session.scalars(query.order_by(*order).limit(limit).offset(offset)))
-
-
-def unresolved(session: Session) -> list[PublicIncident]:
-    return get_all(session, kind=INCIDENT, finished=False, limit=500)
-
-
-def updates_of(session: Session, incident_ids: list[int]) -> dict[int, list[IncidentUpdate]]:
-    """Each incident's updates, newest first."""
-    found: dict[int, list[IncidentUpdate]] = {i: [] for i in incident_ids}
-    if incident_ids:
-        for update in session.scalars(select(IncidentUpdate)
-                                      .where(IncidentUpdate.incident_id.in_(incident_ids))
-                                      .order_by(IncidentUpdate.id.desc())):
-            found[update.incident_id].append(update)
-    return found
-
-
-def components_of(session: Session, incident_ids: list[int]) -> dict[int, list[Component]]:
-    found: dict[int, list[Component]] = {i: [] for i in incident_ids}
-    if incident_ids:
-        rows = session.execute(select(AffectedComponent.incident_id, Component)
-                               .join(Component, Component.id == AffectedComponent.component_id)
-                               .where(AffectedComponent.incident_id.in_(incident_ids))
-                               .order_by(Component.position, Component.name))
-        for incident_id, component in rows:
-            found[incident_id].append(component)
-    return found
 
 
 def create(uow: UnitOfWork, *, name: str, posting: Posting, impact_override: str | None = None,
@@ -214,8 +154,6 @@ def post(uow: UnitOfWork, *, incident: PublicIncident, posting: Posting) -> Inci
     _tell_internal(uow, incident, f"Status page: {incident.name!r} is now "
                                   f"{INCIDENT_LABELS[update.status].lower()}")
     if posting.deliver_notifications:
-        from warroom.statuspage import notifications
-
         notifications.announce(uow, incident=incident, update=update)
     page.changed(uow)
     return update
@@ -286,7 +224,7 @@ def _clear_after_resolution(uow: UnitOfWork, incident: PublicIncident, explicit:
     incident still affects them."""
     still_affected = held_by_others(uow.session, incident)
     back = [(c, ComponentStatus.operational)
-            for c in components_of(uow.session, [incident.id])[incident.id]
+            for c in records.components_of(uow.session, [incident.id])[incident.id]
             if c.id not in explicit and c.id not in still_affected
             and c.status not in (ComponentStatus.operational, ComponentStatus.under_maintenance)]
     return _move(uow, back, cause)
@@ -314,7 +252,7 @@ def held_by_others(session: Session, incident: PublicIncident) -> set[int]:
 def _latest_moves(session: Session, incident_ids: list[int]) -> dict[tuple[int, str], str]:
     """``(incident id, component code) -> status`` its latest move set."""
     latest: dict[tuple[int, str], str] = {}
-    for updates in updates_of(session, incident_ids).values():
+    for updates in records.updates_of(session, incident_ids).values():
         for update in reversed(updates):  # oldest first: later moves win
             for moved in update.affected_components or []:
                 latest[(update.incident_id, moved["code"])] = moved["new_status"]

@@ -22,9 +22,10 @@ from warroom.db import UnitOfWork
 from warroom.incidents import timeline
 from warroom.incidents.hooks import Offer
 from warroom.incidents.phases import Phase
-from warroom.statuspage import incidents
-from warroom.statuspage.incidents import INCIDENT, Posting
 from warroom.statuspage.models import PublicIncident
+from warroom.statuspage.notices import incidents, records
+from warroom.statuspage.notices.incidents import Posting
+from warroom.statuspage.notices.records import INCIDENT
 from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import FINISHED, IncidentStatus
 
@@ -90,7 +91,7 @@ def offers(session: Session, incident: Incident) -> list[Offer]:
 
 def _resolver(code: str) -> Callable[[UnitOfWork], str]:
     def accept(uow: UnitOfWork) -> str:
-        notice = incidents.get_by_code_or_raise(uow.session, code=code)
+        notice = records.get_by_code_or_raise(uow.session, code=code)
         if notice.status in FINISHED:
             return f"Public notice {code} was already resolved."
         incidents.post_update(uow, incident=notice, posting=Posting(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from warroom.statuspage.models import Component, IncidentUpdate
-from warroom.statuspage.pagedata import Entry, PageData
+from warroom.statuspage.publishing.pagedata import Entry, PageData
 from warroom.statuspage.vocabulary import worst
 
 Json = dict[str, Any]

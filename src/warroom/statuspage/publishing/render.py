@@ -14,10 +14,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from warroom.statuspage.history import DAYS, Day, overall_uptime
+from warroom.statuspage.components.history import DAYS, Day, overall_uptime
 from warroom.statuspage.models import Component
-from warroom.statuspage.pagedata import Entry, PageData
-from warroom.statuspage.views import timestamp
+from warroom.statuspage.publishing.pagedata import Entry, PageData
+from warroom.statuspage.publishing.public_json import timestamp
 from warroom.statuspage.vocabulary import (
     COMPONENT_LABELS,
     INCIDENT_LABELS,

@@ -27,9 +27,11 @@ import structlog
 
 from warroom.clock import Clock
 from warroom.db import SYSTEM, Database
-from warroom.statuspage import documents, page, pagedata, render, views
-from warroom.statuspage.documents import ATOM, HTML, JSON, RSS, SVG, Document
-from warroom.statuspage.pagedata import PageData
+from warroom.statuspage import page
+from warroom.statuspage.components import service as components
+from warroom.statuspage.publishing import documents, pagedata, public_json, render
+from warroom.statuspage.publishing.documents import ATOM, HTML, JSON, RSS, SVG, Document
+from warroom.statuspage.publishing.pagedata import PageData
 from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import COMPONENT_LABELS, ComponentStatus
 
@@ -75,18 +77,18 @@ def build(data: PageData, *, max_age: int) -> dict[str, Document]:
         "/status/history.rss": make(render.rss(data), RSS),
         "/status/badge.svg": make(render.badge(data.name, data.description, data.indicator),
                                   SVG),
-        "/api/v2/summary.json": as_json(views.summary(data)),
-        "/api/v2/status.json": as_json(views.status_document(data)),
-        "/api/v2/components.json": as_json(views.components_document(data)),
-        "/api/v2/incidents.json": as_json(views.incidents_document(data, data.incidents)),
+        "/api/v2/summary.json": as_json(public_json.summary(data)),
+        "/api/v2/status.json": as_json(public_json.status_document(data)),
+        "/api/v2/components.json": as_json(public_json.components_document(data)),
+        "/api/v2/incidents.json": as_json(public_json.incidents_document(data, data.incidents)),
         "/api/v2/incidents/unresolved.json": as_json(
-            views.incidents_document(data, data.unresolved)),
+            public_json.incidents_document(data, data.unresolved)),
         "/api/v2/scheduled-maintenances.json": as_json(
-            views.maintenances_document(data, data.maintenances)),
+            public_json.maintenances_document(data, data.maintenances)),
         "/api/v2/scheduled-maintenances/upcoming.json": as_json(
-            views.maintenances_document(data, data.upcoming)),
+            public_json.maintenances_document(data, data.upcoming)),
         "/api/v2/scheduled-maintenances/active.json": as_json(
-            views.maintenances_document(data, data.active)),
+            public_json.maintenances_document(data, data.active)),
     }
     built.update({alias: built[path] for alias, path in ALIASES.items()})
     for component in data.components:
@@ -173,7 +175,7 @@ class Snapshots:
             loaded = page.get(session).defaults_loaded
         if not loaded:
             with self.database.unit_of_work(SYSTEM, clock=self.clock) as uow:
-                page.ensure_defaults(uow)
+                components.ensure_defaults(uow)
         self._defaults_checked = True
 
     def check(self) -> bool:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from warroom.audit import service as audit
 from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid, NotFound
-from warroom.statuspage import page
+from warroom.statuspage import content, page
 from warroom.statuspage.models import AffectedComponent, Component, StatusChange, new_code
 from warroom.statuspage.vocabulary import ComponentStatus, component_status
 
@@ -66,6 +66,21 @@ def create(uow: UnitOfWork, *, name: str, description: str = "", group: str | No
                  after=snapshot(component))
     page.changed(uow)
     return component
+
+
+def ensure_defaults(uow: UnitOfWork) -> bool:
+    """Load the shipped components into a fresh page, once per database
+    (deleting them later does not bring them back). True if it loaded them."""
+    state = page.get_for_update(uow)
+    if state.defaults_loaded:
+        return False
+    for default in content.default_components():
+        if get_by_name(uow.session, name=default.name) is None:
+            create(uow, name=default.name, description=default.description,
+                   group=default.group, position=default.position)
+    state.defaults_loaded = True
+    page.changed(uow)
+    return True
 
 
 def update(uow: UnitOfWork, *, component: Component, changes: dict[str, Any]) -> Component:

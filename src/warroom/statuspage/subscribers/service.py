@@ -19,7 +19,9 @@ from warroom.audit import service as audit
 from warroom.auth import links
 from warroom.db import UnitOfWork
 from warroom.errors import BadRequest, Forbidden, Invalid, NotFound, one_of
+from warroom.notify.service import Outgoing, enqueue
 from warroom.statuspage.models import Subscriber, new_code
+from warroom.statuspage.publishing import render
 from warroom.statuspage.settings import statuspage_settings
 
 EMAIL, WEBHOOK = "email", "webhook"
@@ -187,9 +189,6 @@ def _new(uow: UnitOfWork, *, kind: str, destination: str, status: str,
 
 
 def _send_confirmation(uow: UnitOfWork, subscriber: Subscriber) -> None:
-    from warroom.notify.service import Outgoing, enqueue
-    from warroom.statuspage import render
-
     settings = statuspage_settings()
     hours = settings.statuspage_confirm_hours
     token = links.sign(links.current_key(uow.session), purpose=CONFIRM, subject=subscriber.code,

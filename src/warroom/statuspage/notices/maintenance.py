@@ -21,8 +21,8 @@ from warroom import wakeup
 from warroom.audit import service as audit
 from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid
-from warroom.statuspage import components, content, incidents, page
-from warroom.statuspage.incidents import MAINTENANCE, Posting
+from warroom.statuspage import content, page
+from warroom.statuspage.components import service as components
 from warroom.statuspage.models import (
     AffectedComponent,
     Component,
@@ -30,6 +30,9 @@ from warroom.statuspage.models import (
     PublicIncident,
     new_code,
 )
+from warroom.statuspage.notices import incidents, records
+from warroom.statuspage.notices.incidents import Posting
+from warroom.statuspage.notices.records import MAINTENANCE
 from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import ComponentStatus, Impact, MaintenanceStatus
 from warroom.statuspage.vocabulary import maintenance_status as parse_status
@@ -170,7 +173,7 @@ def _new(uow: UnitOfWork, *, name: str, scheduled_for: datetime,
 
 def _start(uow: UnitOfWork, window: PublicIncident) -> list[tuple[Component, ComponentStatus]]:
     """Components go under maintenance; what they were is kept to put back."""
-    affected = incidents.components_of(uow.session, [window.id])[window.id]
+    affected = records.components_of(uow.session, [window.id])[window.id]
     window.restore = {str(c.id): c.status for c in affected
                       if c.status != ComponentStatus.under_maintenance}
     window.started_at = uow.now()
@@ -182,7 +185,7 @@ def _restore(uow: UnitOfWork, window: PublicIncident) -> list[tuple[Component, C
     may have moved one since; then it stays where they put it)."""
     saved = window.restore or {}
     back = []
-    for component in incidents.components_of(uow.session, [window.id])[window.id]:
+    for component in records.components_of(uow.session, [window.id])[window.id]:
         if component.status == ComponentStatus.under_maintenance:
             back.append((component, ComponentStatus(saved.get(str(component.id),
                                                               ComponentStatus.operational))))

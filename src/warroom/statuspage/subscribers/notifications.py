@@ -13,10 +13,14 @@ from typing import Any
 from warroom.auth import links
 from warroom.db import UnitOfWork
 from warroom.notify.service import Outgoing, enqueue
-from warroom.statuspage import components, incidents, page, render, subscribers, views
+from warroom.statuspage import page
+from warroom.statuspage.components import service as components
 from warroom.statuspage.models import IncidentUpdate, PublicIncident, Subscriber
-from warroom.statuspage.pagedata import Entry
+from warroom.statuspage.notices import records
+from warroom.statuspage.publishing import public_json, render
+from warroom.statuspage.publishing.pagedata import Entry
 from warroom.statuspage.settings import statuspage_settings
+from warroom.statuspage.subscribers import service as subscribers
 from warroom.statuspage.vocabulary import FINISHED, INCIDENT_LABELS, indicator
 
 KIND = "statuspage.update"
@@ -28,10 +32,10 @@ def announce(uow: UnitOfWork, *, incident: PublicIncident, update: IncidentUpdat
     if not audience:
         return 0
     entry = Entry(row=incident,  # the update is flushed, so it is among these, newest first
-                  updates=incidents.updates_of(uow.session, [incident.id])[incident.id],
-                  components=incidents.components_of(uow.session, [incident.id])[incident.id])
+                  updates=records.updates_of(uow.session, [incident.id])[incident.id],
+                  components=records.components_of(uow.session, [incident.id])[incident.id])
     state = page.get(uow.session)
-    shaped = views.incident(entry, state.page_code, statuspage_settings().page_url)
+    shaped = public_json.incident(entry, state.page_code, statuspage_settings().page_url)
     page_json = _page_json(uow, state.page_code)
     link_key = links.current_key(uow.session)
     for subscriber in audience:
@@ -50,7 +54,7 @@ def _email(subscriber: Subscriber, entry: Entry, update: IncidentUpdate, unsubsc
     settings = statuspage_settings()
     row = entry.row
     subject, body = render.email("email/update.txt", {
-        "maintenance": row.kind == incidents.MAINTENANCE, "name": row.name,
+        "maintenance": row.kind == records.MAINTENANCE, "name": row.name,
         "page_name": settings.statuspage_name, "body": update.body,
         "status_label": INCIDENT_LABELS[update.status], "window": render.window_text(row),
         "components": ", ".join(c.name for c in entry.components),
@@ -74,6 +78,6 @@ def _webhook(subscriber: Subscriber, page_json: dict[str, Any], shaped: dict[str
 def _page_json(uow: UnitOfWork, page_code: str) -> dict[str, Any]:
     """The page and its indicator as they will be once this unit commits."""
     level, description = indicator([c.status for c in components.get_all(uow.session)],
-                                   [i.impact for i in incidents.unresolved(uow.session)])
+                                   [i.impact for i in records.unresolved(uow.session)])
     return {"id": page_code, "status_indicator": level, "status_description": description}
 

@@ -8,10 +8,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from warroom.statuspage import components, history, incidents, page
-from warroom.statuspage.history import Day
-from warroom.statuspage.incidents import INCIDENT, MAINTENANCE
+from warroom.statuspage import page
+from warroom.statuspage.components import history
+from warroom.statuspage.components import service as components
+from warroom.statuspage.components.history import Day
 from warroom.statuspage.models import Component, IncidentUpdate, PublicIncident
+from warroom.statuspage.notices import records
+from warroom.statuspage.notices.records import INCIDENT, MAINTENANCE
 from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import ACTIVE_MAINTENANCE, MaintenanceStatus, indicator
 
@@ -55,10 +58,10 @@ def gather(session: Session, *, now: datetime) -> PageData:
     version = state.version
     settings = statuspage_settings()
     shown = components.get_all(session)
-    recent = incidents.get_all(session, kind=INCIDENT, limit=RECENT)
-    windows = incidents.get_all(session, kind=MAINTENANCE, limit=RECENT)
-    unresolved = incidents.unresolved(session)
-    open_windows = incidents.get_all(session, kind=MAINTENANCE, limit=500,
+    recent = records.get_all(session, kind=INCIDENT, limit=RECENT)
+    windows = records.get_all(session, kind=MAINTENANCE, limit=RECENT)
+    unresolved = records.unresolved(session)
+    open_windows = records.get_all(session, kind=MAINTENANCE, limit=500,
                                      statuses=tuple(s.value for s in (
                                          MaintenanceStatus.scheduled, *ACTIVE_MAINTENANCE)))
     entries = _entries(session, {i.id: i for i in [*recent, *windows, *unresolved,
@@ -81,6 +84,6 @@ def gather(session: Session, *, now: datetime) -> PageData:
 
 def _entries(session: Session, rows: dict[int, PublicIncident]) -> dict[int, Entry]:
     ids = list(rows)
-    updates = incidents.updates_of(session, ids)
-    touched = incidents.components_of(session, ids)
+    updates = records.updates_of(session, ids)
+    touched = records.components_of(session, ids)
     return {i: Entry(row=rows[i], updates=updates[i], components=touched[i]) for i in ids}
