@@ -28,10 +28,11 @@ from datetime import datetime
 import structlog
 from sqlalchemy import text
 
-from warroom import domains, wakeup
+from warroom import registry, wakeup
 from warroom.clock import Clock
 from warroom.config import Settings
 from warroom.db import SYSTEM, Database
+from warroom.domain import EngineCycle
 from warroom.notify import delivery
 
 log = structlog.get_logger("warroom.worker")
@@ -48,14 +49,14 @@ class CycleReport:
 class Worker:
     def __init__(self, database: Database, settings: Settings, clock: Clock,
                  *, name: str | None = None) -> None:
-        domains.connect_all()
+        registry.connect_all()
         self.database = database
         self.settings = settings
         self.clock = clock
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
-        self.cycles = domains.engine_cycles()
+        self.cycles = registry.engine_cycles()
         self.cycle_by_name = dict(self.cycles)
-        self.urgent = sorted(domains.urgent_cycles() & set(self.cycle_by_name))
+        self.urgent = sorted(registry.urgent_cycles() & set(self.cycle_by_name))
         self.pool = ThreadPoolExecutor(max_workers=settings.worker_concurrency,
                                        thread_name_prefix="deliver")
         self.stop_event = threading.Event()
@@ -149,7 +150,7 @@ class Worker:
         wakeup.local_event.unsubscribe(self._urgent_wake)
         self.pool.shutdown(wait=False, cancel_futures=True)
 
-    def _run_cycle(self, name: str, cycle: domains.EngineCycle,
+    def _run_cycle(self, name: str, cycle: EngineCycle,
                    report: CycleReport) -> datetime | None:
         with self.database.unit_of_work(SYSTEM, clock=self.clock) as uow:
             if not self.database.is_sqlite and not uow.session.scalar(
