@@ -16,6 +16,7 @@ from warroom.cli_support import handles_problems
 from warroom.config import Settings, get_settings
 from warroom.db import applied_revisions, get_database
 from warroom.db import migrate as run_migrations
+from warroom.doctor import doctor_app
 from warroom.errors import Invalid
 from warroom.logs import configure as configure_logging
 
@@ -173,6 +174,7 @@ def _mount_domain_commands() -> None:
     for domain in registry.DOMAINS:
         for name, sub_app in domain.commands.items():
             app.add_typer(sub_app, name=name)
+    app.add_typer(doctor_app, name="doctor")
 
 
 _mount_domain_commands()
