@@ -377,10 +377,10 @@ end
 
 DECLARE_SCRIPT = """
 import sys
-from warroom import domains
+from warroom import registry
 from warroom.db import SYSTEM, get_database
 from warroom.incidents import service as incidents
-domains.connect_all()
+registry.connect_all()
 database = get_database()
 count, policy = int(sys.argv[1]), sys.argv[2]
 for start in range(0, count, 50):

@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from warroom import clock as clock_module
-from warroom import config, domains
+from warroom import config, registry
 from warroom.app import create_app
 from warroom.auth import service as users
 from warroom.auth.permissions import ROLE_ORDER
@@ -120,7 +120,7 @@ def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 @pytest.fixture
 def database(settings: Settings) -> Iterator[Database]:
-    domains.connect_all()
+    registry.connect_all()
     db = Database(settings.database_url, pool_size=5)
     set_database(db)
     yield db

@@ -15,7 +15,7 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from warroom import clock as clock_module
-from warroom import domains, openapi
+from warroom import openapi, registry
 from warroom.auth.deps import TokenCache, public
 from warroom.clock import Clock
 from warroom.config import Settings, get_settings
@@ -37,7 +37,7 @@ def create_app(*, settings: Settings | None = None, database: Database | None = 
     settings = settings or get_settings()
     database = database or get_database()
     clock = clock or clock_module.current()
-    domains.connect_all()
+    registry.connect_all()
 
     app = FastAPI(title="warroom", version="0.1.0", lifespan=_lifespan,
                   description="Self-hosted incident response: alerts, paging, playbooks, "
@@ -61,10 +61,12 @@ def create_app(*, settings: Settings | None = None, database: Database | None = 
         metrics_deps = [requires(Permission.settings_admin)]
     app.add_api_route("/metrics", metrics, methods=["GET"], dependencies=metrics_deps,
                       tags=["operations"])
-    for router in domains.routers():
-        app.include_router(router)
-    for module in domains.modules("public"):
-        module.mount(app)
+    for domain in registry.DOMAINS:
+        if domain.router is not None:
+            app.include_router(domain.router)
+    for domain in registry.DOMAINS:
+        if domain.mount is not None:
+            domain.mount(app)
 
     openapi.install(app)
     app.add_middleware(NulGuard)
@@ -75,14 +77,14 @@ def create_app(*, settings: Settings | None = None, database: Database | None = 
 
 
 def served(app: FastAPI) -> Any:
-    """The app as ``warroom serve`` runs it: a domain's ``public.wrap(app, entry)``
+    """The app as ``warroom serve`` runs it: a domain's ``wrap(app, entry)``
     may put a raw ASGI layer in front of everything, so that public paths read
     by the crowd (the status page) are answered before FastAPI and the
     middlewares. ``app`` keeps the same routes for everything else and for tests."""
     entry: Any = app
-    for module in domains.modules("public"):
-        if hasattr(module, "wrap"):
-            entry = module.wrap(app, entry)
+    for domain in registry.DOMAINS:
+        if domain.wrap is not None:
+            entry = domain.wrap(app, entry)
     return entry
 
 

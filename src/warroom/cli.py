@@ -11,16 +11,23 @@ from typing import Any
 import typer
 from sqlalchemy import inspect
 
-from warroom import clock, domains, runtime
+from warroom import clock, registry, runtime
 from warroom.cli_support import handles_problems
 from warroom.config import Settings, get_settings
 from warroom.db import applied_revisions, get_database
 from warroom.db import migrate as run_migrations
+from warroom.doctor import doctor_app
 from warroom.errors import Invalid
 from warroom.logs import configure as configure_logging
 
 app = typer.Typer(help="warroom: self-hosted incident response.", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
+
+
+@app.callback()
+def _connect_domains() -> None:
+    # Every command may fire hooks, so every domain joins them before it runs.
+    registry.connect_all()
 
 
 @app.command()
@@ -77,7 +84,7 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
     database = get_database()
     if auto_migrate:
         run_migrations(database)
-    domains.connect_all()
+    registry.connect_all()
     bootstrap.first_start(settings, database,
                           interactive=sys.stdin.isatty() and sys.stdout.isatty())
     run_worker = settings.run_worker if worker is None else worker
@@ -164,9 +171,10 @@ def _safe_url(url: str) -> str:
 
 
 def _mount_domain_commands() -> None:
-    for module in domains.modules("cli"):
-        for name, sub_app in module.COMMANDS.items():
+    for domain in registry.DOMAINS:
+        for name, sub_app in domain.commands.items():
             app.add_typer(sub_app, name=name)
+    app.add_typer(doctor_app, name="doctor")
 
 
 _mount_domain_commands()

@@ -24,7 +24,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from warroom import clock, domains
+from warroom import clock
 from warroom.db import Actor, UnitOfWork, get_database
 from warroom.errors import Problem
 from warroom.text import for_terminal
@@ -51,14 +51,12 @@ def cli_actor(as_user: str | None) -> Actor:
 
 @contextmanager
 def unit(as_user: str | None = None) -> Iterator[UnitOfWork]:
-    domains.connect_all()
     with get_database().unit_of_work(cli_actor(as_user), clock=clock.current()) as uow:
         yield uow
 
 
 @contextmanager
 def reading() -> Iterator[Session]:
-    domains.connect_all()
     with get_database().read() as session:
         yield session
 

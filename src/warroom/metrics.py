@@ -12,7 +12,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from warroom import domains
+from warroom import registry
 from warroom.db import Database
 from warroom.lane import record
 
@@ -57,8 +57,9 @@ class _DatabaseCollector(Collector):
             for status, count in outbox.counts_by_status(session).items():
                 messages.add_metric([status], count)
             yield messages
-            for module in domains.modules("metrics"):
-                yield from module.collect(session)
+            for domain in registry.DOMAINS:
+                if domain.metrics is not None:
+                    yield from domain.metrics(session)
 
 
 class MetricsMiddleware:

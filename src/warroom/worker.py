@@ -38,10 +38,12 @@ import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from sqlalchemy import text
 
-from warroom import domains, wakeup
+from warroom import registry as domains
+from warroom import wakeup
 from warroom.clock import Clock
 from warroom.config import Settings
 from warroom.db import SYSTEM, Database
+from warroom.domain import EngineCycle
 from warroom.notify import delivery
 
 log = structlog.get_logger("warroom.worker")
@@ -174,7 +176,7 @@ class Worker:
         wakeup.local_event.unsubscribe(self._urgent_wake)
         self.pool.shutdown(wait=False, cancel_futures=True)
 
-    def _run_cycle(self, name: str, cycle: domains.EngineCycle,
+    def _run_cycle(self, name: str, cycle: EngineCycle,
                    report: CycleReport) -> datetime | None:
         """One cycle in its own error boundary, timed on the worker's clock: a
         failure is rolled back, logged and counted, and the pass goes on (its
@@ -196,7 +198,7 @@ class Worker:
             log.warning("slow engine cycle", cycle=name, seconds=round(seconds, 3),
                         threshold=self.settings.worker_slow_cycle_seconds)
 
-    def _run_locked(self, name: str, cycle: domains.EngineCycle,
+    def _run_locked(self, name: str, cycle: EngineCycle,
                     report: CycleReport) -> datetime | None:
         with self.database.unit_of_work(SYSTEM, clock=self.clock) as uow:
             if not self.database.is_sqlite and not uow.session.scalar(

@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from tests.support.receivers import Receiver, free_port
-from warroom import config, domains
+from warroom import config, registry
 from warroom.auth import service as users
 from warroom.clock import FrozenClock
 from warroom.db import Actor, Database
@@ -56,7 +56,7 @@ class Server:
 
 def organise(url: str, receiver: Receiver) -> str:
     """An admin token, and an on-call engineer paged by webhook at ``receiver``."""
-    domains.connect_all()
+    registry.connect_all()
     database = Database(url)
     with database.unit_of_work(Actor(name="setup", kind="system"), clock=FrozenClock()) as uow:
         admin = users.create(uow, username="boss", role="admin")

@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, select, text
 
 from tests.conftest import PG_URL, _pg_url
 from tests.oncall.conftest import SECRET
-from warroom import config, domains
+from warroom import config, registry
 from warroom.auth import service as users
 from warroom.clock import FileClock, FrozenClock, using
 from warroom.db import Actor, Database
@@ -159,7 +159,7 @@ def fleet(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     monkeypatch.setenv("WARROOM_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("WARROOM_OUTBOUND_ALLOW", "127.0.0.0/8")  # the hooks run on loopback
     config.reset()
-    domains.connect_all()
+    registry.connect_all()
     started = Fleet(pg_url, tmp_path)
     with using(started.clock):
         yield started

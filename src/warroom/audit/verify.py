@@ -4,12 +4,12 @@ The walk checks each entry's link and hash (keyed or, for entries from before
 the switchover, plain), collects what the entries cover, and compares the
 chain with the anchors it is given. Domains that hand the seal the hashes of
 their rows (:func:`warroom.audit.service.cover`) register a check here that
-compares their tables with what the chain says (:func:`register`).
+compares their tables with what the chain says (:data:`checks`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from warroom.audit import chain
 from warroom.audit.anchors import AnchorLog
 from warroom.audit.models import AuditEntry, AuditHead
+from warroom.hooks import Hook
 
 MAX_FINDINGS = 100
 
@@ -52,13 +53,13 @@ class Coverage:
         return self.sections.get(name, {})
 
 
-Check = Callable[[Session, Coverage], list[Finding]]
-CHECKS: list[Check] = []
+def _check(session: Session, coverage: Coverage) -> list[Finding]:
+    """Compare this domain's rows with what the chain says they were."""
+    return []
 
 
-def register(check: Check) -> None:
-    if check not in CHECKS:
-        CHECKS.append(check)
+checks = Hook("audit.verify", _check, "More rows the audit chain covers, checked by "
+              "their own domain (the timeline, the incidents).")
 
 
 @dataclass
@@ -94,8 +95,8 @@ def verify(session: Session, *, anchors: AnchorLog | None = None,
         walk.step(entry)
     walk.finish()
     findings = walk.findings
-    for check in CHECKS:
-        findings += check(session, walk.coverage)
+    for found in checks.collect(session, walk.coverage):
+        findings += found
     ok = walk.broken is None and not findings
     first_bad, problem = walk.broken or (None, None)
     return Verification(ok, walk.checked, first_bad, problem, findings[:MAX_FINDINGS],

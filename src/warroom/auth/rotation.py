@@ -23,7 +23,6 @@ stored secrets, which a request cannot re-encrypt safely.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +32,7 @@ from warroom.audit import service as audit
 from warroom.auth import service
 from warroom.auth.models import ApiToken, LinkKey, User
 from warroom.db import UnitOfWork
+from warroom.hooks import Hook
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,14 @@ class Rotation:
     reissued: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-RotationHook = Callable[[UnitOfWork, RotationRequest], dict[str, list[dict[str, Any]]]]
-HOOKS: list[RotationHook] = []
-"""Other domains' credentials: each hook rotates its own and says what it
-reissued (intake's integration keys connect here)."""
+def _reissue(uow: UnitOfWork, request: RotationRequest) -> dict[str, list[dict[str, Any]]]:
+    """Rotate this domain's own credentials; answer what was reissued, by kind."""
+    return {}
+
+
+reissue = Hook("security.rotate_keys", _reissue,
+               "Other domains' credentials: each listener rotates its own "
+               "(intake's integration keys).")
 
 
 def rotate(uow: UnitOfWork, request: RotationRequest, *, caller_token_id: int | None
@@ -77,8 +81,8 @@ def rotate(uow: UnitOfWork, request: RotationRequest, *, caller_token_id: int | 
     uow.session.add(key)
     uow.session.flush()
     rotation.link_key_generation = key.id
-    for hook in HOOKS:
-        rotation.reissued.update(hook(uow, request))
+    for reissued in reissue.collect(uow, request):
+        rotation.reissued.update(reissued)
     audit.record(uow, action="security.rotate_keys", target="warroom:credentials",
                  after={"reason": request.reason or None,
                         "revoked_tokens": len(rotation.revoked_tokens),

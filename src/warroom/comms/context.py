@@ -8,7 +8,6 @@ now) or says plainly that it is not known yet.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -18,15 +17,20 @@ from warroom.auth import service as users
 from warroom.comms.settings import get_settings
 from warroom.comms.templates import manifest
 from warroom.config import get_settings as core_settings
+from warroom.hooks import Hook
 from warroom.incidents import catalog, timeline
 from warroom.incidents.phases import RESOLVED_PHASES
 
 if TYPE_CHECKING:
     from warroom.incidents.models import Incident
 
-# Functions (session, incident) -> list of next steps, registered by other
-# domains (the playbook runner offers the steps due now).
-next_step_sources: list[Callable[[Session, Incident], list[str]]] = []
+def _next_steps(session: Session, incident: Incident) -> list[str]:
+    """The next steps one domain knows of (the playbook runner: the steps due now)."""
+    return []
+
+
+next_step_sources = Hook("comms.next_steps", _next_steps,
+                         "Next steps a status update lists.")
 
 ACTION_KINDS = ("phase", "step", "role", "note", "statuspage")
 MAX_ACTIONS = 10
@@ -92,9 +96,7 @@ def actions_taken(session: Session, incident: Incident) -> list[str]:
 
 
 def next_steps(session: Session, incident: Incident) -> list[str]:
-    found: list[str] = []
-    for source in next_step_sources:
-        found.extend(source(session, incident))
+    found = [step for steps in next_step_sources.collect(session, incident) for step in steps]
     if not found:
         phase = incident.phase.replace("_", " ")
         found = [f"Continue the {phase} phase"]

@@ -11,5 +11,4 @@ def connect() -> None:
     hooks.declared.connect(cadence.start)
     hooks.severity_changed.connect(cadence.on_severity_changed)
     hooks.transitioned.connect(cadence.on_transitioned)
-    if views.summary not in hooks.view_extras:
-        hooks.view_extras.append(views.summary)
+    hooks.view_extras.connect(views.summary)

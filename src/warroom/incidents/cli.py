@@ -148,7 +148,8 @@ def _offer_what_ending_leaves(ref: str, as_user: str | None) -> None:
     "investigating"...): a yes/no prompt at a terminal, a hint elsewhere."""
     with reading() as session:
         incident = service.get_by_ref_or_raise(session, ref=ref)
-        offers = [offer for source in hooks.ending_offers for offer in source(session, incident)]
+        offers = [offer for found in hooks.ending_offers.collect(session, incident)
+                  for offer in found]
     for offer in offers:
         if not interactive():
             echo(offer.hint)

@@ -1,7 +1,7 @@
 """Points where other domains join the incident lifecycle.
 
 The incident core does not know about paging, playbooks or the status page.
-Those domains connect their functions here (see each domain's ``wiring.py``)
+Those domains connect their functions here (see each domain's ``Domain.connect``)
 and run inside the same unit of work, so a declared incident and its first
 page are committed together. A ``before_transition`` listener may refuse a
 transition by raising :class:`warroom.errors.Conflict` (playbook gates do).
@@ -13,51 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from warroom.hooks import Hook
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from warroom.db import UnitOfWork
     from warroom.incidents.models import Incident
-
-
-class Hook:
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self._listeners: list[Callable[..., Any]] = []
-
-    def connect(self, listener: Callable[..., Any]) -> None:
-        if listener not in self._listeners:
-            self._listeners.append(listener)
-
-    def disconnect(self, listener: Callable[..., Any]) -> None:
-        if listener in self._listeners:
-            self._listeners.remove(listener)
-
-    def fire(self, *args: Any, **kwargs: Any) -> None:
-        for listener in list(self._listeners):
-            listener(*args, **kwargs)
-
-
-# listener(uow, incident, *, context: dict) -- context carries e.g. the routing rule's
-# escalation_policy / playbook names when an alert opened the incident.
-declared = Hook("incident.declared")
-# listener(uow, incident, target: Phase, *, override_reason: str | None)
-before_transition = Hook("incident.before_transition")
-# listener(uow, incident, *, previous: Phase, current: Phase)
-transitioned = Hook("incident.transitioned")
-# listener(uow, incident, *, previous: str, current: str)
-severity_changed = Hook("incident.severity_changed")
-# listener(uow, incident, *, by: str)
-acknowledged = Hook("incident.acknowledged")
-# listener(uow, incident, *, role: str, primary_user_id, backup_user_id)
-role_assigned = Hook("incident.role_assigned")
-# listener(uow, incident, *, changes: dict)
-updated = Hook("incident.updated")
-
-
-# Functions (session, incident) -> dict merged into the incident view's "extra"
-# field, so the API and CLI show what other domains know (pages, playbook steps).
-view_extras: list[Callable[..., dict[str, Any]]] = []
+    from warroom.incidents.phases import Phase
 
 
 @dataclass(frozen=True)
@@ -72,5 +35,52 @@ class Offer:
     accept: Callable[[UnitOfWork], str]
 
 
-# Functions (session, incident) -> offers shown when an incident ends.
-ending_offers: list[Callable[[Session, Incident], list[Offer]]] = []
+def _declared(uow: UnitOfWork, incident: Incident, *, context: dict[str, Any]) -> None:
+    """``context`` carries e.g. the routing rule's escalation_policy / playbook."""
+
+
+def _before_transition(uow: UnitOfWork, incident: Incident, target: Phase, *,
+                       override_reason: str | None) -> None:
+    """Raise :class:`warroom.errors.Conflict` to refuse the transition."""
+
+
+def _transitioned(uow: UnitOfWork, incident: Incident, *, previous: Phase,
+                  current: Phase) -> None: ...
+
+
+def _severity_changed(uow: UnitOfWork, incident: Incident, *, previous: str,
+                      current: str) -> None: ...
+
+
+def _acknowledged(uow: UnitOfWork, incident: Incident, *, by: str) -> None: ...
+
+
+def _role_assigned(uow: UnitOfWork, incident: Incident, *, role: str,
+                   primary_user_id: int | None, backup_user_id: int | None) -> None: ...
+
+
+def _updated(uow: UnitOfWork, incident: Incident, *, changes: dict[str, Any]) -> None: ...
+
+
+def _view_extras(session: Session, incident: Incident) -> dict[str, Any]:
+    """Merged into the incident view's ``extra`` field."""
+    return {}
+
+
+def _ending_offers(session: Session, incident: Incident) -> list[Offer]:
+    return []
+
+
+declared = Hook("incident.declared", _declared, "An incident was declared.")
+before_transition = Hook("incident.before_transition", _before_transition,
+                         "A phase change is about to happen; a listener may refuse it.")
+transitioned = Hook("incident.transitioned", _transitioned, "The phase changed.")
+severity_changed = Hook("incident.severity_changed", _severity_changed,
+                        "The severity changed.")
+acknowledged = Hook("incident.acknowledged", _acknowledged, "Someone acknowledged.")
+role_assigned = Hook("incident.role_assigned", _role_assigned, "A role was (re)assigned.")
+updated = Hook("incident.updated", _updated, "Title, description, labels... changed.")
+view_extras = Hook("incident.view_extras", _view_extras,
+                   "What other domains add to the incident view (pages, playbook steps).")
+ending_offers = Hook("incident.ending_offers", _ending_offers,
+                     "What other domains suggest doing once an incident has ended.")

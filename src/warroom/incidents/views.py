@@ -22,8 +22,8 @@ def present(session: Session, incident: Incident, *, now: datetime,
     acknowledged = incident.acknowledged_at
     extra: dict[str, object] = {}
     if with_extras:
-        for extend in hooks.view_extras:
-            extra.update(extend(session, incident))
+        for found in hooks.view_extras.collect(session, incident):
+            extra.update(found)
     return IncidentOut(
         id=incident.ref, number=incident.id, title=incident.title,
         description=incident.description, type=incident.type, severity=incident.severity,

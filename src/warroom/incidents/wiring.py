@@ -8,5 +8,5 @@ from warroom.incidents import integrity
 
 def connect() -> None:
     """``warroom audit verify`` checks the timeline and incident rows too."""
-    verify.register(integrity.check_timeline)
-    verify.register(integrity.check_incidents)
+    verify.checks.connect(integrity.check_timeline)
+    verify.checks.connect(integrity.check_incidents)

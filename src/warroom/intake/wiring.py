@@ -11,9 +11,8 @@ from warroom.intake import changes, integrations
 
 
 def connect() -> None:
-    rotation.HOOKS.append(_reissue_integration_keys)
-    if changes.incident_extra not in hooks.view_extras:
-        hooks.view_extras.append(changes.incident_extra)
+    rotation.reissue.connect(_reissue_integration_keys)
+    hooks.view_extras.connect(changes.incident_extra)
 
 
 def _reissue_integration_keys(uow: UnitOfWork, request: rotation.RotationRequest

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from alembic import context
 
-from warroom import domains
+from warroom import registry  # noqa: F401  (importing it loads every domain's tables)
 from warroom.db import Base
 
-domains.load_models()
 config = context.config
 target_metadata = Base.metadata
 

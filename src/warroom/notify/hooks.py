@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from warroom.incidents.hooks import Hook
+from typing import TYPE_CHECKING
 
-# listener(uow, message) -- after a message's last failed attempt.
-dead_lettered = Hook("outbox.dead_lettered")
-# listener(uow, message) -- after a message was delivered.
-delivered = Hook("outbox.delivered")
+from warroom.hooks import Hook
 
-# Functions (session, user) -> list[PersonRoute] telling how to reach a person.
-# The on-call domain registers one that reads contact methods; when none answers,
-# a person is reached by the email address on their user record.
-person_routes: list = []
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from warroom.auth.models import User
+    from warroom.db import UnitOfWork
+    from warroom.notify.models import OutboxMessage
+    from warroom.notify.service import PersonRoute
+
+
+def _message_event(uow: UnitOfWork, message: OutboxMessage) -> None: ...
+
+
+def _person_routes(session: Session, user: User) -> list[PersonRoute]:
+    """How to reach a person now; when no listener answers, a person is
+    reached by the email address on their user record."""
+    return []
+
+
+dead_lettered = Hook("outbox.dead_lettered", _message_event,
+                     "A message failed its last attempt.")
+delivered = Hook("outbox.delivered", _message_event, "A message was delivered.")
+person_routes = Hook("outbox.person_routes", _person_routes,
+                     "How to reach a person (the on-call domain reads contact methods).")

@@ -154,9 +154,8 @@ def notify_person(uow: UnitOfWork, *, user_id: int, kind: str, subject: str, bod
     user = users.get(uow.session, user_id=user_id)
     if user is None or not user.is_active:
         return []
-    routes: list[PersonRoute] = []
-    for resolve in hooks.person_routes:
-        routes.extend(resolve(uow.session, user))
+    routes = [route for found in hooks.person_routes.collect(uow.session, user)
+              for route in found]
     if not routes and user.email:
         routes = [PersonRoute(channel="email", destination=user.email)]
     queued = []

@@ -20,10 +20,8 @@ def connect() -> None:
     hooks.acknowledged.connect(acknowledged)
     hooks.transitioned.connect(escalations.on_transition)
     hooks.severity_changed.connect(severity_changed)
-    if incident_extra not in hooks.view_extras:
-        hooks.view_extras.append(incident_extra)
-    if person_routes not in notify_hooks.person_routes:
-        notify_hooks.person_routes.append(person_routes)
+    hooks.view_extras.connect(incident_extra)
+    notify_hooks.person_routes.connect(person_routes)
 
 
 def declared(uow: UnitOfWork, incident: Incident, *, context: dict[str, Any]) -> None:

@@ -11,7 +11,5 @@ def connect() -> None:
     hooks.declared.connect(selection.on_declared)
     hooks.before_transition.connect(gates.check)
     hooks.transitioned.connect(service.on_phase_entered)
-    if views.by_role not in hooks.view_extras:
-        hooks.view_extras.append(views.by_role)
-    if views.due_titles not in context.next_step_sources:
-        context.next_step_sources.append(views.due_titles)
+    hooks.view_extras.connect(views.by_role)
+    context.next_step_sources.connect(views.due_titles)

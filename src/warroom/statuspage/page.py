@@ -7,16 +7,19 @@ process's snapshots just after it (so the writer reads its own change).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from warroom.db import Database, UnitOfWork
+from warroom.hooks import Hook
 from warroom.statuspage.models import PageState
 
-# Called with the database after a unit of work that changed the page commits.
-after_change: list[Callable[[Database], None]] = []
+
+def _after_change(database: Database) -> None: ...
+
+
+after_change = Hook("statuspage.after_change", _after_change,
+                    "A unit of work that changed the page committed.")
 
 
 def get(session: Session) -> PageState:
@@ -54,5 +57,4 @@ def _bump(uow: UnitOfWork) -> None:
 
 
 def _tell(database: Database) -> None:
-    for listener in list(after_change):
-        listener(database)
+    after_change.fire(database)

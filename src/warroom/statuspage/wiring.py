@@ -23,13 +23,10 @@ if TYPE_CHECKING:
 
 
 def connect() -> None:
-    if snapshot.refresh_local not in page.after_change:
-        page.after_change.append(snapshot.refresh_local)
-    if public_entries not in hooks.view_extras:
-        hooks.view_extras.append(public_entries)
+    page.after_change.connect(snapshot.refresh_local)
+    hooks.view_extras.connect(public_entries)
     hooks.transitioned.connect(offers.on_transition)
-    if offers.offers not in hooks.ending_offers:
-        hooks.ending_offers.append(offers.offers)
+    hooks.ending_offers.connect(offers.offers)
 
 
 def public_entries(session: Session, incident: Incident) -> dict[str, Any]:

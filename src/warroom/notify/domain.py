@@ -1,0 +1,14 @@
+"""The outbox; its wiring alerts admins of dead letters."""
+
+from __future__ import annotations
+
+from warroom.domain import Domain
+from warroom.notify import api, cli, models, wiring
+
+DOMAIN = Domain(
+    name="notify",
+    models=models,
+    router=api.router,
+    commands=cli.COMMANDS,
+    connect=wiring.connect,
+)
