@@ -15,10 +15,10 @@ from warroom.db import Actor
 from warroom.errors import Conflict
 from warroom.http import DbInt, read_session, write_unit
 from warroom.incidents import service as internal_incidents
-from warroom.statuspage import present, service
+from warroom.statuspage import present, records, service
 from warroom.statuspage.components import service as components
-from warroom.statuspage.notices import incidents, maintenance, records
-from warroom.statuspage.notices.records import INCIDENT, MAINTENANCE
+from warroom.statuspage.notices import incidents, maintenance
+from warroom.statuspage.records import INCIDENT, MAINTENANCE
 from warroom.statuspage.schemas import (
     AdminMaintenanceIn,
     AdminStatusIn,

@@ -21,10 +21,10 @@ from warroom.cli_support import (
 )
 from warroom.db import UnitOfWork
 from warroom.errors import Invalid
-from warroom.statuspage import present, service
+from warroom.statuspage import present, records, service
 from warroom.statuspage.components import service as components
-from warroom.statuspage.notices import incidents, maintenance, records
-from warroom.statuspage.notices.records import INCIDENT, MAINTENANCE
+from warroom.statuspage.notices import incidents, maintenance
+from warroom.statuspage.records import INCIDENT, MAINTENANCE
 from warroom.statuspage.schemas import ComponentOut, EntryOut
 from warroom.statuspage.subscribers import service as subscriber_service
 

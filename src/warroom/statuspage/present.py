@@ -5,10 +5,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from warroom.incidents import service as internal_incidents
-from warroom.statuspage import page, service
+from warroom.statuspage import page, records, service
 from warroom.statuspage.components import service as components
 from warroom.statuspage.models import Component, PublicIncident, Subscriber
-from warroom.statuspage.notices import records
 from warroom.statuspage.schemas import ComponentOut, EntryOut, PageOut, SubscriberOut, UpdateOut
 from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import indicator

@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session
 from warroom.audit import service as audit
 from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid
-from warroom.statuspage import content, page
+from warroom.statuspage import content, page, records
 from warroom.statuspage.components import service as components
 from warroom.statuspage.models import Component, PublicIncident
-from warroom.statuspage.notices import incidents, maintenance, records
+from warroom.statuspage.notices import incidents, maintenance
 from warroom.statuspage.notices.incidents import Posting
-from warroom.statuspage.notices.records import INCIDENT
+from warroom.statuspage.records import INCIDENT
 from warroom.statuspage.vocabulary import (
     COMPONENT_LABELS,
     FINISHED,

@@ -14,8 +14,8 @@ from warroom.incidents import hooks
 from warroom.statuspage import page
 from warroom.statuspage.models import PublicIncident
 from warroom.statuspage.notices import offers
-from warroom.statuspage.notices.records import INCIDENT
 from warroom.statuspage.publishing import snapshot
+from warroom.statuspage.records import INCIDENT
 from warroom.statuspage.vocabulary import FINISHED
 
 if TYPE_CHECKING:

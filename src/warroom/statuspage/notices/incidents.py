@@ -21,7 +21,7 @@ from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid
 from warroom.incidents import service as internal
 from warroom.incidents import timeline
-from warroom.statuspage import content, page
+from warroom.statuspage import content, page, records
 from warroom.statuspage.components import service as components
 from warroom.statuspage.models import (
     AffectedComponent,
@@ -30,8 +30,7 @@ from warroom.statuspage.models import (
     PublicIncident,
     new_code,
 )
-from warroom.statuspage.notices import records
-from warroom.statuspage.notices.records import INCIDENT
+from warroom.statuspage.records import INCIDENT
 from warroom.statuspage.subscribers import notifications
 from warroom.statuspage.vocabulary import (
     FINISHED,

@@ -21,7 +21,7 @@ from warroom import wakeup
 from warroom.audit import service as audit
 from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid
-from warroom.statuspage import content, page
+from warroom.statuspage import content, page, records
 from warroom.statuspage.components import service as components
 from warroom.statuspage.models import (
     AffectedComponent,
@@ -30,9 +30,9 @@ from warroom.statuspage.models import (
     PublicIncident,
     new_code,
 )
-from warroom.statuspage.notices import incidents, records
+from warroom.statuspage.notices import incidents
 from warroom.statuspage.notices.incidents import Posting
-from warroom.statuspage.notices.records import MAINTENANCE
+from warroom.statuspage.records import MAINTENANCE
 from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import ComponentStatus, Impact, MaintenanceStatus
 from warroom.statuspage.vocabulary import maintenance_status as parse_status

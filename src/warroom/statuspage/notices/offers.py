@@ -22,10 +22,11 @@ from warroom.db import UnitOfWork
 from warroom.incidents import timeline
 from warroom.incidents.hooks import Offer
 from warroom.incidents.phases import Phase
+from warroom.statuspage import records
 from warroom.statuspage.models import PublicIncident
-from warroom.statuspage.notices import incidents, records
+from warroom.statuspage.notices import incidents
 from warroom.statuspage.notices.incidents import Posting
-from warroom.statuspage.notices.records import INCIDENT
+from warroom.statuspage.records import INCIDENT
 from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import FINISHED, IncidentStatus
 

@@ -8,13 +8,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from warroom.statuspage import page
+from warroom.statuspage import page, records
 from warroom.statuspage.components import history
 from warroom.statuspage.components import service as components
 from warroom.statuspage.components.history import Day
 from warroom.statuspage.models import Component, IncidentUpdate, PublicIncident
-from warroom.statuspage.notices import records
-from warroom.statuspage.notices.records import INCIDENT, MAINTENANCE
+from warroom.statuspage.records import INCIDENT, MAINTENANCE
 from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import ACTIVE_MAINTENANCE, MaintenanceStatus, indicator
 

@@ -13,10 +13,9 @@ from typing import Any
 from warroom.auth import links
 from warroom.db import UnitOfWork
 from warroom.notify.service import Outgoing, enqueue
-from warroom.statuspage import page
+from warroom.statuspage import page, records
 from warroom.statuspage.components import service as components
 from warroom.statuspage.models import IncidentUpdate, PublicIncident, Subscriber
-from warroom.statuspage.notices import records
 from warroom.statuspage.publishing import public_json, render
 from warroom.statuspage.publishing.pagedata import Entry
 from warroom.statuspage.settings import statuspage_settings
