@@ -32,5 +32,5 @@ def test_each_domain_object_lives_in_its_own_package():
 def test_worker_cycles_come_from_the_registry_with_their_urgency():
     names = [name for name, _ in registry.engine_cycles()]
     assert len(names) == len(set(names))
-    assert {"oncall.escalations", "audit.anchor", "playbook_steps"} <= set(names)
+    assert {"oncall.escalations", "audit.anchor", "playbooks.steps"} <= set(names)
     assert registry.urgent_cycles() == {"oncall.escalations"}

@@ -8,8 +8,8 @@ import typer
 
 from warroom import clock
 from warroom.audit import anchors, service
+from warroom.audit import settings as audit_settings
 from warroom.audit import verify as verification
-from warroom.audit.settings import AuditSettings
 from warroom.cli_support import JSON_OUT, echo, emit_json, emit_table, reading
 
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
@@ -45,7 +45,7 @@ def verify(anchor_file: Path | None = ANCHORS, json_out: bool = JSON_OUT) -> Non
 def anchor() -> None:
     """Append a signed copy of the chain head to the anchor file now (the
     worker does it every WARROOM_AUDIT_ANCHOR_SECONDS)."""
-    path = AuditSettings.current().anchor_path
+    path = audit_settings.get().anchor_path
     with reading() as session:
         head = anchors.current(session, clock.current().now())
     if head is None:

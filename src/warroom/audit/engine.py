@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from warroom.audit import anchors
-from warroom.audit.settings import AuditSettings
+from warroom.audit import settings as audit_settings
 from warroom.db import UnitOfWork
 
 
 def anchor_head(uow: UnitOfWork) -> datetime | None:
-    return anchors.anchor_if_due(uow, AuditSettings.current())
+    return anchors.anchor_if_due(uow, audit_settings.get())
 
 
 CYCLES = [("audit.anchor", anchor_head)]

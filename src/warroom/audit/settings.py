@@ -17,3 +17,7 @@ class AuditSettings(WarroomSettings):
     @property
     def anchor_path(self) -> Path:
         return self.audit_anchor_file or get_settings().data_dir / "audit-anchors.jsonl"
+
+
+def get() -> AuditSettings:
+    return AuditSettings.current()

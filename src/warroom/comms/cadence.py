@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from warroom.comms import settings as comms_settings
 from warroom.comms.models import UpdateCadence
-from warroom.comms.settings import get_settings
 from warroom.db import UnitOfWork
 from warroom.incidents import catalog, timeline
 from warroom.incidents import service as incident_service
@@ -36,7 +36,7 @@ def minutes_for(severity: str) -> int | None:
     """The cadence of a severity: the setting's override, else the rules file."""
     level = catalog.severity(severity)
     overrides = {catalog.severity(key).id: value
-                 for key, value in get_settings().comms_update_cadence_minutes.items()}
+                 for key, value in comms_settings.get().comms_update_cadence_minutes.items()}
     return overrides.get(level.id, level.update_cadence_minutes)
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from warroom.auth import service as users
-from warroom.comms.settings import get_settings
+from warroom.comms import settings as comms_settings
 from warroom.comms.templates import manifest
 from warroom.config import get_settings as core_settings
 from warroom.hooks import Hook
@@ -71,7 +71,7 @@ def build(session: Session, incident: Incident, *, fields: dict[str, Any],
         "resolved": resolved,
         "public_status": "resolved" if resolved else "degraded",
         "affected": values["service_names"],
-        "organisation": get_settings().comms_organisation,
+        "organisation": comms_settings.get().comms_organisation,
         "now": now,
     }
 

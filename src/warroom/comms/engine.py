@@ -12,4 +12,4 @@ def remind_missed_updates(uow: UnitOfWork) -> datetime | None:
     return cadence.remind_missed(uow)
 
 
-CYCLES = [("comms_cadence", remind_missed_updates)]
+CYCLES = [("comms.cadence", remind_missed_updates)]

@@ -20,9 +20,9 @@ from warroom import clock, outbound
 from warroom.audit import service as audit
 from warroom.auth import service as users
 from warroom.comms import cadence, context, templates
+from warroom.comms import settings as comms_settings
 from warroom.comms.models import CommsMessage
 from warroom.comms.schemas import fields_of
-from warroom.comms.settings import get_settings
 from warroom.db import UnitOfWork
 from warroom.errors import Invalid
 from warroom.incidents import catalog, timeline
@@ -125,7 +125,7 @@ def _resolve_one(session: Session, incident: Incident, target: str) -> list[Rout
     if kind == "role":
         return _role_routes(session, incident, value)
     if kind == "channel":
-        configured = get_settings().comms_channels.get(value)
+        configured = comms_settings.get().comms_channels.get(value)
         if not configured:
             raise Unresolved(f"Channel {value!r} is not configured; name it in "
                              "WARROOM_COMMS_CHANNELS.")

@@ -27,5 +27,5 @@ class CommsSettings(WarroomSettings):
         return value
 
 
-def get_settings() -> CommsSettings:
+def get() -> CommsSettings:
     return CommsSettings.current()

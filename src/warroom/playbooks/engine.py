@@ -1,8 +1,8 @@
 """The playbook runner's worker cycles.
 
-``playbook_steps`` starts what is due: timers, notifications, and the
+``playbooks.steps`` starts what is due: timers, notifications, and the
 commands, calls and queries it claims (run after this cycle's transaction
-commits, see ``execution``). ``playbook_reminders`` tells owners about overdue
+commits, see ``execution``). ``playbooks.reminders`` tells owners about overdue
 steps.
 """
 
@@ -29,4 +29,4 @@ def remind_overdue(uow: UnitOfWork) -> datetime | None:
     return reminders.remind_overdue(uow)
 
 
-CYCLES = [("playbook_steps", run_due_steps), ("playbook_reminders", remind_overdue)]
+CYCLES = [("playbooks.steps", run_due_steps), ("playbooks.reminders", remind_overdue)]

@@ -31,10 +31,10 @@ from warroom.incidents import service as incident_service
 from warroom.incidents import timeline
 from warroom.incidents.phases import RESOLVED_PHASES
 from warroom.playbooks import rendering, service
+from warroom.playbooks import settings as playbooks_settings
 from warroom.playbooks.format import parse_duration
 from warroom.playbooks.kinds import EXECUTED, Prepared, Result
 from warroom.playbooks.models import StepRun
-from warroom.playbooks.settings import get_settings
 
 if TYPE_CHECKING:
     from warroom.incidents.models import Incident
@@ -90,7 +90,7 @@ def run_jobs(database: Database, clock: Clock, jobs: list[Job]) -> None:
     if not jobs:
         return
     futures = [_pool().submit(_execute_and_record, database, clock, job) for job in jobs]
-    wait(futures, timeout=get_settings().playbook_step_wait_seconds)
+    wait(futures, timeout=playbooks_settings.get().playbook_step_wait_seconds)
 
 
 def record(uow: UnitOfWork, job: Job, result: Result) -> StepRun | None:
@@ -106,7 +106,7 @@ def record(uow: UnitOfWork, job: Job, result: Result) -> StepRun | None:
     step.output = result.output
     if (not result.ok and step.kind == "prometheus_check" and incident is not None
             and incident.phase not in RESOLVED_PHASES):
-        delay = service.recheck_delay(step, get_settings().playbook_recheck_seconds)
+        delay = service.recheck_delay(step, playbooks_settings.get().playbook_recheck_seconds)
         step.run_at = now + timedelta(seconds=delay)
     _on_record(uow, step, incident, result)
     if result.ok:
@@ -244,6 +244,6 @@ _shared: ThreadPoolExecutor | None = None
 def _pool() -> ThreadPoolExecutor:
     global _shared
     if _shared is None:
-        _shared = ThreadPoolExecutor(max_workers=get_settings().playbook_concurrency,
+        _shared = ThreadPoolExecutor(max_workers=playbooks_settings.get().playbook_concurrency,
                                      thread_name_prefix="playbook-step")
     return _shared

@@ -22,7 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from warroom.comms.context import incident_values
 from warroom.config import get_settings as core_settings
-from warroom.playbooks.settings import get_settings
+from warroom.playbooks import settings as playbooks_settings
 
 if TYPE_CHECKING:
     from warroom.incidents.models import Incident
@@ -41,7 +41,7 @@ def context(incident: Incident) -> dict[str, Any]:
     when configured, ``prometheus_url``."""
     values: dict[str, Any] = {"incident": incident_values(incident),
                               "warroom_url": core_settings().base_url}
-    prometheus = get_settings().playbook_prometheus_url
+    prometheus = playbooks_settings.get().playbook_prometheus_url
     if prometheus:
         values["prometheus_url"] = prometheus.rstrip("/")
     return values

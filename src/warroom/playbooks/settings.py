@@ -46,5 +46,5 @@ class PlaybookSettings(ContentSettings):
         return value
 
 
-def get_settings() -> PlaybookSettings:
+def get() -> PlaybookSettings:
     return PlaybookSettings.current()

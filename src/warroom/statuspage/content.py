@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from warroom.config import shipped_dir
-from warroom.statuspage.settings import statuspage_settings
+from warroom.statuspage import settings as statuspage_settings
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -57,7 +57,7 @@ class Messages(BaseModel):
 
 
 def default_components() -> list[DefaultComponent]:
-    path = statuspage_settings().statuspage_components_file
+    path = statuspage_settings.get().statuspage_components_file
     return _load_components(path or shipped_dir("rules") / "statuspage" / "components.yaml")
 
 

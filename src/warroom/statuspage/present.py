@@ -6,10 +6,10 @@ from sqlalchemy.orm import Session
 
 from warroom.incidents import service as internal_incidents
 from warroom.statuspage import page, records, service
+from warroom.statuspage import settings as statuspage_settings
 from warroom.statuspage.components import service as components
 from warroom.statuspage.models import Component, PublicIncident, Subscriber
 from warroom.statuspage.schemas import ComponentOut, EntryOut, PageOut, SubscriberOut, UpdateOut
-from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import indicator
 
 
@@ -33,7 +33,7 @@ def entry(session: Session, row: PublicIncident) -> EntryOut:
         auto_transition=row.auto_transition, components=[c.name for c in touched],
         updates=[UpdateOut(id=u.code, status=u.status, body=u.body, created_at=u.created_at,
                            affected_components=u.affected_components) for u in updates],
-        public_url=f"{statuspage_settings().page_url}/incidents/{row.code}")
+        public_url=f"{statuspage_settings.get().page_url}/incidents/{row.code}")
 
 
 def subscriber(row: Subscriber, *, secret: str | None = None) -> SubscriberOut:
@@ -51,7 +51,7 @@ def overview(session: Session, *, current: PublicIncident | None = None) -> Page
     level, description = indicator([c.status for c in shown],
                                    [i.impact for i in records.unresolved(session)])
     mode = service.maintenance_mode(session)
-    settings = statuspage_settings()
+    settings = statuspage_settings.get()
     return PageOut(id=page.get(session).page_code, name=settings.statuspage_name,
                    url=settings.page_url, indicator=level, description=description,
                    maintenance_mode=entry(session, mode) if mode else None,

@@ -39,5 +39,5 @@ class StatuspageSettings(WarroomSettings):
         return get_settings().base_url
 
 
-def statuspage_settings() -> StatuspageSettings:
+def get() -> StatuspageSettings:
     return StatuspageSettings.current()

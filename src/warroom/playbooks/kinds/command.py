@@ -12,16 +12,16 @@ import time
 from typing import Any
 
 from warroom.playbooks import rendering
+from warroom.playbooks import settings as playbooks_settings
 from warroom.playbooks.format import parse_duration
 from warroom.playbooks.kinds.types import Prepared, Result, clip
-from warroom.playbooks.settings import get_settings
 
 SHELL = "/bin/sh"
 
 
 class CommandKind:
     def prepare(self, params: dict[str, Any], values: dict[str, Any]) -> Prepared:
-        settings = get_settings()
+        settings = playbooks_settings.get()
         command = rendering.shell(params["command"], values).strip()
         timeout = parse_duration(params["timeout"]).total_seconds() if params.get("timeout") \
             else settings.playbook_command_timeout_seconds
@@ -48,7 +48,8 @@ class CommandKind:
             _kill_group(process)
             raw, _ = process.communicate()
         seconds = round(time.monotonic() - started, 3)
-        output = clip(raw.decode(errors="replace"), get_settings().playbook_output_limit_bytes)
+        limit = playbooks_settings.get().playbook_output_limit_bytes
+        output = clip(raw.decode(errors="replace"), limit)
         outcome = {"exit_code": process.returncode, "seconds": seconds, "timed_out": timed_out,
                    "command": command}
         if timed_out:

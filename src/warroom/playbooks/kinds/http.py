@@ -17,14 +17,14 @@ import httpx
 from warroom import outbound
 from warroom.config import get_settings as core_settings
 from warroom.playbooks import rendering
+from warroom.playbooks import settings as playbooks_settings
 from warroom.playbooks.format import parse_duration
 from warroom.playbooks.kinds.types import Prepared, Result, clip
-from warroom.playbooks.settings import get_settings
 
 
 class HttpKind:
     def prepare(self, params: dict[str, Any], values: dict[str, Any]) -> Prepared:
-        settings = get_settings()
+        settings = playbooks_settings.get()
         target = rendering.url(params["url"], values).strip()
         headers = {str(k): str(v) for k, v in rendering.plain(params.get("headers") or {},
                                                               values).items()}
@@ -71,7 +71,7 @@ class HttpKind:
                           {"request": request, "error": reason})
         expected = spec["expect_status"]
         ok = response.status_code in expected if expected else response.is_success
-        body = clip(response.text, get_settings().playbook_output_limit_bytes)
+        body = clip(response.text, playbooks_settings.get().playbook_output_limit_bytes)
         outcome = {"request": request, "status_code": response.status_code}
         return Result(ok, f"{request} answered {response.status_code}", body, outcome)
 
@@ -85,7 +85,7 @@ def _policy_refusal(target: str) -> str | None:
 
 
 def _allowed(target: str) -> bool:
-    settings = get_settings()
+    settings = playbooks_settings.get()
     prometheus = (settings.playbook_prometheus_url or "").rstrip("/")
     if prometheus and (target == prometheus or target.startswith(prometheus + "/")):
         return True

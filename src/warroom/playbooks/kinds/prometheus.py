@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 
 from warroom.playbooks import rendering
+from warroom.playbooks import settings as playbooks_settings
 from warroom.playbooks.format import parse_condition
 from warroom.playbooks.kinds.types import Prepared, Result
-from warroom.playbooks.settings import get_settings
 
 COMPARE: dict[str, Callable[[float, float], bool]] = {
     ">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le,
@@ -24,7 +24,7 @@ COMPARE: dict[str, Callable[[float, float], bool]] = {
 
 class PrometheusKind:
     def prepare(self, params: dict[str, Any], values: dict[str, Any]) -> Prepared:
-        settings = get_settings()
+        settings = playbooks_settings.get()
         if "prometheus_url" not in values:
             raise rendering.NotReady("no Prometheus is configured: set "
                                      "WARROOM_PLAYBOOK_PROMETHEUS_URL")

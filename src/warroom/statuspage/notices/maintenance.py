@@ -22,6 +22,7 @@ from warroom.audit import service as audit
 from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid
 from warroom.statuspage import content, page, records
+from warroom.statuspage import settings as statuspage_settings
 from warroom.statuspage.components import service as components
 from warroom.statuspage.models import (
     AffectedComponent,
@@ -33,7 +34,6 @@ from warroom.statuspage.models import (
 from warroom.statuspage.notices import incidents
 from warroom.statuspage.notices.incidents import Posting
 from warroom.statuspage.records import MAINTENANCE
-from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import ComponentStatus, Impact, MaintenanceStatus
 from warroom.statuspage.vocabulary import maintenance_status as parse_status
 
@@ -217,7 +217,7 @@ def _due_step(window: PublicIncident, now: datetime) -> MaintenanceStatus | None
 def _verify_minutes(window: PublicIncident) -> int:
     if window.verify_minutes is not None:
         return window.verify_minutes
-    return statuspage_settings().statuspage_verify_minutes
+    return statuspage_settings.get().statuspage_verify_minutes
 
 
 def _replace_components(uow: UnitOfWork, window: PublicIncident,

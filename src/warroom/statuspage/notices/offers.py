@@ -23,11 +23,11 @@ from warroom.incidents import timeline
 from warroom.incidents.hooks import Offer
 from warroom.incidents.phases import Phase
 from warroom.statuspage import records
+from warroom.statuspage import settings as statuspage_settings
 from warroom.statuspage.models import PublicIncident
 from warroom.statuspage.notices import incidents
 from warroom.statuspage.notices.incidents import Posting
 from warroom.statuspage.records import INCIDENT
-from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import FINISHED, IncidentStatus
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def on_transition(uow: UnitOfWork, incident: Incident, *, previous: Phase,
     """Queue the reminder when the incident ends; drop it when it reopens."""
     due = None
     if current in ENDED:
-        minutes = statuspage_settings().statuspage_resolve_reminder_minutes
+        minutes = statuspage_settings.get().statuspage_resolve_reminder_minutes
         due = uow.now() + timedelta(minutes=minutes)
     for notice in open_notices(uow.session, incident.id):
         if due is None or notice.resolve_offer_due_at is None:

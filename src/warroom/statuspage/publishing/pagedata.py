@@ -9,12 +9,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from warroom.statuspage import page, records
+from warroom.statuspage import settings as statuspage_settings
 from warroom.statuspage.components import history
 from warroom.statuspage.components import service as components
 from warroom.statuspage.components.history import Day
 from warroom.statuspage.models import Component, IncidentUpdate, PublicIncident
 from warroom.statuspage.records import INCIDENT, MAINTENANCE
-from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import ACTIVE_MAINTENANCE, MaintenanceStatus, indicator
 
 RECENT = 50
@@ -55,7 +55,7 @@ def gather(session: Session, *, now: datetime) -> PageData:
     reading, the data is at least as new as the version, never older."""
     state = page.get(session)
     version = state.version
-    settings = statuspage_settings()
+    settings = statuspage_settings.get()
     shown = components.get_all(session)
     recent = records.get_all(session, kind=INCIDENT, limit=RECENT)
     windows = records.get_all(session, kind=MAINTENANCE, limit=RECENT)

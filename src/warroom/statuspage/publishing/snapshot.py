@@ -28,11 +28,11 @@ import structlog
 from warroom.clock import Clock
 from warroom.db import SYSTEM, Database
 from warroom.statuspage import page
+from warroom.statuspage import settings as statuspage_settings
 from warroom.statuspage.components import service as components
 from warroom.statuspage.publishing import documents, pagedata, public_json, render
 from warroom.statuspage.publishing.documents import ATOM, HTML, JSON, RSS, SVG, Document
 from warroom.statuspage.publishing.pagedata import PageData
-from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.vocabulary import COMPONENT_LABELS, ComponentStatus
 
 log = structlog.get_logger("warroom.statuspage")
@@ -140,7 +140,7 @@ class Snapshots:
             now = self.clock.now()
             with self.database.read() as session:
                 data = pagedata.gather(session, now=now)
-                built = build(data, max_age=statuspage_settings().statuspage_max_age_seconds)
+                built = build(data, max_age=statuspage_settings.get().statuspage_max_age_seconds)
             midnight = datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=UTC)
             self._current = Snapshot(version=data.version, day=now.date(),
                                      expires_at=midnight, documents=built, data=data)
@@ -193,7 +193,7 @@ class Snapshots:
         return True
 
     def _poll(self) -> None:
-        interval = max(0.05, statuspage_settings().statuspage_refresh_ms / 1000)
+        interval = max(0.05, statuspage_settings.get().statuspage_refresh_ms / 1000)
         while not self._stop.wait(interval):
             self.check()
 

@@ -14,11 +14,11 @@ from warroom.auth import links
 from warroom.db import UnitOfWork
 from warroom.notify.service import Outgoing, enqueue
 from warroom.statuspage import page, records
+from warroom.statuspage import settings as statuspage_settings
 from warroom.statuspage.components import service as components
 from warroom.statuspage.models import IncidentUpdate, PublicIncident, Subscriber
 from warroom.statuspage.publishing import public_json, render
 from warroom.statuspage.publishing.pagedata import Entry
-from warroom.statuspage.settings import statuspage_settings
 from warroom.statuspage.subscribers import service as subscribers
 from warroom.statuspage.vocabulary import FINISHED, INCIDENT_LABELS, indicator
 
@@ -34,7 +34,7 @@ def announce(uow: UnitOfWork, *, incident: PublicIncident, update: IncidentUpdat
                   updates=records.updates_of(uow.session, [incident.id])[incident.id],
                   components=records.components_of(uow.session, [incident.id])[incident.id])
     state = page.get(uow.session)
-    shaped = public_json.incident(entry, state.page_code, statuspage_settings().page_url)
+    shaped = public_json.incident(entry, state.page_code, statuspage_settings.get().page_url)
     page_json = _page_json(uow, state.page_code)
     link_key = links.current_key(uow.session)
     for subscriber in audience:
@@ -50,7 +50,7 @@ def announce(uow: UnitOfWork, *, incident: PublicIncident, update: IncidentUpdat
 
 def _email(subscriber: Subscriber, entry: Entry, update: IncidentUpdate, unsubscribe: str,
            key: str) -> Outgoing:
-    settings = statuspage_settings()
+    settings = statuspage_settings.get()
     row = entry.row
     subject, body = render.email("email/update.txt", {
         "maintenance": row.kind == records.MAINTENANCE, "name": row.name,
@@ -68,7 +68,7 @@ def _email(subscriber: Subscriber, entry: Entry, update: IncidentUpdate, unsubsc
 def _webhook(subscriber: Subscriber, page_json: dict[str, Any], shaped: dict[str, Any],
              unsubscribe: str, key: str) -> Outgoing:
     payload = {"meta": {"unsubscribe": unsubscribe,
-                        "documentation": f"{statuspage_settings().page_url}#subscribe"},
+                        "documentation": f"{statuspage_settings.get().page_url}#subscribe"},
                "page": page_json, "incident": shaped}
     return Outgoing(channel="webhook", destination=subscriber.destination, kind=KIND,
                     payload=payload, signing_secret=subscribers.secret_of(subscriber), key=key)

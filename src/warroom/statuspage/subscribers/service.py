@@ -20,9 +20,9 @@ from warroom.auth import links
 from warroom.db import UnitOfWork
 from warroom.errors import BadRequest, Forbidden, Invalid, NotFound, one_of
 from warroom.notify.service import Outgoing, enqueue
+from warroom.statuspage import settings as statuspage_settings
 from warroom.statuspage.models import Subscriber, new_code
 from warroom.statuspage.publishing import render
-from warroom.statuspage.settings import statuspage_settings
 
 EMAIL, WEBHOOK = "email", "webhook"
 KINDS = (EMAIL, WEBHOOK)
@@ -133,7 +133,7 @@ def unsubscribe_url(uow: UnitOfWork, subscriber: Subscriber, *, key: bytes) -> s
     token = links.sign(key, purpose=UNSUBSCRIBE,
                        subject=subscriber.code,
                        expires_at=uow.now() + UNSUBSCRIBE_LINK_LIFETIME)
-    return f"{statuspage_settings().base_url}/status/subscriptions/unsubscribe?token={token}"
+    return f"{statuspage_settings.get().base_url}/status/subscriptions/unsubscribe?token={token}"
 
 
 def secret_of(subscriber: Subscriber) -> str | None:
@@ -189,7 +189,7 @@ def _new(uow: UnitOfWork, *, kind: str, destination: str, status: str,
 
 
 def _send_confirmation(uow: UnitOfWork, subscriber: Subscriber) -> None:
-    settings = statuspage_settings()
+    settings = statuspage_settings.get()
     hours = settings.statuspage_confirm_hours
     token = links.sign(links.current_key(uow.session), purpose=CONFIRM, subject=subscriber.code,
                        expires_at=uow.now() + timedelta(hours=hours))
