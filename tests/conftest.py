@@ -12,9 +12,8 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
@@ -27,8 +26,13 @@ from warroom.app import create_app
 from warroom.auth import service as users
 from warroom.auth.permissions import ROLE_ORDER
 from warroom.clock import FrozenClock
-from warroom.config import Settings
 from warroom.db import Actor, Database, UnitOfWork, migrate, set_database
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from warroom.config import Settings
 
 pytest_plugins = ["tests.support.fixtures"]
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,13 +22,18 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import orjson
 from sqlalchemy import JSON, DateTime, Engine, MetaData, Table, create_engine, event, text, update
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 from warroom import clock as clock_module
-from warroom.clock import Clock
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from sqlalchemy.engine import Connection
+
+    from warroom.clock import Clock
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

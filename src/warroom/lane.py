@@ -33,7 +33,6 @@ import structlog
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warroom.errors import BadRequest, Conflict, PayloadTooLarge, Problem, Unavailable
 from warroom.http import problem_response
@@ -41,6 +40,7 @@ from warroom.text import refuse_nul
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from warroom.metrics import Metrics
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warroom.http import PROBLEM_JSON
 from warroom.lane import BODYLESS, BodyLimit
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class BodyLimitMiddleware:

@@ -13,13 +13,15 @@ answer is a 405 problem listing all of their methods.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from warroom.errors import Problem
 from warroom.http import problem_response
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Receive, Scope, Send
 
 ANY = frozenset({"*"})  # a route that takes every method
 _Entry = tuple[Any, int, frozenset[str]]  # path regex, path parameters, methods

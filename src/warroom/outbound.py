@@ -31,8 +31,7 @@ import json
 import re
 import socket
 import ssl
-from collections.abc import Iterable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpcore
 import httpx
@@ -41,6 +40,9 @@ from pydantic_settings import NoDecode
 
 from warroom.config import WarroomSettings
 from warroom.errors import Invalid
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 ALLOW_SETTING = "WARROOM_OUTBOUND_ALLOW"

@@ -9,16 +9,20 @@ line here.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from warroom.audit.domain import DOMAIN as AUDIT
 from warroom.auth.domain import DOMAIN as AUTH
 from warroom.comms.domain import DOMAIN as COMMS
-from warroom.domain import Domain, EngineCycle
 from warroom.incidents.domain import DOMAIN as INCIDENTS
 from warroom.intake.domain import DOMAIN as INTAKE
 from warroom.notify.domain import DOMAIN as NOTIFY
 from warroom.oncall.domain import DOMAIN as ONCALL
 from warroom.playbooks.domain import DOMAIN as PLAYBOOKS
 from warroom.statuspage.domain import DOMAIN as STATUSPAGE
+
+if TYPE_CHECKING:
+    from warroom.domain import Domain, EngineCycle
 
 DOMAINS: tuple[Domain, ...] = (
     AUTH,

@@ -23,16 +23,19 @@ goes out. So the HTTP protocol that uvicorn runs here adds:
 
 from __future__ import annotations
 
-import asyncio
 import resource
 import time
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from warroom.config import Settings
 from warroom.http import PROBLEM_JSON, problem_body
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from warroom.config import Settings
 
 FD_RESERVE_SHARE = 4
 """A quarter of the open-file limit (at least 64) is kept out of the

@@ -27,15 +27,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
 from itertools import islice
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import parse_qsl
 
 from pydantic import StringConstraints
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warroom.errors import BadRequest, Invalid, Problem
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _BIDI = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 LINE_PATTERN = rf"^[^\x00-\x1f\x7f-\x9f{_BIDI}]*$"

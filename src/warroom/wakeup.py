@@ -8,10 +8,12 @@ commit to every worker that ``LISTEN``s. A fallback poll covers anything else.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
-from warroom.db import UnitOfWork
+if TYPE_CHECKING:
+    from warroom.db import UnitOfWork
 
 CHANNEL = "warroom_work"
 

@@ -28,11 +28,10 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -40,11 +39,16 @@ from sqlalchemy import text
 
 from warroom import registry as domains
 from warroom import wakeup
-from warroom.clock import Clock
-from warroom.config import Settings
 from warroom.db import SYSTEM, Database
-from warroom.domain import EngineCycle
 from warroom.notify import delivery
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from warroom.clock import Clock
+    from warroom.config import Settings
+    from warroom.domain import EngineCycle
 
 log = structlog.get_logger("warroom.worker")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import pytest
@@ -21,6 +21,9 @@ from warroom.audit.settings import AuditSettings
 from warroom.cli import app as cli_app
 from warroom.incidents import service as incidents
 from warroom.incidents import timeline
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @pytest.fixture(autouse=True)

@@ -16,9 +16,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -31,6 +31,9 @@ from warroom.db import Actor, Database
 from warroom.oncall.people import service as people_service
 from warroom.oncall.positions import service as positions
 from warroom.oncall.targets import TargetSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 IDLE_SOCKETS = 1100
 SECRET = "abusive-clients-test"

@@ -5,20 +5,22 @@ code (warroom.lane)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import IntegrityError, OperationalError
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.types import Scope
 
 from warroom.app import served
 from warroom.errors import Gone
 from warroom.lane import Lane, Prepared, Route
 from warroom.text import field_errors, invalid_input
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.types import Scope
 
 BOOM = "/api/v1/lane-test/boom"
 ERRORS = {

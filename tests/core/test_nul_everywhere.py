@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.core.test_route_permissions import ROTATES_TOKENS
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 NUL = "bad\u0000value"
 Path = tuple[str | int, ...]

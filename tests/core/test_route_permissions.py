@@ -4,13 +4,15 @@ permission table is enforced for every role."""
 from __future__ import annotations
 
 import re
-
-from fastapi.routing import APIRoute
+from typing import TYPE_CHECKING
 
 from warroom.auth.deps import IncidentScopedRequirement, PublicMarker, Requirement
 from warroom.auth.permissions import INCIDENT_ROLE_GRANTS, ROLE_ORDER, allows
 from warroom.http import api_routes
 from warroom.incidents import catalog
+
+if TYPE_CHECKING:
+    from fastapi.routing import APIRoute
 
 PLACEHOLDERS = {"ref": "INC-999999", "incident": "INC-999999"}
 ROTATES_TOKENS = "/api/v1/admin/security/rotate-keys"

@@ -5,13 +5,16 @@ operator may choose NORMAL, knowingly, with ``WARROOM_SQLITE_SYNCHRONOUS``."""
 from __future__ import annotations
 
 from contextlib import ExitStack
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import text
 
 from warroom import config
 from warroom.db import Database, get_database, set_database
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FULL, NORMAL = 2, 1
 """What ``PRAGMA synchronous`` answers for each level."""

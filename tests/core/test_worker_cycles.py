@@ -4,18 +4,22 @@ on; every run is timed, and a slow one is logged."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import select
 from structlog.testing import capture_logs
 
 from warroom import config
-from warroom.clock import FrozenClock
-from warroom.db import UnitOfWork
 from warroom.incidents.models import Incident
 from warroom.worker import Worker
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from datetime import datetime
+
+    from warroom.clock import FrozenClock
+    from warroom.db import UnitOfWork
 
 
 @pytest.fixture

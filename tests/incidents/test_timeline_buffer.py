@@ -3,8 +3,8 @@ written in call order, with one INSERT, before commit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import event, select, text
@@ -14,6 +14,9 @@ from warroom.audit import verify as audit
 from warroom.incidents import service as incidents
 from warroom.incidents import timeline
 from warroom.incidents.models import TimelineEvent
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 @pytest.fixture(autouse=True)

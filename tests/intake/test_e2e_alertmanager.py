@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -25,6 +25,9 @@ from tests.support.prometheus import (
 )
 from tests.support.receivers import free_port
 from warroom.intake.sources.alert import fingerprint
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 ROOT = Path(__file__).resolve().parents[2]
 BUFFER = 'websocket_buffer_utilization{instance="ws-1"}'

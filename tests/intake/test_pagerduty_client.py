@@ -10,10 +10,10 @@ import os
 import ssl
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pagerduty
@@ -25,6 +25,9 @@ from cryptography.x509.oid import NameOID
 
 from tests.support.prometheus import eventually
 from tests.support.receivers import free_port
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 ROOT = Path(__file__).resolve().parents[2]
 

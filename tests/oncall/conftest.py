@@ -4,23 +4,26 @@ person), so each test sees exactly who was paged, when, and with what."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.support.receivers import Receiver
 from warroom import config
 from warroom.auth import service as users
-from warroom.clock import FrozenClock
 from warroom.db import Actor, Database
 from warroom.incidents import service as incidents
 from warroom.oncall.people import service as people_service
 from warroom.oncall.positions import service as positions
-from warroom.oncall.targets import TargetSpec
 from warroom.worker import Worker
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from datetime import datetime
+
+    from tests.support.receivers import Receiver
+    from warroom.clock import FrozenClock
+    from warroom.oncall.targets import TargetSpec
 
 SECRET = "whsec_b25jYWxsLXRlc3Qtc2lnbmluZy1zZWNyZXQ="
 POSITIONS = {"on_call_engineer": "oce", "team_lead": "lead", "engineering_manager": "em",

@@ -16,11 +16,10 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -38,6 +37,9 @@ from warroom.oncall.escalation.models import Page
 from warroom.oncall.people import service as people_service
 from warroom.oncall.positions import service as positions
 from warroom.oncall.targets import TargetSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 INCIDENTS = 20
 # sev3: on-call engineer at once, team lead at 15 min, engineering manager at 1 h.

@@ -4,7 +4,7 @@ and the committed JSON Schema is the one the models produce."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
@@ -14,6 +14,9 @@ from tests.playbooks.conftest import SHIPPED, write_playbook
 from warroom.cli import app as cli_app
 from warroom.playbooks import catalogue
 from warroom.playbooks.format import json_schema, parse_window
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ROUTED = ["websocket-service-outage", "security-incident", "performance-degradation",
           "data-loss", "compliance-violation", "general-procedure"]

@@ -3,7 +3,7 @@ the fast lane in front) and a worker on the test clock."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +11,9 @@ from fastapi.testclient import TestClient
 from warroom import config
 from warroom.app import served
 from warroom.worker import Worker
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 @pytest.fixture

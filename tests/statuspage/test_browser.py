@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -15,6 +15,9 @@ import uvicorn
 from tests.statuspage.support import SEED_STATUS
 from tests.support.receivers import free_port
 from warroom.app import served
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import TYPE_CHECKING
 
 from warroom import config
+
+if TYPE_CHECKING:
+    import pytest
 
 
 def set_allow_list(monkeypatch: pytest.MonkeyPatch, value: str | None) -> None:

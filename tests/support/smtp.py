@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
-from email.message import EmailMessage
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiosmtpd.controller import Controller
 
 from tests.support.receivers import free_port
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 
 @dataclass

@@ -16,18 +16,22 @@ import hmac
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import structlog
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from warroom.audit import chain
 from warroom.audit.models import AuditEntry, AuditHead
-from warroom.audit.settings import AuditSettings
-from warroom.db import UnitOfWork
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sqlalchemy.orm import Session
+
+    from warroom.audit.settings import AuditSettings
+    from warroom.db import UnitOfWork
 
 log = structlog.get_logger("warroom.audit")
 _ANCHOR_LABEL = b"warroom/audit-anchor/v1"

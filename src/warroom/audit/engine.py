@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from warroom.audit import anchors
 from warroom.audit import settings as audit_settings
-from warroom.db import UnitOfWork
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from warroom.db import UnitOfWork
 
 
 def anchor_head(uow: UnitOfWork) -> datetime | None:

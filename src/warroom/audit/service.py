@@ -15,16 +15,20 @@ rows outside warroom is caught by :func:`warroom.audit.verify.verify`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import Session
 
 from warroom.audit import chain
 from warroom.audit.models import AuditEntry, AuditHead
-from warroom.db import UnitOfWork
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
 
 GENESIS = chain.GENESIS
 _PENDING = "audit.pending"

@@ -9,17 +9,20 @@ compares their tables with what the chain says (:data:`checks`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from warroom.audit import chain
 from warroom.audit.anchors import AnchorLog
 from warroom.audit.models import AuditEntry, AuditHead
 from warroom.hooks import Hook
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from sqlalchemy.orm import Session
 
 MAX_FINDINGS = 100
 

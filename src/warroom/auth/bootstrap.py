@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import os
 import secrets
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from warroom.auth import service as users
-from warroom.auth.service import IssuedToken
-from warroom.config import Settings
 from warroom.db import SYSTEM, Database
 from warroom.errors import Invalid
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from warroom.auth.service import IssuedToken
+    from warroom.config import Settings
 
 TOKEN_FILE = "admin-token"
 

@@ -16,14 +16,17 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import orjson
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from warroom.auth.models import LinkKey
 from warroom.config import get_settings
 from warroom.errors import Forbidden, Gone
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)

@@ -24,15 +24,17 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from warroom.audit import service as audit
 from warroom.auth import service
 from warroom.auth.models import ApiToken, LinkKey, User
-from warroom.db import UnitOfWork
 from warroom.hooks import Hook
+
+if TYPE_CHECKING:
+    from warroom.db import UnitOfWork
 
 
 @dataclass(frozen=True)

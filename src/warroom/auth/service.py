@@ -15,18 +15,22 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
 from warroom.auth.models import ApiToken, User
 from warroom.auth.permissions import ROLE_ORDER, Role
 from warroom.db import Actor, UnitOfWork
 from warroom.errors import Conflict, Forbidden, Invalid, NotFound, one_of
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sqlalchemy.orm import Session
 
 TOKEN_PREFIX = "wr_"
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")

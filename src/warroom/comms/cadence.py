@@ -15,17 +15,18 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from warroom.comms import settings as comms_settings
 from warroom.comms.models import UpdateCadence
-from warroom.db import UnitOfWork
 from warroom.incidents import catalog, timeline
 from warroom.incidents import service as incident_service
 from warroom.incidents.phases import RESOLVED_PHASES, Phase
 from warroom.notify.service import notify_person
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
     from warroom.incidents.models import Incident
 
 RESOLVED = [p.value for p in RESOLVED_PHASES]

@@ -8,10 +8,7 @@ now) or says plainly that it is not known yet.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
-
-from sqlalchemy.orm import Session
 
 from warroom.auth import service as users
 from warroom.comms import settings as comms_settings
@@ -22,6 +19,10 @@ from warroom.incidents import catalog, timeline
 from warroom.incidents.phases import RESOLVED_PHASES
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
     from warroom.incidents.models import Incident
 
 def _next_steps(session: Session, incident: Incident) -> list[str]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from warroom.comms import cadence
-from warroom.db import UnitOfWork
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from warroom.db import UnitOfWork
 
 
 def remind_missed_updates(uow: UnitOfWork) -> datetime | None:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from warroom import clock, outbound
 from warroom.audit import service as audit
@@ -23,12 +21,16 @@ from warroom.comms import cadence, context, templates
 from warroom.comms import settings as comms_settings
 from warroom.comms.models import CommsMessage
 from warroom.comms.schemas import fields_of
-from warroom.db import UnitOfWork
 from warroom.errors import Invalid
 from warroom.incidents import catalog, timeline
 from warroom.notify.service import Outgoing, enqueue, notify_person
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
     from warroom.incidents.models import Incident
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

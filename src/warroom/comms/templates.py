@@ -10,10 +10,8 @@ undefined names fail loudly instead of rendering as blank text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
@@ -22,6 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from warroom.content import playbooks_directory
 from warroom.errors import Invalid, NotFound, one_of
+
+if TYPE_CHECKING:
+    from datetime import datetime
+    from pathlib import Path
 
 MANIFEST = "templates.yaml"
 

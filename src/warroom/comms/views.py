@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
-
 from warroom import clock
 from warroom.comms import cadence, service
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from warroom.incidents.models import Incident
 
 

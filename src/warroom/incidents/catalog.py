@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -14,6 +14,9 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from warroom.config import get_settings, shipped_dir
 from warroom.errors import Invalid, one_of
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class IncidentType(StrEnum):

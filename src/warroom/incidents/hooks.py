@@ -9,13 +9,14 @@ transition by raising :class:`warroom.errors.Conflict` (playbook gates do).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from warroom.hooks import Hook
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy.orm import Session
 
     from warroom.db import UnitOfWork

@@ -13,19 +13,23 @@ the first one declared under coverage.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import Row, Table, bindparam, func, select
-from sqlalchemy.orm import Session
 
 from warroom.audit import chain
 from warroom.audit import service as audit
 from warroom.audit.verify import Coverage, Finding
-from warroom.db import UnitOfWork
 from warroom.incidents.models import Incident, TimelineEvent
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
 
 EVENTS, INCIDENTS, DECLARED = "events", "incidents", "declared"
 _EVENTS: Table = TimelineEvent.__table__

@@ -8,17 +8,14 @@ page follow along in the same transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, bindparam, func, or_, select
-from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
 from warroom.auth import service as users
-from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid, NotFound, one_of
 from warroom.incidents import catalog, hooks, integrity, timeline
 from warroom.incidents.models import Incident, IncidentLink, RoleAssignment
@@ -31,6 +28,13 @@ from warroom.incidents.phases import (
     legal_next,
     parse,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
 
 REF = re.compile(r"^(?:inc-)?(\d{1,12})$", re.IGNORECASE)
 MAX_LABELS = 64

@@ -19,15 +19,18 @@ first, so it sees every event added so far; a reader that selects
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
-from warroom.db import UnitOfWork
 from warroom.incidents import integrity
 from warroom.incidents.models import TimelineEvent
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
 
 _TABLE = TimelineEvent.__table__
 _INSERT = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from warroom.auth import service as users
 from warroom.incidents import catalog, hooks, service
-from warroom.incidents.models import Incident
 from warroom.incidents.phases import Phase, legal_next
 from warroom.incidents.schemas import IncidentOut, RoleOut, Targets
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from warroom.incidents.models import Incident
 
 
 def present(session: Session, incident: Incident, *, now: datetime,

@@ -13,16 +13,17 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
-from warroom.db import UnitOfWork
 from warroom.intake import settings as intake_settings
-from warroom.intake.integrations import Caller
 from warroom.intake.models import Alert, ChangeEvent
-from warroom.intake.sources.pagerduty import ChangeEvent as ChangeIn
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
     from warroom.incidents.models import Incident
+    from warroom.intake.integrations import Caller
+    from warroom.intake.sources.pagerduty import ChangeEvent as ChangeIn
 
 SHOWN = 20
 

@@ -3,10 +3,14 @@ placed again, and (when configured) Prometheus is polled for alerts."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import TYPE_CHECKING
 
-from warroom.db import UnitOfWork
 from warroom.intake import poller, service, silences
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from warroom.db import UnitOfWork
 
 
 def lift_silences(uow: UnitOfWork) -> datetime | None:

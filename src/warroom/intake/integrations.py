@@ -15,9 +15,9 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
 from warroom.config import get_settings
@@ -26,6 +26,9 @@ from warroom.errors import Conflict, NotFound
 from warroom.intake import switches
 from warroom.intake.models import Integration
 from warroom.intake.sources import SOURCES
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 PATHS = {source.name: source.integration_path for source in SOURCES
          if source.integration_path is not None}

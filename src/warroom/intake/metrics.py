@@ -3,15 +3,19 @@ active silences and the monitoring switch."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from warroom import clock
 from warroom.intake import service, switches
 from warroom.intake.models import AlertGroup, Silence
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from sqlalchemy.orm import Session
 
 
 def collect(session: Session) -> Iterator[Metric]:

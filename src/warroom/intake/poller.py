@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from warroom.db import UnitOfWork
 from warroom.intake import service
 from warroom.intake import settings as intake_settings
 from warroom.intake.models import Alert
-from warroom.intake.pipeline.delivery import Report
 from warroom.intake.sources import prometheus
 from warroom.intake.sources.alert import IncomingAlert
+
+if TYPE_CHECKING:
+    from warroom.db import UnitOfWork
+    from warroom.intake.pipeline.delivery import Report
 
 SOURCE = prometheus.SOURCE.name
 _last_poll: dict[str, float] = {}

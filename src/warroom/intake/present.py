@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from warroom.intake import integrations, service, silences
-from warroom.intake.models import Alert, AlertGroup, Integration, Silence
 from warroom.intake.schemas import (
     AlertGroupOut,
     AlertOut,
@@ -14,6 +13,11 @@ from warroom.intake.schemas import (
     Matcher,
     SilenceOut,
 )
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from warroom.intake.models import Alert, AlertGroup, Integration, Silence
 
 
 def alert(row: Alert) -> AlertOut:

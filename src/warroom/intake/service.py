@@ -7,22 +7,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
-from warroom.db import UnitOfWork
 from warroom.errors import Invalid, NotFound, one_of
 from warroom.incidents.catalog import SECURITY_TYPES
 from warroom.intake import settings as intake_settings
 from warroom.intake import silences, switches
-from warroom.intake.integrations import Caller
 from warroom.intake.models import Alert, AlertGroup
 from warroom.intake.pipeline.delivery import Delivery, Report
-from warroom.intake.pipeline.placement import Pending
 from warroom.intake.pipeline.receive import re_evaluate, receive_all
-from warroom.intake.sources.alert import IncomingAlert
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
+    from warroom.intake.integrations import Caller
+    from warroom.intake.pipeline.placement import Pending
+    from warroom.intake.sources.alert import IncomingAlert
 
 STATUSES = ("firing", "resolved")
 HOLDS = ("silenced", "paused", "flapping")

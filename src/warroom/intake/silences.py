@@ -18,13 +18,12 @@ import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
 from warroom.auth.permissions import Permission, allows
-from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Forbidden, Invalid, NotFound, one_of
 from warroom.incidents import catalog
 from warroom.intake import settings as intake_settings
@@ -32,6 +31,11 @@ from warroom.intake import switches
 from warroom.intake.models import Alert, Silence
 from warroom.intake.schemas import Matcher
 from warroom.intake.sources.alert import SENDER_SEVERITIES
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
 
 STATES = ("pending", "active", "expired")
 PROBE = "warroom-silence-probe-0f3c9a"

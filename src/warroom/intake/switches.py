@@ -9,14 +9,19 @@ since this process last loaded them, so a change made through any process
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select, update
-from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from warroom.db import UnitOfWork
 from warroom.intake.models import IntakeState
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy.orm import InstrumentedAttribute, Session
+
+    from warroom.db import UnitOfWork
 
 _ROW = 1
 

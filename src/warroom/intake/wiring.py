@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.auth import rotation
-from warroom.db import UnitOfWork
 from warroom.incidents import hooks
 from warroom.intake import changes, integrations
+
+if TYPE_CHECKING:
+    from warroom.db import UnitOfWork
 
 
 def connect() -> None:

@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from warroom import sealing
 from warroom.audit import service as audit
 from warroom.auth import service as users
-from warroom.config import Settings
 from warroom.db import SYSTEM, Database, UnitOfWork
 from warroom.incidents import timeline
 from warroom.notify import hooks
@@ -31,6 +29,12 @@ from warroom.notify.channels import CHANNELS
 from warroom.notify.channels.base import DeliveryResult, Envelope
 from warroom.notify.models import DeliveryAttempt, OutboxMessage
 from warroom.notify.service import Outgoing, enqueue, unsealed_content
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from concurrent.futures import ThreadPoolExecutor
+
+    from warroom.config import Settings
 
 
 @dataclass

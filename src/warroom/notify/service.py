@@ -8,22 +8,26 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from warroom import outbound, sealing, wakeup
 from warroom.auth import service as users
 from warroom.config import get_settings
-from warroom.db import UnitOfWork
 from warroom.errors import Invalid, NotFound, one_of
 from warroom.notify import hooks
 from warroom.notify.channels import CHANNELS
 from warroom.notify.models import DeliveryAttempt, OutboxMessage
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
 
 STATUSES = ("pending", "sending", "sent", "dead", "cancelled")
 SEALED_CHANNELS = ("slack",)
@@ -172,7 +176,7 @@ def cancel_group(uow: UnitOfWork, *, group_key: str, reason: str) -> int:
     """Cancel every message of a group that has not been delivered yet
     (pending, or claimed but not yet sent). Returns how many."""
     # Session.execute is typed as returning a plain Result even for an UPDATE.
-    result = cast(CursorResult[Any], uow.session.execute(
+    result = cast("CursorResult[Any]", uow.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.group_key == group_key,
                OutboxMessage.status.in_(("pending", "sending")))

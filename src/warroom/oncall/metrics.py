@@ -3,14 +3,18 @@ late the oldest due timer is (alert on it: escalations are stuck)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from warroom import clock
 from warroom.oncall.escalation.models import Escalation, Timer
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from sqlalchemy.orm import Session
 
 
 def collect(session: Session) -> Iterator[Metric]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from warroom.auth import service as users
 from warroom.errors import Invalid
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sqlalchemy.orm import Session
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 

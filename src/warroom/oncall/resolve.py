@@ -7,16 +7,19 @@ cycle costs a handful of queries, not thousands.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from warroom.auth import service as users
 from warroom.oncall.positions import service as positions
 from warroom.oncall.schedules import service as schedules
 from warroom.oncall.targets import TargetSpec
 from warroom.oncall.teams import service as teams
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
 
 
 class Resolver:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from warroom.db import UnitOfWork
 from warroom.incidents import hooks
 from warroom.notify import hooks as notify_hooks
 from warroom.oncall.escalation import service as escalations
@@ -12,6 +11,7 @@ from warroom.oncall.escalation.views import incident_extra
 from warroom.oncall.people.contacts import person_routes
 
 if TYPE_CHECKING:
+    from warroom.db import UnitOfWork
     from warroom.incidents.models import Incident
 
 

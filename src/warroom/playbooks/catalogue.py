@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -21,6 +21,9 @@ from warroom.content import playbooks_directory
 from warroom.errors import Invalid, NotFound, one_of
 from warroom.incidents import catalog
 from warroom.playbooks.format import IncidentTypeId, Playbook
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SELECTION_FILE = "selection.yaml"
 

@@ -8,10 +8,14 @@ steps.
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import TYPE_CHECKING
 
-from warroom.db import UnitOfWork
 from warroom.playbooks import execution, reminders
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from warroom.db import UnitOfWork
 
 
 def run_due_steps(uow: UnitOfWork) -> datetime | None:

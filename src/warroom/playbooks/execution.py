@@ -23,7 +23,6 @@ from sqlalchemy import func, or_, select
 
 from warroom import wakeup
 from warroom.audit import service as audit
-from warroom.clock import Clock
 from warroom.comms import service as comms
 from warroom.db import SYSTEM, Database, UnitOfWork
 from warroom.errors import Problem
@@ -37,6 +36,7 @@ from warroom.playbooks.kinds import EXECUTED, Prepared, Result
 from warroom.playbooks.models import StepRun
 
 if TYPE_CHECKING:
+    from warroom.clock import Clock
     from warroom.incidents.models import Incident
 
 log = structlog.get_logger("warroom.playbooks")

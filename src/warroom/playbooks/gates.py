@@ -13,10 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
-from warroom.db import UnitOfWork
 from warroom.errors import Conflict
 from warroom.incidents import timeline
 from warroom.incidents.phases import RESOLVED_PHASES, Phase
@@ -24,6 +22,9 @@ from warroom.playbooks import service
 from warroom.playbooks.models import StepRun
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
     from warroom.incidents.models import Incident
 
 

@@ -3,16 +3,20 @@ of open incidents (so an alert can fire when responders fall behind)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from warroom import clock
 from warroom.incidents import service as incidents
 from warroom.playbooks.models import StepRun
 from warroom.playbooks.service import DONE
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from sqlalchemy.orm import Session
 
 
 def collect(session: Session) -> Iterator[Metric]:

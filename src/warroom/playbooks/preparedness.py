@@ -12,17 +12,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
-from warroom.db import UnitOfWork
 from warroom.errors import Invalid, NotFound, one_of
 from warroom.playbooks.catalogue import directory
 from warroom.playbooks.models import PreparednessOwner, PreparednessVerification
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
 
 FILE = Path("checklists") / "preparedness.yaml"
 

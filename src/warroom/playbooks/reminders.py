@@ -9,12 +9,10 @@ incidents are left alone.
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 
-from warroom.db import UnitOfWork
 from warroom.incidents import catalog, timeline
 from warroom.incidents import service as incident_service
 from warroom.incidents.phases import RESOLVED_PHASES
@@ -23,6 +21,9 @@ from warroom.playbooks.models import StepRun
 from warroom.playbooks.service import DONE
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from warroom.db import UnitOfWork
     from warroom.incidents.models import Incident
 
 RESOLVED = [p.value for p in RESOLVED_PHASES]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -25,6 +24,8 @@ from warroom.config import get_settings as core_settings
 from warroom.playbooks import settings as playbooks_settings
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from warroom.incidents.models import Incident
 
 

@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from warroom.audit import service as audit
-from warroom.db import UnitOfWork
 from warroom.errors import Problem
 from warroom.incidents import timeline
 from warroom.playbooks import catalogue, service
-from warroom.playbooks.models import PlaybookRun
 
 if TYPE_CHECKING:
+    from warroom.db import UnitOfWork
     from warroom.incidents.models import Incident
+    from warroom.playbooks.models import PlaybookRun
 
 log = structlog.get_logger("warroom.playbooks")
 

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
 
 from warroom import wakeup
 from warroom.audit import service as audit
 from warroom.comms import service as comms
-from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid, NotFound
 from warroom.incidents import service as incident_service
 from warroom.incidents import timeline
@@ -31,6 +28,11 @@ from warroom.playbooks.kinds import EXECUTED, Prepared
 from warroom.playbooks.models import PlaybookRun, StepRun
 
 if TYPE_CHECKING:
+    from datetime import datetime, timedelta
+
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
     from warroom.incidents.models import Incident
 
 DONE = ("succeeded", "skipped")

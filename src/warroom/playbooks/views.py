@@ -12,14 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
-
 from warroom import clock
 from warroom.playbooks import service
-from warroom.playbooks.catalogue import Loaded
 from warroom.playbooks.gates import describe
-from warroom.playbooks.models import StepRun
-from warroom.playbooks.preparedness import ItemState
 from warroom.playbooks.schemas import (
     IncidentPlaybooksOut,
     ItemOut,
@@ -30,7 +25,12 @@ from warroom.playbooks.schemas import (
 )
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from warroom.incidents.models import Incident
+    from warroom.playbooks.catalogue import Loaded
+    from warroom.playbooks.models import StepRun
+    from warroom.playbooks.preparedness import ItemState
 
 STATES = ("overdue", "due_now", "upcoming", "done")
 

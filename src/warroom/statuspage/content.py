@@ -4,13 +4,16 @@ wrote any (``rules/statuspage/``), validated when loaded."""
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from warroom.config import shipped_dir
 from warroom.statuspage import settings as statuspage_settings
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _STRICT = ConfigDict(extra="forbid")
 

@@ -12,11 +12,15 @@ very same prepared bytes.
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Scope
+from typing import TYPE_CHECKING
 
 from warroom.lane import Lane, Prepared
 from warroom.statuspage.publishing.documents import PREFLIGHT, answer, shared_across_origins
-from warroom.statuspage.publishing.snapshot import Snapshots
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Scope
+
+    from warroom.statuspage.publishing.snapshot import Snapshots
 
 _READS = frozenset({"GET", "HEAD"})
 _PREFLIGHT_ANSWER: Prepared = (204, PREFLIGHT, b"")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from warroom.statuspage.models import Component, Subscriber
 from warroom.statuspage.publishing import documents
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from sqlalchemy.orm import Session
 
 
 def collect(session: Session) -> Iterator[Metric]:

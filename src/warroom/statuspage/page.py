@@ -7,12 +7,17 @@ process's snapshots just after it (so the writer reads its own change).
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
-from warroom.db import Database, UnitOfWork
+from sqlalchemy import select, update
+
 from warroom.hooks import Hook
 from warroom.statuspage.models import PageState
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from warroom.db import Database, UnitOfWork
 
 
 def _after_change(database: Database) -> None: ...

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from warroom.incidents import service as internal_incidents
 from warroom.statuspage import page, records, service
 from warroom.statuspage import settings as statuspage_settings
 from warroom.statuspage.components import service as components
-from warroom.statuspage.models import Component, PublicIncident, Subscriber
 from warroom.statuspage.schemas import ComponentOut, EntryOut, PageOut, SubscriberOut, UpdateOut
 from warroom.statuspage.vocabulary import indicator
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from warroom.statuspage.models import Component, PublicIncident, Subscriber
 
 
 def component(row: Component) -> ComponentOut:

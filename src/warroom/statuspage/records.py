@@ -5,14 +5,16 @@ and the subscribers' notifications only read, through here."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import UnaryExpression, select
-from sqlalchemy.orm import Session
 
 from warroom.errors import NotFound
 from warroom.statuspage.models import AffectedComponent, Component, IncidentUpdate, PublicIncident
 from warroom.statuspage.vocabulary import FINISHED
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 INCIDENT = "incident"
 MAINTENANCE = "maintenance"

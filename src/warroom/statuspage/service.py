@@ -15,12 +15,11 @@ ends when switched off, putting every component back where it was.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
-from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid
 from warroom.statuspage import content, page, records
 from warroom.statuspage.components import service as components
@@ -38,6 +37,11 @@ from warroom.statuspage.vocabulary import (
     incident_status,
     valid_component_words,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
 
 SOURCE_REPORT = "admin_status"
 SOURCE_MODE = "maintenance_mode"

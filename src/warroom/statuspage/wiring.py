@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from warroom.incidents import hooks
 from warroom.statuspage import page
@@ -19,6 +18,8 @@ from warroom.statuspage.records import INCIDENT
 from warroom.statuspage.vocabulary import FINISHED
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from warroom.incidents.models import Incident
 
 

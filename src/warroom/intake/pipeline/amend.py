@@ -16,13 +16,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from warroom.db import UnitOfWork
 from warroom.incidents import timeline
 from warroom.intake import settings as intake_settings
 from warroom.intake.pipeline.placement import Pending, note
-from warroom.intake.sources.alert import IncomingAlert
+
+if TYPE_CHECKING:
+    from warroom.db import UnitOfWork
+    from warroom.intake.sources.alert import IncomingAlert
 
 
 def keep_first_labels(uow: UnitOfWork, alert: IncomingAlert, stored: Any) -> IncomingAlert:

@@ -36,15 +36,17 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from anyio import to_thread
 from sqlalchemy.exc import OperationalError
 
-from warroom.clock import Clock
-from warroom.db import Actor, Database
 from warroom.intake.pipeline import receive
 from warroom.intake.pipeline.delivery import Delivery, Report
+
+if TYPE_CHECKING:
+    from warroom.clock import Clock
+    from warroom.db import Actor, Database
 
 PG_WRITERS = 4
 

@@ -9,15 +9,17 @@ repeat is counted as a repeat and nothing is stored twice.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from warroom.db import UnitOfWork
 from warroom.intake.models import Alert
-from warroom.intake.pipeline.delivery import Delivery
-from warroom.intake.pipeline.placement import Pending
 from warroom.intake.sources.alert import IncomingAlert
+
+if TYPE_CHECKING:
+    from warroom.db import UnitOfWork
+    from warroom.intake.pipeline.delivery import Delivery
+    from warroom.intake.pipeline.placement import Pending
 
 
 def rounds(deliveries: list[Delivery]) -> list[list[tuple[Delivery, IncomingAlert]]]:

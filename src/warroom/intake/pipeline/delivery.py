@@ -4,10 +4,11 @@ the pipeline takes in and what it answers each sender."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from warroom.intake.integrations import Caller
-from warroom.intake.sources.alert import IncomingAlert
+if TYPE_CHECKING:
+    from warroom.intake.integrations import Caller
+    from warroom.intake.sources.alert import IncomingAlert
 
 
 @dataclass

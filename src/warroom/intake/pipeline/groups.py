@@ -14,15 +14,18 @@ every receiving request touches them. Locking differs per database:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from warroom.db import UnitOfWork
 from warroom.intake.models import AlertGroup
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from warroom.db import UnitOfWork
 
 _TABLE = AlertGroup.__table__
 _COLUMNS = (_TABLE.c.id, _TABLE.c.key, _TABLE.c.rule, _TABLE.c.labels, _TABLE.c.incident_id,

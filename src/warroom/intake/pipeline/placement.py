@@ -12,16 +12,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from warroom.db import UnitOfWork
 from warroom.incidents import service as incidents
 from warroom.incidents import timeline
-from warroom.intake.pipeline.groups import Group
-from warroom.intake.rules.routing import CompiledRule
-from warroom.intake.silences import SilenceSet
-from warroom.intake.sources.alert import IncomingAlert
 
 if TYPE_CHECKING:
+    from warroom.db import UnitOfWork
     from warroom.incidents.models import Incident
+    from warroom.intake.pipeline.groups import Group
+    from warroom.intake.rules.routing import CompiledRule
+    from warroom.intake.silences import SilenceSet
+    from warroom.intake.sources.alert import IncomingAlert
 
 
 

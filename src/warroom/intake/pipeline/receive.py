@@ -18,22 +18,24 @@ The steps are the modules beside this one: :mod:`~warroom.intake.pipeline.dedup`
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from warroom.audit import service as audit
-from warroom.db import UnitOfWork
 from warroom.intake import settings as intake_settings
 from warroom.intake import silences, switches
-from warroom.intake.integrations import Caller
 from warroom.intake.models import Alert
 from warroom.intake.pipeline import amend, dedup, groups, resolution, store
-from warroom.intake.pipeline.delivery import Delivery, Report
 from warroom.intake.pipeline.placement import Context, Pending, place
 from warroom.intake.rules import rulebook
-from warroom.intake.rules.rulebook import RuleSet
-from warroom.intake.sources.alert import IncomingAlert
+
+if TYPE_CHECKING:
+    from warroom.db import UnitOfWork
+    from warroom.intake.integrations import Caller
+    from warroom.intake.pipeline.delivery import Delivery, Report
+    from warroom.intake.rules.rulebook import RuleSet
+    from warroom.intake.sources.alert import IncomingAlert
 
 
 def receive_all(uow: UnitOfWork, *, deliveries: list[Delivery]) -> list[Report]:

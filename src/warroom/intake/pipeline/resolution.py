@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from warroom.db import UnitOfWork
 from warroom.errors import Conflict
 from warroom.incidents import service as incidents
 from warroom.incidents import timeline
@@ -23,6 +22,7 @@ from warroom.intake.models import Alert
 from warroom.intake.pipeline.placement import Pending, alert_data, describe
 
 if TYPE_CHECKING:
+    from warroom.db import UnitOfWork
     from warroom.incidents.models import Incident
 
 

@@ -7,16 +7,19 @@ objects (:mod:`warroom.bulk`).
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, insert, select, update
 
 from warroom import bulk
-from warroom.db import UnitOfWork
 from warroom.intake.models import Alert
-from warroom.intake.pipeline.placement import Pending
-from warroom.intake.sources.alert import IncomingAlert
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from warroom.db import UnitOfWork
+    from warroom.intake.pipeline.placement import Pending
+    from warroom.intake.sources.alert import IncomingAlert
 
 _TABLE = Alert.__table__
 _KNOWN = select(_TABLE.c.id, _TABLE.c.dedup_key, _TABLE.c.status, _TABLE.c.incident_id,

@@ -17,21 +17,25 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
-from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid, NotFound, Unavailable
 from warroom.intake import settings as intake_settings
 from warroom.intake import switches
 from warroom.intake.models import RoutingRuleRecord
 from warroom.intake.rules.routing import CompiledRule, Rule
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
 
 
 class RuleFile(BaseModel):

@@ -10,8 +10,12 @@ and :mod:`warroom.intake.poller` (Prometheus, polled).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from warroom.intake.sources import alertmanager, generic, pagerduty, prometheus
-from warroom.intake.sources.alert import Source
+
+if TYPE_CHECKING:
+    from warroom.intake.sources.alert import Source
 
 SOURCES: tuple[Source, ...] = (
     alertmanager.SOURCE,

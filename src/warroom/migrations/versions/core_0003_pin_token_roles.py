@@ -9,9 +9,12 @@ Revises: core_0002
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from alembic import op
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 revision: str = 'core_0003'
 down_revision: str | Sequence[str] | None = 'core_0002'

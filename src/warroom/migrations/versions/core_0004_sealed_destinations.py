@@ -6,10 +6,13 @@ Revises: core_0003
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from alembic import op
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 revision: str = 'core_0004'
 down_revision: str | Sequence[str] | None = 'core_0003'

@@ -6,13 +6,16 @@ Revises: core_0005
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from alembic import op
 
 import warroom.db
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 revision: str = 'core_0006'
 down_revision: str | Sequence[str] | None = 'core_0005'

@@ -11,10 +11,13 @@ Revises: core_0006
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from alembic import op
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 revision: str = 'core_0007'
 down_revision: str | Sequence[str] | None = 'core_0006'

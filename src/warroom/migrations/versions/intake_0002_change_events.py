@@ -6,12 +6,15 @@ Revises: intake_0001
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from alembic import op
 
 import warroom.db
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 revision: str = 'intake_0002'
 down_revision: str | Sequence[str] | None = 'intake_0001'

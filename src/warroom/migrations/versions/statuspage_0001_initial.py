@@ -8,13 +8,16 @@ Revises:
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from alembic import op
 
 import warroom.db
 from warroom import clock
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 revision: str = 'statuspage_0001'
 down_revision: str | Sequence[str] | None = None

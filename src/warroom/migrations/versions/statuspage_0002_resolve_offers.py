@@ -7,12 +7,15 @@ Revises: statuspage_0001
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from alembic import op
 
 import warroom.db
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 revision: str = 'statuspage_0002'
 down_revision: str | Sequence[str] | None = 'statuspage_0001'

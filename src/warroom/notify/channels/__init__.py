@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from warroom.notify.channels.base import Channel
+from typing import TYPE_CHECKING
+
 from warroom.notify.channels.email import EmailChannel
 from warroom.notify.channels.slack import SlackChannel
 from warroom.notify.channels.sms import GatewayChannel
 from warroom.notify.channels.webhook import WebhookChannel
+
+if TYPE_CHECKING:
+    from warroom.notify.channels.base import Channel
 
 CHANNELS: dict[str, Channel] = {
     "email": EmailChannel(),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from warroom.config import Settings
+if TYPE_CHECKING:
+    from warroom.config import Settings
 
 
 @dataclass(frozen=True)

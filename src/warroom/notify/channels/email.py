@@ -6,9 +6,12 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import TYPE_CHECKING
 
-from warroom.config import Settings
 from warroom.notify.channels.base import DeliveryResult, Envelope
+
+if TYPE_CHECKING:
+    from warroom.config import Settings
 
 # SMTP replies in the 5xx range mean "do not try again" (bad address, refused).
 _PERMANENT = range(500, 600)

@@ -8,11 +8,15 @@ incident link). A message queued without blocks is sent as text alone.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import orjson
 
 from warroom.config import Settings, WarroomSettings
-from warroom.notify.channels.base import DeliveryResult, Envelope
 from warroom.notify.channels.webhook import post
+
+if TYPE_CHECKING:
+    from warroom.notify.channels.base import DeliveryResult, Envelope
 
 
 class SlackSettings(WarroomSettings):

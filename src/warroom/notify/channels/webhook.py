@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import time
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 
 import httpx
 import orjson
 import structlog
 
 from warroom import outbound
-from warroom.config import Settings
 from warroom.notify.channels import signing
 from warroom.notify.channels.base import DeliveryResult, Envelope
+
+if TYPE_CHECKING:
+    from warroom.config import Settings
 
 log = structlog.get_logger("warroom.outbound")
 

@@ -14,18 +14,19 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
 from warroom.auth import links
 from warroom.config import get_settings
-from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Forbidden, NotFound
 from warroom.oncall import settings as oncall_settings
 from warroom.oncall.escalation.models import UsedLink
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from warroom.auth.models import User
+    from warroom.db import UnitOfWork
 
 PURPOSE = "page-ack"
 PATH = "/api/v1/ack/"

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.incidents import catalog
 from warroom.incidents.phases import RESOLVED_PHASES
-from warroom.oncall.escalation.models import Escalation
 from warroom.oncall.escalation.pager import Pager, names
 
 if TYPE_CHECKING:
     from warroom.incidents.models import Incident
+    from warroom.oncall.escalation.models import Escalation
 
 TARGETS = ("response", "engagement")
 

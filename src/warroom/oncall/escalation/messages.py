@@ -8,17 +8,18 @@ email follows seed 000 §7.2's communication template (subject
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from warroom.config import get_settings
 from warroom.incidents import catalog
 from warroom.notify.service import Outgoing
-from warroom.oncall.people.contacts import Reach
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from warroom.incidents.models import Incident
+    from warroom.oncall.people.contacts import Reach
 
 
 @dataclass(frozen=True)

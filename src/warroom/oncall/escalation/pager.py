@@ -11,33 +11,35 @@ other event, in call order, at commit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import insert
-from sqlalchemy.orm import Session
 
 from warroom.auth import links
 from warroom.auth import service as users
-from warroom.db import UnitOfWork
 from warroom.incidents import timeline
 from warroom.notify import service as outbox
-from warroom.notify.service import Outgoing
 from warroom.oncall.escalation import acklinks, messages
 from warroom.oncall.escalation.messages import Why
 from warroom.oncall.escalation.models import Escalation, Page, Timer
 from warroom.oncall.people import contacts
-from warroom.oncall.people.contacts import Reachable
 from warroom.oncall.policies.document import Policy
 from warroom.oncall.resolve import Resolver
 from warroom.oncall.targets import TargetSpec
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy.orm import Session
+
     from warroom.auth.models import User
+    from warroom.db import UnitOfWork
     from warroom.incidents.models import Incident
+    from warroom.notify.service import Outgoing
+    from warroom.oncall.people.contacts import Reachable
 
 DRILL_PARTICIPANTS = "drill_participants"
 """The incident label that names a drill's participants: usernames and

@@ -11,14 +11,11 @@ exists): a fresh install records incidents without paging anyone.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
-from warroom.db import UnitOfWork
 from warroom.errors import Conflict, NotFound
 from warroom.incidents import service as incidents
 from warroom.incidents import timeline
@@ -31,10 +28,15 @@ from warroom.oncall.escalation.pager import Pager
 from warroom.oncall.policies import service as policies
 from warroom.oncall.policies.document import Policy, Step
 from warroom.oncall.positions import service as positions
-from warroom.oncall.targets import TargetSpec
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
     from warroom.incidents.models import Incident
+    from warroom.oncall.targets import TargetSpec
 
 PAGING = ("step", "renotify")
 """Timer kinds that an acknowledgement stops."""

@@ -17,10 +17,10 @@ from sqlalchemy import select
 
 from warroom.oncall.escalation.models import Escalation, Page
 from warroom.oncall.escalation.pager import Pager, names
-from warroom.oncall.policies.document import Policy
 
 if TYPE_CHECKING:
     from warroom.incidents.models import Incident
+    from warroom.oncall.policies.document import Policy
 
 
 def run(pager: Pager, escalation: Escalation, incident: Incident, *, due: datetime) -> None:

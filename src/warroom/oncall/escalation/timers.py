@@ -12,12 +12,10 @@ are still due and the next worker fires them once.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 
-from warroom.db import UnitOfWork
 from warroom.incidents import service as incident_service
 from warroom.oncall import settings as oncall_settings
 from warroom.oncall.escalation import followups, steps
@@ -25,6 +23,9 @@ from warroom.oncall.escalation.models import Escalation, Timer
 from warroom.oncall.escalation.pager import Pager
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from warroom.db import UnitOfWork
     from warroom.incidents.models import Incident
 
 LIVE = ("active", "acknowledged", "exhausted")

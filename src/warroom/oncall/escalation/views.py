@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
-
 from warroom.oncall.escalation import service
-from warroom.oncall.escalation.models import Escalation
 from warroom.oncall.naming import usernames
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from warroom.incidents.models import Incident
+    from warroom.oncall.escalation.models import Escalation
 
 
 def summary(session: Session, escalation: Escalation, *, with_pages: bool = True

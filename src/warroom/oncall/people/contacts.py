@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from warroom import sealing
 from warroom.auth import service as users
@@ -21,6 +20,8 @@ from warroom.notify.service import PersonRoute
 from warroom.oncall.people.models import ContactMethod, NotificationRule, Profile
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from warroom.auth.models import User
 
 

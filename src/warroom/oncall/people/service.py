@@ -6,18 +6,19 @@ import re
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
 from warroom import outbound, sealing
 from warroom.audit import service as audit
-from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid, NotFound, one_of
 from warroom.notify.channels import signing
 from warroom.notify.channels.sms import GatewaySettings
 from warroom.oncall.people.models import ContactMethod, NotificationRule, Profile
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from warroom.auth.models import User
+    from warroom.db import UnitOfWork
 
 KINDS = ("email", "sms", "voice", "slack", "webhook")
 SEALED_KINDS = ("slack",)

@@ -7,21 +7,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
 from warroom.config import shipped_dir
-from warroom.db import UnitOfWork
 from warroom.errors import Invalid, NotFound
 from warroom.oncall.naming import checked_name
 from warroom.oncall.policies.document import Policy
 from warroom.oncall.policies.models import CustomPolicy
 from warroom.oncall.positions.service import check_exists
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
 
 
 @dataclass(frozen=True)

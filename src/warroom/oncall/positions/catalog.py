@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from pydantic import BaseModel, ConfigDict
 
 from warroom.config import shipped_dir
 from warroom.errors import Invalid, one_of
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class Position(BaseModel):

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
 from warroom.auth import service as users
-from warroom.db import UnitOfWork
 from warroom.errors import Invalid, NotFound
 from warroom.oncall.positions import catalog
 from warroom.oncall.positions.models import PositionBinding
 from warroom.oncall.schedules import service as schedules
-from warroom.oncall.targets import TargetSpec
 from warroom.oncall.teams import service as teams
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
+    from warroom.oncall.targets import TargetSpec
 
 MAX_TARGETS = 20
 

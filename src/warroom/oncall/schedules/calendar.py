@@ -3,19 +3,21 @@ people see their shifts in the calendar they already use."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from icalendar import Calendar, Event
-from sqlalchemy.orm import Session
 
 from warroom.auth import service as users
 from warroom.oncall.schedules import service
-from warroom.oncall.schedules.models import Schedule
-from warroom.oncall.schedules.timetable import Shift
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
     from warroom.auth.models import User
+    from warroom.oncall.schedules.models import Schedule
+    from warroom.oncall.schedules.timetable import Shift
 
 
 def for_schedule(session: Session, *, schedule: Schedule, start: datetime, end: datetime,

@@ -8,11 +8,9 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
 from warroom.auth import service as users
-from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid, NotFound, one_of
 from warroom.oncall.naming import checked_name
 from warroom.oncall.schedules import rotation
@@ -20,7 +18,10 @@ from warroom.oncall.schedules.models import Layer, LayerMember, Override, Schedu
 from warroom.oncall.schedules.timetable import Cover, Shift, Timetable
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from warroom.auth.models import User
+    from warroom.db import UnitOfWork
 
 ROTATION_HOURS = {"daily": 24, "weekly": 168}
 ROTATIONS = ("daily", "weekly", "custom")

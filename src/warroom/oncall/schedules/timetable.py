@@ -9,10 +9,13 @@ person out, one without takes the whole slot.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
-from warroom.oncall.schedules.rotation import Rotation
+if TYPE_CHECKING:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from warroom.oncall.schedules.rotation import Rotation
 
 
 @dataclass(frozen=True)

@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import CursorResult, delete, select
-from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
 from warroom.auth import service as users
-from warroom.db import UnitOfWork
 from warroom.errors import Conflict, NotFound
 from warroom.oncall.naming import checked_name
 from warroom.oncall.teams.models import Team, TeamMember
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from warroom.auth.models import User
+    from warroom.db import UnitOfWork
 
 
 def get_by_name(session: Session, *, name: str) -> Team | None:
@@ -60,7 +61,7 @@ def add_member(uow: UnitOfWork, *, team: Team, username: str) -> bool:
 def remove_member(uow: UnitOfWork, *, team: Team, username: str) -> None:
     person = users.get_by_username_or_raise(uow.session, username=username)
     # Session.execute is typed as returning a plain Result even for a DELETE.
-    removed = cast(CursorResult[Any], uow.session.execute(
+    removed = cast("CursorResult[Any]", uow.session.execute(
         delete(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == person.id)))
     if not removed.rowcount:
         raise NotFound(f"{person.username} is not a member of {team.name}.")

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -15,6 +14,9 @@ from warroom.playbooks import rendering
 from warroom.playbooks import settings as playbooks_settings
 from warroom.playbooks.format import parse_condition
 from warroom.playbooks.kinds.types import Prepared, Result
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 COMPARE: dict[str, Callable[[float, float], bool]] = {
     ">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le,

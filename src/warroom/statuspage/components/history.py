@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from warroom.statuspage.models import StatusChange
 from warroom.statuspage.vocabulary import ComponentStatus, rank
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 DAYS = 90
 DOWN_WEIGHT = {ComponentStatus.major_outage.value: 1.0,

@@ -4,18 +4,21 @@ which is what the 90-day uptime history is computed from."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
-from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid, NotFound
 from warroom.statuspage import content, page
 from warroom.statuspage.models import AffectedComponent, Component, StatusChange, new_code
 from warroom.statuspage.vocabulary import ComponentStatus, component_status
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
 
 EDITABLE = ("name", "description", "group", "position", "showcase", "only_show_if_degraded")
 

@@ -9,15 +9,12 @@ internal timeline, the audit log and subscribers follow the same path.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from warroom.audit import service as audit
-from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid
 from warroom.incidents import service as internal
 from warroom.incidents import timeline
@@ -42,6 +39,13 @@ from warroom.statuspage.vocabulary import (
     impact_of,
     incident_status,
 )
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
 
 
 @dataclass

@@ -11,15 +11,13 @@ starts now and ends when it is switched off.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy import delete as sql_delete
-from sqlalchemy.orm import Session
 
 from warroom import wakeup
 from warroom.audit import service as audit
-from warroom.db import UnitOfWork
 from warroom.errors import Conflict, Invalid
 from warroom.statuspage import content, page, records
 from warroom.statuspage import settings as statuspage_settings
@@ -36,6 +34,11 @@ from warroom.statuspage.notices.incidents import Posting
 from warroom.statuspage.records import MAINTENANCE
 from warroom.statuspage.vocabulary import ComponentStatus, Impact, MaintenanceStatus
 from warroom.statuspage.vocabulary import maintenance_status as parse_status
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
 
 S = MaintenanceStatus
 # Where a window may go from each status (by hand or on the clock).

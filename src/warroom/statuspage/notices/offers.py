@@ -11,14 +11,11 @@ incident's timeline (once per resolution, by the worker's cycle).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from warroom.db import UnitOfWork
 from warroom.incidents import timeline
 from warroom.incidents.hooks import Offer
 from warroom.incidents.phases import Phase
@@ -31,6 +28,11 @@ from warroom.statuspage.records import INCIDENT
 from warroom.statuspage.vocabulary import FINISHED, IncidentStatus
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
     from warroom.incidents.models import Incident
 
 ENDED = (Phase.lessons_learned, Phase.closed)

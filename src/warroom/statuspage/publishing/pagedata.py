@@ -4,18 +4,22 @@ own tables (and nothing else: no internal incident field is ever read here)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from warroom.statuspage import page, records
 from warroom.statuspage import settings as statuspage_settings
 from warroom.statuspage.components import history
 from warroom.statuspage.components import service as components
-from warroom.statuspage.components.history import Day
-from warroom.statuspage.models import Component, IncidentUpdate, PublicIncident
 from warroom.statuspage.records import INCIDENT, MAINTENANCE
 from warroom.statuspage.vocabulary import ACTIVE_MAINTENANCE, MaintenanceStatus, indicator
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from warroom.statuspage.components.history import Day
+    from warroom.statuspage.models import Component, IncidentUpdate, PublicIncident
 
 RECENT = 50
 

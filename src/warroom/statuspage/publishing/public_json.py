@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from warroom.statuspage.models import Component, IncidentUpdate
-from warroom.statuspage.publishing.pagedata import Entry, PageData
 from warroom.statuspage.vocabulary import worst
+
+if TYPE_CHECKING:
+    from warroom.statuspage.models import Component, IncidentUpdate
+    from warroom.statuspage.publishing.pagedata import Entry, PageData
 
 Json = dict[str, Any]
 

@@ -4,19 +4,16 @@ messages to subscribers from the templates under ``templates/``."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from warroom.statuspage.components.history import DAYS, Day, overall_uptime
-from warroom.statuspage.models import Component
-from warroom.statuspage.publishing.pagedata import Entry, PageData
 from warroom.statuspage.publishing.public_json import timestamp
 from warroom.statuspage.vocabulary import (
     COMPONENT_LABELS,
@@ -25,6 +22,12 @@ from warroom.statuspage.vocabulary import (
     ComponentStatus,
     worst,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from warroom.statuspage.models import Component
+    from warroom.statuspage.publishing.pagedata import Entry, PageData
 
 BAR, GAP, HEIGHT = 4, 1, 28
 BAR_CLASS = {"operational": "op", "degraded_performance": "deg", "partial_outage": "par",

@@ -21,19 +21,22 @@ import threading
 import weakref
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 import orjson
 import structlog
 
-from warroom.clock import Clock
 from warroom.db import SYSTEM, Database
 from warroom.statuspage import page
 from warroom.statuspage import settings as statuspage_settings
 from warroom.statuspage.components import service as components
 from warroom.statuspage.publishing import documents, pagedata, public_json, render
 from warroom.statuspage.publishing.documents import ATOM, HTML, JSON, RSS, SVG, Document
-from warroom.statuspage.publishing.pagedata import PageData
 from warroom.statuspage.vocabulary import COMPONENT_LABELS, ComponentStatus
+
+if TYPE_CHECKING:
+    from warroom.clock import Clock
+    from warroom.statuspage.publishing.pagedata import PageData
 
 log = structlog.get_logger("warroom.statuspage")
 

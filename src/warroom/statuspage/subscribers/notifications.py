@@ -8,19 +8,21 @@ Webhooks with each subscriber's own secret.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.auth import links
-from warroom.db import UnitOfWork
 from warroom.notify.service import Outgoing, enqueue
 from warroom.statuspage import page, records
 from warroom.statuspage import settings as statuspage_settings
 from warroom.statuspage.components import service as components
-from warroom.statuspage.models import IncidentUpdate, PublicIncident, Subscriber
 from warroom.statuspage.publishing import public_json, render
 from warroom.statuspage.publishing.pagedata import Entry
 from warroom.statuspage.subscribers import service as subscribers
 from warroom.statuspage.vocabulary import FINISHED, INCIDENT_LABELS, indicator
+
+if TYPE_CHECKING:
+    from warroom.db import UnitOfWork
+    from warroom.statuspage.models import IncidentUpdate, PublicIncident, Subscriber
 
 KIND = "statuspage.update"
 

@@ -9,20 +9,24 @@ import base64
 import re
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from warroom import outbound, sealing
 from warroom.audit import service as audit
 from warroom.auth import links
-from warroom.db import UnitOfWork
 from warroom.errors import BadRequest, Forbidden, Invalid, NotFound, one_of
 from warroom.notify.service import Outgoing, enqueue
 from warroom.statuspage import settings as statuspage_settings
 from warroom.statuspage.models import Subscriber, new_code
 from warroom.statuspage.publishing import render
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
 
 EMAIL, WEBHOOK = "email", "webhook"
 KINDS = (EMAIL, WEBHOOK)
