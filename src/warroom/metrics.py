@@ -1,5 +1,6 @@
 """Prometheus metrics: request counts and latencies, plus gauges read from the
-database at scrape time (open incidents, audit chain length, outbox)."""
+database at scrape time: each domain's collector (open incidents, audit chain
+length, outbox, ...), in registry order."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import time
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
-from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector
 
@@ -17,6 +17,7 @@ from warroom.lane import record
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from prometheus_client.core import Metric
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from warroom.db import Database
@@ -44,24 +45,7 @@ class _DatabaseCollector(Collector):
         self.database = database
 
     def collect(self) -> Iterator[Metric]:
-        from warroom.audit import service as audit
-        from warroom.incidents import service as incidents
-        from warroom.notify import service as outbox
-
         with self.database.read() as session:
-            open_incidents = GaugeMetricFamily("warroom_open_incidents",
-                                               "Open incidents by severity and phase",
-                                               labels=["severity", "phase"])
-            for severity, phase, count in incidents.count_open_by(session):
-                open_incidents.add_metric([severity, phase], count)
-            yield open_incidents
-            yield GaugeMetricFamily("warroom_audit_chain_length", "Entries in the audit chain",
-                                    value=audit.chain_length(session))
-            messages = GaugeMetricFamily("warroom_outbox_messages", "Outbox messages by status",
-                                         labels=["status"])
-            for status, count in outbox.counts_by_status(session).items():
-                messages.add_metric([status], count)
-            yield messages
             for domain in registry.DOMAINS:
                 if domain.metrics is not None:
                     yield from domain.metrics(session)

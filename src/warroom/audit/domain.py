@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warroom.audit import api, cli, engine, models
+from warroom.audit import api, cli, engine, metrics, models
 from warroom.audit.settings import AuditSettings
 from warroom.domain import Domain
 
@@ -11,6 +11,7 @@ DOMAIN = Domain(
     models=models,
     router=api.router,
     commands=cli.COMMANDS,
+    metrics=metrics.collect,
     cycles=tuple(engine.CYCLES),
     settings=AuditSettings,
 )
