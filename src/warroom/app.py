@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,7 +17,8 @@ from starlette.responses import Response
 
 from warroom import clock as clock_module
 from warroom import openapi, registry
-from warroom.auth.deps import TokenCache, public
+from warroom.auth.deps import TokenCache, public, requires
+from warroom.auth.permissions import Permission
 from warroom.clock import Clock
 from warroom.config import Settings, get_settings
 from warroom.db import Database, get_database
@@ -28,6 +30,7 @@ from warroom.limits import BodyLimitMiddleware
 from warroom.methods import MethodGuard
 from warroom.metrics import Metrics, MetricsMiddleware
 from warroom.text import NulGuard, invalid_input
+from warroom.worker import Worker
 
 
 def create_app(*, settings: Settings | None = None, database: Database | None = None,
@@ -55,9 +58,6 @@ def create_app(*, settings: Settings | None = None, database: Database | None = 
                       tags=["operations"])
     metrics_deps = [public()] if settings.metrics_public else None
     if metrics_deps is None:
-        from warroom.auth.deps import requires
-        from warroom.auth.permissions import Permission
-
         metrics_deps = [requires(Permission.settings_admin)]
     app.add_api_route("/metrics", metrics, methods=["GET"], dependencies=metrics_deps,
                       tags=["operations"])
@@ -99,8 +99,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     worker = None
     thread = None
     if app.state.run_worker:
-        from warroom.worker import Worker
-
         worker = Worker(app.state.database, app.state.settings, app.state.clock,
                         registry=app.state.metrics.registry)
         thread = threading.Thread(target=worker.run_forever, name="worker", daemon=True)
@@ -138,8 +136,6 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def _title(status: int) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(status).phrase
     except ValueError:

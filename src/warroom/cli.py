@@ -10,8 +10,11 @@ from typing import Any
 
 import typer
 from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
 
 from warroom import clock, registry, runtime
+from warroom.app import create_app, served
+from warroom.auth import bootstrap
 from warroom.cli_support import handles_problems
 from warroom.config import Settings, get_settings
 from warroom.db import applied_revisions, get_database
@@ -19,6 +22,7 @@ from warroom.db import migrate as run_migrations
 from warroom.doctor import doctor_app
 from warroom.errors import Invalid
 from warroom.logs import configure as configure_logging
+from warroom.worker import Worker
 
 app = typer.Typer(help="warroom: self-hosted incident response.", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
@@ -64,12 +68,9 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
           keyfile: Path | None = typer.Option(None, help="The certificate's PEM private key.")
           ) -> None:
     """Serve the HTTP API (and, by default, the background worker)."""
-    import uvicorn
+    import uvicorn  # only the commands that serve pay for importing the server
 
     tls = tls_options(certfile, keyfile)
-
-    from warroom.app import create_app, served
-    from warroom.auth import bootstrap
 
     runtime.raise_open_file_limit()
     settings = get_settings()
@@ -145,8 +146,6 @@ def run_worker_command() -> None:
 
     Run as many as you like against PostgreSQL; they share the work.
     """
-    from warroom.worker import Worker
-
     runtime.raise_open_file_limit()
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -165,8 +164,6 @@ def run_worker_command() -> None:
 
 
 def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)
 
 

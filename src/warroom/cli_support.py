@@ -25,6 +25,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from warroom import clock
+from warroom.auth import service as users
 from warroom.db import Actor, UnitOfWork, get_database
 from warroom.errors import Problem
 from warroom.text import for_terminal
@@ -41,8 +42,6 @@ JSON_OUT = typer.Option(False, "--json", help="Print JSON for scripts instead of
 
 def cli_actor(as_user: str | None) -> Actor:
     if as_user:
-        from warroom.auth import service as users
-
         with get_database().read() as session:
             user = users.get_by_username_or_raise(session, username=as_user)
             return Actor(name=user.username, kind="user", user_id=user.id, role=user.role)

@@ -27,6 +27,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 from warroom import clock as clock_module
+from warroom.config import get_settings
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -279,8 +280,6 @@ def get_database() -> Database:
     """The process-wide database named by ``WARROOM_DATABASE_URL``."""
     global _database
     if _database is None:
-        from warroom.config import get_settings
-
         settings = get_settings()
         _database = Database(settings.database_url, pool_size=settings.db_pool_size,
                              sqlite_synchronous=settings.sqlite_synchronous)

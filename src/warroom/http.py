@@ -10,11 +10,11 @@ from typing import Annotated, Any, Generic, TypeVar
 import annotated_types
 import orjson
 from fastapi import Request
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from warroom.auth.deps import client_ip
 from warroom.db import Actor, Database, UnitOfWork
 from warroom.errors import Problem
 
@@ -29,6 +29,10 @@ allows 64). Every integer a request carries into a query uses it, so that a
 larger number is a 422 naming the limit instead of reaching the database and
 failing there with a 500. Narrow it further where needed:
 ``Annotated[DbInt, Query(ge=0)]``."""
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
 
 
 @contextmanager
@@ -68,8 +72,6 @@ def problem_body(status: int, title: str, detail: str, **extra: Any) -> bytes:
 def api_routes(app: Any) -> list[Any]:
     """Every APIRoute of the app, looking inside included routers (recent
     FastAPI versions keep included routers as a lazy branch)."""
-    from fastapi.routing import APIRoute
-
     found: list[Any] = []
     stack = list(app.routes)
     while stack:

@@ -34,6 +34,7 @@ from urllib.parse import parse_qsl
 from pydantic import StringConstraints
 
 from warroom.errors import BadRequest, Invalid, Problem
+from warroom.http import problem_response
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -210,8 +211,6 @@ class NulGuard:
         try:
             refuse_nul(scope, body)
         except Invalid as problem:
-            from warroom.http import problem_response
-
             await problem_response(problem, instance=scope["path"])(scope, replay, send)
             return
         await self.app(scope, replay, send)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import typer
 
@@ -100,8 +100,6 @@ def create_token(name: str = typer.Option(..., "--name", help="What the token is
                  ) -> None:
     """Create a token and print it alone on stdout (it is shown only once)."""
     if expires is not None and expires.tzinfo is None:
-        from datetime import UTC
-
         expires = expires.replace(tzinfo=UTC)
     with unit() as uow:
         issued = service.service_account_token(uow, name=name, role=role, username=user,

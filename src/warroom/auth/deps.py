@@ -120,10 +120,6 @@ def sees_contacts(actor: Actor, owner: str | None = None) -> bool:
     return actor.role is not None and allows(actor.role, Permission.contact_read)
 
 
-def client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
 class TokenCache:
     """Remembers recent token checks for a few seconds, so a busy receiver does
     not pay a database round trip per request. Revoking in this process clears

@@ -11,11 +11,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 
-from warroom.auth.deps import Requirement, client_ip, requires
+from warroom.auth.deps import Requirement, requires
 from warroom.auth.permissions import Permission
 from warroom.db import Actor
 from warroom.errors import Invalid, NotFound
-from warroom.http import DbInt, Page, read_session, write_unit
+from warroom.http import DbInt, Page, client_ip, read_session, write_unit
 from warroom.incidents.service import REF
 from warroom.intake import integrations, present, receivers, service, silences, switches
 from warroom.intake import settings as intake_settings

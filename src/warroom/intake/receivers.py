@@ -19,11 +19,11 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from warroom.auth.deps import Requirement, client_ip, public
+from warroom.auth.deps import Requirement, public
 from warroom.auth.permissions import Permission
 from warroom.db import Actor
 from warroom.errors import NotFound, PayloadTooLarge
-from warroom.http import read_session, write_unit
+from warroom.http import client_ip, read_session, write_unit
 from warroom.intake import changes, integrations
 from warroom.intake import settings as intake_settings
 from warroom.intake.integrations import Caller
