@@ -21,10 +21,11 @@ run: $(STAMP)
 test: $(STAMP)
 	scripts/test.sh
 
-## lint: ruff on everything, mypy on src/warroom (both also run first in `make test`)
+## lint: ruff on everything, mypy on src/warroom, the import contracts (all also run first in `make test`)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## bench: run every benchmark in its quick form
 bench: $(STAMP)
