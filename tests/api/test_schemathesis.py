@@ -19,8 +19,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import BACKENDS, PG_URL
-from tests.support.prometheus import eventually
 from tests.support.receivers import free_port
+from tests.support.serve import serving
 from warroom.db import Database, migrate
 
 if TYPE_CHECKING:
@@ -125,31 +125,11 @@ def _cli(env: dict[str, str], *args: str) -> str:
 
 
 def _serve(env: dict[str, str], tokens: dict[str, str], workdir: Path) -> Iterator[Server]:
-    log = workdir / "warroom.log"
-    process = subprocess.Popen([str(BIN / "warroom"), "serve", "--no-migrate"], env=env,
-                               cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{env['WARROOM_PORT']}", tokens, workdir)
-
-    def healthy() -> bool:
-        if process.poll() is not None:
-            raise AssertionError(f"warroom exited: {log.read_text()[-2000:]}")
-        try:
-            return httpx.get(server.url + "/health", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        eventually(healthy, timeout=60, what="warroom to serve")
+    with serving(["--no-migrate"], env=env, log=workdir / "warroom.log", url=server.url):
         document = httpx.get(server.url + "/openapi.json", timeout=120)
         (workdir / "openapi.json").write_bytes(document.raise_for_status().content)
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _server_log(server: Server) -> str:

@@ -14,7 +14,6 @@ import resource
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,9 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
+from tests.support.prometheus import eventually
 from tests.support.receivers import Receiver, free_port
+from tests.support.serve import READY_SECONDS, WARROOM, healthy, stop
 from warroom import config, registry
 from warroom.auth import service as users
 from warroom.clock import FrozenClock
@@ -90,7 +91,7 @@ def start(tmp_path: Path, sqlite_template: Path, receiver: Receiver,
         port = free_port()
         log = tmp_path / f"serve-{port}.log"
         process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("warroom")), "serve", "--no-migrate"],
+            [WARROOM, "serve", "--no-migrate"],
             env={**os.environ, "WARROOM_DATABASE_URL": url, "WARROOM_PORT": str(port),
                  "WARROOM_HOST": "127.0.0.1", "WARROOM_DATA_DIR": str(tmp_path / "var"),
                  "WARROOM_SECRET_KEY": SECRET, "WARROOM_WORKER_POLL_SECONDS": "0.2",
@@ -99,36 +100,17 @@ def start(tmp_path: Path, sqlite_template: Path, receiver: Receiver,
             stdout=log.open("wb"), stderr=subprocess.STDOUT)
         server = Server(process, port, token, log)
         started.append(server)
-        wait_until(lambda: _healthy(server), "warroom to serve", timeout=180)
+        eventually(lambda: _healthy(server), timeout=READY_SECONDS, what="warroom to serve")
         return server
 
     yield launch
     for server in started:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
+        stop(server.process)
     config.reset()
 
 
 def _healthy(server: Server) -> bool:
-    if server.process.poll() is not None:
-        raise AssertionError(f"warroom exited: {server.log.read_text()[-2000:]}")
-    try:
-        return httpx.get(server.url + "/health", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def wait_until(check: Callable[[], object], what: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    return healthy(server.process, server.url, server.log)
 
 
 @pytest.fixture
@@ -232,11 +214,11 @@ def test_requests_over_the_concurrency_limit_get_a_problem_503(start) -> None:
         answers.append(httpx.get(server.url + "/health", timeout=5))
         return answers[-1].status_code == 503
 
-    wait_until(refused, "the limit to be reached", timeout=10)
+    eventually(refused, timeout=10, every=0.1, what="the limit to be reached")
     answer = answers[-1]
     assert answer.headers["content-type"] == "application/problem+json"
     assert answer.headers["retry-after"] == "1"
     assert "WARROOM_HTTP_MAX_CONCURRENCY" in answer.json()["detail"]
     for sock in waiting:
         sock.close()
-    wait_until(lambda: _healthy(server), "the slots to free up", timeout=10)
+    eventually(lambda: _healthy(server), timeout=10, every=0.1, what="the slots to free up")

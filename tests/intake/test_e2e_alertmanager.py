@@ -6,8 +6,6 @@ the resolution. The poller variant does the same without Alertmanager."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +22,7 @@ from tests.support.prometheus import (
     start_prometheus,
 )
 from tests.support.receivers import free_port
+from tests.support.serve import serving
 from warroom.intake.sources.alert import fingerprint
 
 if TYPE_CHECKING:
@@ -77,30 +76,9 @@ def serve(database, settings, tmp_path, people, **extra_env: str) -> Iterator[Wa
            "WARROOM_PORT": str(port), "WARROOM_DATA_DIR": str(tmp_path / "server"),
            "WARROOM_SECRET_KEY": settings.secret_key.get_secret_value(),
            "WARROOM_LOG_LEVEL": "warning", **extra_env}
-    log = tmp_path / "warroom.log"
-    process = subprocess.Popen([str(Path(sys.executable).with_name("warroom")), "serve",
-                                "--no-migrate"], env=env, cwd=ROOT, stdout=log.open("wb"),
-                               stderr=subprocess.STDOUT)
     server = Warroom(f"http://127.0.0.1:{port}", people.headers("responder"))
-
-    def healthy() -> bool:
-        if process.poll() is not None:
-            raise AssertionError(f"warroom exited: {log.read_text()[-2000:]}")
-        try:
-            return httpx.get(server.url + "/health", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        eventually(healthy, timeout=30, what="warroom to serve")
+    with serving(["--no-migrate"], env=env, log=tmp_path / "warroom.log", url=server.url):
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture

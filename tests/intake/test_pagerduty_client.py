@@ -8,11 +8,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import ssl
-import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
@@ -23,13 +20,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.support.prometheus import eventually
 from tests.support.receivers import free_port
+from tests.support.serve import serving
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-ROOT = Path(__file__).resolve().parents[2]
+    from pathlib import Path
 
 
 @dataclass
@@ -70,32 +66,10 @@ def tls_server(people, database, settings, tmp_path) -> Iterator[Served]:
            "WARROOM_PORT": str(port), "WARROOM_DATA_DIR": str(tmp_path / "server"),
            "WARROOM_SECRET_KEY": settings.secret_key.get_secret_value(),
            "WARROOM_LOG_LEVEL": "warning"}
-    log = tmp_path / "warroom.log"
-    process = subprocess.Popen([str(Path(sys.executable).with_name("warroom")), "serve",
-                                "--no-migrate", "--no-worker", "--certfile", str(cert),
-                                "--keyfile", str(key)], env=env, cwd=ROOT,
-                               stdout=log.open("wb"), stderr=subprocess.STDOUT)
     served = Served(f"https://127.0.0.1:{port}", ssl.create_default_context(cafile=cert))
-
-    def healthy() -> bool:
-        if process.poll() is not None:
-            raise AssertionError(f"warroom exited: {log.read_text()[-2000:]}")
-        try:
-            return httpx.get(served.url + "/health", verify=served.trust,
-                             timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        eventually(healthy, timeout=60, what="warroom to serve HTTPS")
+    with serving(["--no-migrate", "--no-worker", "--certfile", str(cert), "--keyfile", str(key)],
+                 env=env, log=tmp_path / "warroom.log", url=served.url, verify=served.trust):
         yield served
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_the_client_refuses_plain_http():
