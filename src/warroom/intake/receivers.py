@@ -113,14 +113,11 @@ async def pagerduty_enqueue(request: Request) -> Response:
         return _pagerduty_invalid(pagerduty.errors(bad))
     if refused := pagerduty.problems(event):
         return _pagerduty_invalid(refused)
-    if "authorization" in request.headers:
-        actor, caller = Requirement(Permission.alert_write)(request), None
-    else:
-        caller = _find_integration(request, event.routing_key, pagerduty.SOURCE.name)
-        if caller is None:
-            return _pagerduty_invalid(["'routing_key' is not the key of an active pagerduty "
-                                       "integration"])
-        actor = caller.actor
+    sender = _pagerduty_sender(request, event.routing_key)
+    if sender is None:
+        return _pagerduty_invalid(["'routing_key' is not the key of an active pagerduty "
+                                   "integration"])
+    actor, caller = sender
     alert = pagerduty.incoming(event)
     await _store(request, actor, [alert], pagerduty.SOURCE.name, caller)
     return _json({"status": "success", "message": "Event processed",
@@ -138,16 +135,24 @@ async def pagerduty_change(request: Request) -> Response:
         return _pagerduty_invalid(pagerduty.errors(bad))
     if unstorable := pagerduty.unstorable(event):
         return _pagerduty_invalid([unstorable])
-    if "authorization" in request.headers:
-        actor, caller = Requirement(Permission.alert_write)(request), None
-    else:
-        caller = _find_integration(request, event.routing_key, pagerduty.SOURCE.name)
-        if caller is None:
-            return _pagerduty_invalid(["'routing_key' is not the key of an active pagerduty "
-                                       "integration"])
-        actor = caller.actor
+    sender = _pagerduty_sender(request, event.routing_key)
+    if sender is None:
+        return _pagerduty_invalid(["'routing_key' is not the key of an active pagerduty "
+                                   "integration"])
+    actor, caller = sender
     await run_in_threadpool(_record_change, request, actor, event, caller)
     return _json({"status": "success", "message": "Change event processed"}, status=202)
+
+
+def _pagerduty_sender(request: Request, routing_key: str
+                      ) -> tuple[Actor, Caller | None] | None:
+    """Who sends a PagerDuty event: the bearer token's holder when there is
+    one (raising 401/403 as any receiver does), else the integration whose
+    key is the ``routing_key``; None when that key is no active integration's."""
+    if "authorization" in request.headers:
+        return Requirement(Permission.alert_write)(request), None
+    caller = _find_integration(request, routing_key, pagerduty.SOURCE.name)
+    return None if caller is None else (caller.actor, caller)
 
 
 def _record_change(request: Request, actor: Actor, event: ChangeEvent,
