@@ -26,15 +26,21 @@ from warroom.auth.permissions import (
 from warroom.db import Actor
 from warroom.errors import Forbidden, Unauthorized
 
+Authenticate = Callable[[Request], Actor]
+"""Finds who is calling from a request, or raises :class:`Unauthorized`. The
+API reads a bearer token; other dialects (a drop-in API's own header, the
+console's session cookie) pass their own, and the permission table is the same."""
+
 
 class Requirement:
     """A dependency that authenticates the caller and checks one permission."""
 
-    def __init__(self, permission: Permission) -> None:
+    def __init__(self, permission: Permission, authenticate: Authenticate | None = None) -> None:
         self.permission = permission
+        self.authenticate: Authenticate = authenticate or authenticated_actor
 
     def __call__(self, request: Request) -> Actor:
-        actor = authenticated_actor(request)
+        actor = self.authenticate(request)
         if actor.role is None or not allows(actor.role, self.permission):
             needed = lowest_role_with(self.permission)
             raise Forbidden(f"Your role ({actor.role}) may not do this: it needs the "
@@ -52,12 +58,13 @@ class IncidentScopedRequirement(Requirement):
     (see ``INCIDENT_ROLE_GRANTS``). Only tokens that carry their owner's full
     role get it: a capped token stays as small as it was made."""
 
-    def __init__(self, permission: Permission, roles_held: RolesHeld) -> None:
-        super().__init__(permission)
+    def __init__(self, permission: Permission, roles_held: RolesHeld,
+                 authenticate: Authenticate | None = None) -> None:
+        super().__init__(permission, authenticate)
         self.roles_held = roles_held
 
     def __call__(self, request: Request) -> Actor:
-        actor = authenticated_actor(request)
+        actor = self.authenticate(request)
         if actor.role is not None and allows(actor.role, self.permission):
             return actor
         if actor.user_id is not None and self._granted(request, actor):
@@ -87,14 +94,17 @@ class PublicMarker:
         return None
 
 
-def requires(permission: Permission) -> Any:
-    return Depends(Requirement(permission))
+def requires(permission: Permission, authenticate: Authenticate | None = None) -> Any:
+    """The route needs ``permission``; ``authenticate`` says how the caller is
+    found (a bearer token unless given)."""
+    return Depends(Requirement(permission, authenticate))
 
 
-def requires_on_incident(permission: Permission, roles_held: RolesHeld) -> Any:
+def requires_on_incident(permission: Permission, roles_held: RolesHeld,
+                         authenticate: Authenticate | None = None) -> Any:
     """``requires(permission)``, or a role on the incident the route names
     that grants it."""
-    return Depends(IncidentScopedRequirement(permission, roles_held))
+    return Depends(IncidentScopedRequirement(permission, roles_held, authenticate))
 
 
 def public() -> Any:
@@ -106,7 +116,12 @@ def authenticated_actor(request: Request) -> Actor:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("Send an API token as 'Authorization: Bearer <token>'.")
-    actor = token_cache(request).lookup(request, secret.strip())
+    return actor_for_token(request, secret.strip())
+
+
+def actor_for_token(request: Request, secret: str) -> Actor:
+    """Who an API token belongs to, however the request carried it."""
+    actor = token_cache(request).lookup(request, secret)
     if actor is None:
         raise Unauthorized("This API token is unknown, expired or revoked.")
     return actor
