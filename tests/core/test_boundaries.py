@@ -78,7 +78,9 @@ def test_every_module_of_a_domain_is_public_or_forbidden():
 
 def test_every_domain_has_a_place_in_the_layers():
     layers = next(c["layers"] for c in _contracts() if c["type"] == "layers")
-    placed = {name.strip().removeprefix("warroom.") for layer in layers
-              for name in layer.replace(":", "|").split("|")}
+    names = [name.strip() for layer in layers for name in layer.replace(":", "|").split("|")]
+    # "(warroom.x)" is an optional layer: a place kept for a domain still to come.
+    required = {n.removeprefix("warroom.") for n in names if not n.startswith("(")}
+    optional = {n.strip("()").removeprefix("warroom.") for n in names if n.startswith("(")}
     packages = {m.name for m in pkgutil.iter_modules([str(SOURCES)]) if m.ispkg}
-    assert packages - NOT_DOMAINS == placed
+    assert required <= packages - NOT_DOMAINS <= required | optional

@@ -65,6 +65,26 @@ class Permission(StrEnum):
     addresses messages are sent to (personal data: not for viewers or responders)."""
     settings_admin = "settings:admin"
     keys_rotate = "keys:rotate"
+    # reviews, action items and response metrics
+    review_read = "review:read"
+    review_write = "review:write"
+    review_approve = "review:approve"
+    """Approve or waive a post-incident review."""
+    metrics_read = "metrics:read"
+    # evidence locker
+    evidence_read = "evidence:read"
+    """See evidence items and their custody log, and download content."""
+    evidence_write = "evidence:write"
+    evidence_export = "evidence:export"
+    evidence_destroy = "evidence:destroy"
+    # compliance
+    breach_read = "breach:read"
+    breach_write = "breach:write"
+    breach_submit = "breach:submit"
+    """Record a notification sent to a regulator or to data subjects."""
+    # drills
+    drill_read = "drill:read"
+    drill_run = "drill:run"
 
 
 _VIEWER = {
@@ -75,6 +95,9 @@ _VIEWER = {
     Permission.playbook_read,
     Permission.statuspage_read,
     Permission.user_read,
+    Permission.review_read,
+    Permission.metrics_read,
+    Permission.drill_read,
 }
 _RESPONDER = _VIEWER | {
     Permission.incident_write,
@@ -84,6 +107,9 @@ _RESPONDER = _VIEWER | {
     Permission.page_ack,
     Permission.playbook_run,
     Permission.comms_send,
+    Permission.review_write,
+    Permission.evidence_read,
+    Permission.evidence_write,
 }
 _COMMANDER = _RESPONDER | {
     Permission.incident_command,
@@ -93,6 +119,12 @@ _COMMANDER = _RESPONDER | {
     Permission.oncall_write,
     Permission.audit_read,
     Permission.contact_read,
+    Permission.review_approve,
+    Permission.evidence_export,
+    Permission.breach_read,
+    Permission.breach_write,
+    Permission.breach_submit,
+    Permission.drill_run,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
