@@ -71,6 +71,13 @@ def get_all(session: Session, *, target: str | None = None, action: str | None =
     return list(session.scalars(query.order_by(AuditEntry.seq).limit(limit)))
 
 
+def head(session: Session) -> dict[str, Any]:
+    """The chain head as it stands (seq 0 and the genesis hash before the first
+    entry), for exports that must say which state of the chain they match."""
+    row = session.get(AuditHead, 1)
+    return {"seq": row.seq, "hash": row.hash} if row else {"seq": 0, "hash": GENESIS}
+
+
 def chain_length(session: Session) -> int:
     head = session.get(AuditHead, 1)
     return head.seq if head else 0

@@ -1,0 +1,100 @@
+"""Who hears about a breach: the legal/compliance role of its incident, the
+DPO, and (when a deadline is missed) the incident commander or the admins.
+
+Everything goes through the outbox. A drill's messages are marked
+``[DRILL]`` and reach only the people holding roles on the drill incident:
+the DPO's address is outside the drill and is never written to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from warroom.auth import service as users
+from warroom.comms import settings as comms_settings
+from warroom.compliance import settings as compliance_settings
+from warroom.incidents import service as incidents
+from warroom.notify.service import Outgoing, enqueue, notify_person
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from warroom.compliance.models import Breach
+    from warroom.db import UnitOfWork
+
+LEGAL_ROLE = "legal_compliance"
+COMMANDER_ROLE = "incident_commander"
+
+
+@dataclass
+class Message:
+    subject: str
+    body: str
+    key: str
+    kind: str = "breach"
+    credentials: tuple[str, ...] = ()
+    told: list[str] = field(default_factory=list)
+
+
+def role_holders(session: Session, breach: Breach, role: str) -> list[int]:
+    """Primary and backup of ``role`` on the breach's incident (none standing alone)."""
+    incident = incidents.get(session, incident_id=breach.incident_id) \
+        if breach.incident_id else None
+    if incident is None:
+        return []
+    assignment = next((r for r in incident.roles if r.role == role), None)
+    if assignment is None:
+        return []
+    return [uid for uid in (assignment.primary_user_id, assignment.backup_user_id) if uid]
+
+
+def dpo_address() -> str | None:
+    """The DPO's email: the setting, else the comms channel ``dpo`` when it is
+    an email address."""
+    configured = compliance_settings.get().compliance_dpo_email
+    if configured:
+        return configured
+    channel = comms_settings.get().comms_channels.get("dpo", "")
+    return channel.removeprefix("email:") if channel.startswith("email:") else None
+
+
+def to_people(uow: UnitOfWork, breach: Breach, people: list[int], message: Message) -> None:
+    for user_id in dict.fromkeys(people):
+        user = users.get(uow.session, user_id=user_id)
+        if user is None or not user.is_active:
+            continue
+        notify_person(uow, user_id=user_id, kind=message.kind, subject=_subject(breach, message),
+                      body=message.body, incident_id=breach.incident_id,
+                      key=f"{message.key}:user:{user_id}")
+        message.told.append(user.username)
+
+
+def to_dpo(uow: UnitOfWork, breach: Breach, message: Message) -> bool:
+    """Write to the DPO's address; False when it is not configured or a drill."""
+    address = dpo_address()
+    if address is None or breach.is_drill:
+        return False
+    enqueue(uow, message=Outgoing(channel="email", destination=address, kind=message.kind,
+                                  subject=_subject(breach, message), body=message.body,
+                                  incident_id=breach.incident_id, recipient="dpo",
+                                  key=f"{message.key}:dpo", credentials=message.credentials))
+    message.told.append("dpo")
+    return True
+
+
+def to_admins(uow: UnitOfWork, breach: Breach, message: Message) -> None:
+    """The last tier (not for drills: nobody outside the drill is woken)."""
+    if breach.is_drill:
+        return
+    for admin in users.active_admins_with_email(uow.session):
+        enqueue(uow, message=Outgoing(channel="email", destination=admin.email or "",
+                                      kind=message.kind, subject=_subject(breach, message),
+                                      body=message.body, incident_id=breach.incident_id,
+                                      recipient=admin.username,
+                                      key=f"{message.key}:admin:{admin.id}"))
+        message.told.append(admin.username)
+
+
+def _subject(breach: Breach, message: Message) -> str:
+    return f"[DRILL] {message.subject}" if breach.is_drill else message.subject
