@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from tests.playbooks.conftest import assign, configure, declare, playbooks_dir, worker
+from tests.playbooks.conftest import assign, configure, declare, playbooks_dir, steps_of, worker
 from warroom.compliance import engine, service
 
-__all__ = ["assign", "configure", "declare", "playbooks_dir", "worker"]
+__all__ = ["assign", "configure", "declare", "playbooks_dir", "steps_of", "worker"]
 
 
 @pytest.fixture

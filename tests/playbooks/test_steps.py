@@ -305,8 +305,29 @@ def test_slow_steps_finish_in_the_background_without_holding_the_cycle(
     assert steps_of(ref)["probe:long-nap"].outcome["timed_out"] is True
 
 
+NOTIFY_DPO = """      - id: notify-dpo
+        title: Notify the Data Protection Officer
+        role: legal_compliance
+        kind: notify
+        template: dpo_notice
+        to: ["channel:dpo", "role:legal_compliance"]
+        gate: true
+"""
+
+
+def as_notify_step(playbooks_dir):
+    """The shipped compliance playbook ticks its DPO step from the breach
+    register; this copy sends the notice as a plain notify step instead."""
+    path = playbooks_dir / "compliance-violation.yaml"
+    text = path.read_text()
+    start = text.index("      - id: notify-dpo")
+    end = text.index("      - id: update-breach-register")
+    path.write_text(text[:start] + NOTIFY_DPO + text[end:])
+
+
 def test_notify_step_waits_for_its_recipients_then_sends_through_the_outbox(
-        declare, assign, configure, worker, mailbox, steps_of, client, people):
+        declare, assign, configure, worker, mailbox, steps_of, client, people, playbooks_dir):
+    as_notify_step(playbooks_dir)
     ref = declare(type="compliance_violation", severity="critical")
     worker.run_once()
     step = steps_of(ref)["compliance-violation:notify-dpo"]
