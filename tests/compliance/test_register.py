@@ -125,8 +125,7 @@ def test_register_exports_csv_and_json_with_the_audit_head(work, database, clock
 def test_dpo_notice_carries_facts_and_a_single_use_expiring_link(work, database, clock,
                                                                  configure):
     configure(COMPLIANCE_DPO_EMAIL="dpo@example.com", COMPLIANCE_ACK_LINK_HOURS="2")
-    ref = open_alone(work, aware_at=clock.now(), awareness_basis="b",
-                     nature=["confidentiality"])
+    open_alone(work, aware_at=clock.now(), awareness_basis="b", nature=["confidentiality"])
     with database.read() as session:
         (message,) = [m for m in outbox.get_all(session) if m.kind == "dpo_notice"]
         body, _, _ = outbox.unsealed_content(message)
