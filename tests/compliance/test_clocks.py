@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.compliance.conftest import HOUR
+from warroom.audit import service as audit
 from warroom.compliance import clocks, service
 from warroom.compliance.submissions import Sent
 from warroom.incidents import service as incidents
@@ -78,6 +79,9 @@ def test_reminders_at_each_point_then_overdue_escalation_then_silence(
         events = [e.data for e in timeline.get_all(session, incident_id=incident.id,
                                                    kind="breach")]
     assert [e["action"] for e in events].count("overdue") == 1
+    with database.read() as session:
+        (entry,) = audit.get_all(session, target=f"breach:{ref}", action="breach.overdue")
+    assert entry.after["regime"] == "gdpr" and "commander" in entry.after["told"]
     clock.advance(hours=100)
     cycle()
     assert len([s for s in reminders(database) if "OVERDUE" in s]) == 3

@@ -4,6 +4,9 @@ sends the DPO notice, and the DPO's acknowledgement passes the gate."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from typer.testing import CliRunner
 
 from warroom.cli import app as cli_app
@@ -46,3 +49,27 @@ def test_cli_register_prints_csv_for_a_year(work, clock, database):
     assert ref in result.output
     shown = CliRunner().invoke(cli_app, ["breach", "show", ref])
     assert shown.exit_code == 0 and "suspected" in shown.output
+
+
+def test_cli_opens_assesses_submits_and_lists_clocks(clock, tmp_path, database):
+    runner = CliRunner()
+    opened = runner.invoke(cli_app, ["breach", "open", "--title", "Stolen backup",
+                                     "--aware-at", clock.now().isoformat(), "--basis",
+                                     "backup found online", "--regimes", "gdpr,nis2"])
+    assert opened.exit_code == 0, opened.output
+    ref = opened.output.split()[0]
+    assessed = runner.invoke(cli_app, ["breach", "assess", ref, "--risk", "high",
+                                       "--subjects", "1200-1500", "--set",
+                                       "nature=confidentiality,availability"])
+    assert assessed.exit_code == 0 and "[assessed]" in assessed.output
+    listed = runner.invoke(cli_app, ["breach", "clock", "--json"])
+    assert [c["obligation"] for c in json.loads(listed.output)][:1] == ["early_warning"]
+    sent = tmp_path / "sent.txt"
+    sent.write_bytes(b"what we sent")
+    submitted = runner.invoke(cli_app, ["breach", "submit", ref, "--regime", "gdpr",
+                                        "--obligation", "initial", "--to", "DPC", "--file",
+                                        str(sent), "--reference", "DPC-9"])
+    assert submitted.exit_code == 0, submitted.output
+    assert hashlib.sha256(b"what we sent").hexdigest() in submitted.output
+    draft = runner.invoke(cli_app, ["breach", "draft", ref, "--for", "sa"])
+    assert "## 1. Type of notification" in draft.output and "[MISSING]" in draft.output

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from warroom.audit import service as audit
 from warroom.compliance import audience, regimes
 from warroom.compliance import settings as compliance_settings
 from warroom.compliance.models import Breach, BreachClock, Submission
@@ -207,6 +208,10 @@ def _escalate(uow: UnitOfWork, clock: BreachClock, breach: Breach, now: datetime
     audience.to_people(uow, breach, commanders, message)
     if len(message.told) == before:
         audience.to_admins(uow, breach, message)
+    audit.record(uow, action="breach.overdue", target=f"breach:{breach.ref}",
+                 before={"clock": clock.obligation, "state": "running"},
+                 after={"clock": clock.obligation, "regime": clock.regime, "due_at": due,
+                        "overdue_at": now, "told": message.told})
     if breach.incident_id is not None:
         timeline.add(uow, incident_id=breach.incident_id, kind="breach",
                      summary=f"Missed deadline: {problem}; told "
