@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from warroom.auth import service as users
-from warroom.comms import settings as comms_settings
 from warroom.compliance import settings as compliance_settings
 from warroom.incidents import service as incidents
 from warroom.notify.service import Outgoing, enqueue, notify_person
@@ -50,13 +49,8 @@ def role_holders(session: Session, breach: Breach, role: str) -> list[int]:
 
 
 def dpo_address() -> str | None:
-    """The DPO's email: the setting, else the comms channel ``dpo`` when it is
-    an email address."""
-    configured = compliance_settings.get().compliance_dpo_email
-    if configured:
-        return configured
-    channel = comms_settings.get().comms_channels.get("dpo", "")
-    return channel.removeprefix("email:") if channel.startswith("email:") else None
+    """The DPO's email (WARROOM_COMPLIANCE_DPO_EMAIL); None when not configured."""
+    return compliance_settings.get().compliance_dpo_email or None
 
 
 def to_people(uow: UnitOfWork, breach: Breach, people: list[int], message: Message) -> None:
