@@ -53,7 +53,7 @@ class Facts(BaseModel):
 class OpenIn(BaseModel):
     model_config = _STRICT
     incident: Line | None = Field(None, max_length=20, examples=["INC-7"])
-    title: Line | None = Field(None, max_length=300)
+    title: Line = Field(min_length=1, max_length=300, examples=["Customer emails exported"])
     is_drill: bool = False
     facts: Facts = Field(default_factory=Facts)
 
