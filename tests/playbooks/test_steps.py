@@ -312,6 +312,7 @@ NOTIFY_DPO = """      - id: notify-dpo
         template: dpo_notice
         to: ["channel:dpo", "role:legal_compliance"]
         gate: true
+        source: seed 000 §6.2 Immediate Compliance Actions > Regulatory Notification
 """
 
 
