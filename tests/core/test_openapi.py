@@ -14,6 +14,7 @@ BODILESS = {
     ("post", "/api/v1/incidents/{ref}/acknowledge"),
     ("post", "/api/v1/incidents/{ref}/escalation/acknowledge"),
     ("post", "/api/v1/ack/{token}"),
+    ("post", "/api/v1/breaches/ack/{token}"),
     ("post", "/api/v1/outbox/{message_id}/retry"),
     ("post", "/api/v1/routing/reload"),
     ("post", "/api/v1/incidents/{ref}/steps/{step}/run"),

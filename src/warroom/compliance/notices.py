@@ -24,7 +24,7 @@ from warroom.compliance import audience, playbook_steps
 from warroom.compliance import settings as compliance_settings
 from warroom.compliance.models import Breach
 from warroom.config import get_settings
-from warroom.errors import Conflict, Gone, NotFound
+from warroom.errors import Conflict, Forbidden, Gone, NotFound
 from warroom.incidents import timeline
 
 if TYPE_CHECKING:
@@ -69,8 +69,9 @@ def read_link(session: Session, token: str, *, now: datetime) -> AckLink:
     try:
         signed = links.verify(links.current_key(session), token, purpose=PURPOSE, now=now)
         breach_id = int(signed.subject)
-    except ValueError:
-        raise NotFound("This acknowledgement link is not a warroom link.") from None
+    except (Forbidden, ValueError):
+        raise NotFound("This acknowledgement link is not valid: it was altered or is not a "
+                       "warroom link.") from None
     return AckLink(breach_id=breach_id, nonce=signed.nonce, expires_at=signed.expires_at)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from warroom.strict import Moment, Switch
 from warroom.text import Line, Text
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -23,11 +23,11 @@ class Facts(BaseModel):
     other_party: Line | None = Field(None, max_length=300,
                                      description="The controller (we are processor) or the "
                                                  "processor that told us")
-    other_party_notified_at: datetime | None = None
-    aware_at: datetime | None = Field(None, description="When we became aware (not detected_at)")
+    other_party_notified_at: Moment | None = None
+    aware_at: Moment | None = Field(None, description="When we became aware (not detected_at)")
     awareness_basis: Text | None = Field(None, max_length=4000)
     decided_by: Line | None = Field(None, max_length=200)
-    classified_at: datetime | None = Field(None, description="DORA: classified as major")
+    classified_at: Moment | None = Field(None, description="DORA: classified as major")
     nature: list[Literal["confidentiality", "integrity", "availability"]] | None = None
     subject_categories: list[Item] | None = Field(None, max_length=50)
     subjects_min: Count | None = None
@@ -43,7 +43,7 @@ class Facts(BaseModel):
     risk_rationale: Text | None = Field(None, max_length=8000)
     lead_authority: Line | None = Field(None, max_length=300)
     competent_authority: Line | None = Field(None, max_length=300)
-    cross_border: bool | None = None
+    cross_border: Switch | None = None
     art34_exception: Literal["a", "b", "c"] | None = None
     art34_rationale: Text | None = Field(None, max_length=8000)
     reasons_for_delay: Text | None = Field(None, max_length=8000)
@@ -54,7 +54,7 @@ class OpenIn(BaseModel):
     model_config = _STRICT
     incident: Line | None = Field(None, max_length=20, examples=["INC-7"])
     title: Line = Field(min_length=1, max_length=300, examples=["Customer emails exported"])
-    is_drill: bool = False
+    is_drill: Switch = False
     facts: Facts = Field(default_factory=Facts)
 
 
@@ -81,6 +81,6 @@ class SubmitIn(BaseModel):
 
 class PublishIn(BaseModel):
     model_config = _STRICT
-    confirm: bool = Field(description="A person read the draft and confirms posting it")
+    confirm: Switch = Field(description="A person read the draft and confirms posting it")
     text: Text | None = Field(None, max_length=8000, description="The text, edited (else the "
                                                                  "draft)")
