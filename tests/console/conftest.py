@@ -42,11 +42,13 @@ class Accounts:
 
 @pytest.fixture
 def accounts(database, clock) -> Accounts:
-    """One user per role, each with the password ``PASSWORD``."""
+    """One user per role (the API tests' ``people`` when present), each with
+    the password ``PASSWORD``."""
     ids = {}
     with database.unit_of_work(Actor(name="setup", kind="system"), clock=clock) as uow:
         for role in ("viewer", "responder", "commander", "admin"):
-            user = users.create(uow, username=role, role=role)
+            user = users.get_by_username(uow.session, username=role) or users.create(
+                uow, username=role, role=role)
             passwords.set_password(uow, user=user, password=PASSWORD)
             ids[role] = user.id
     return Accounts(ids=ids)
