@@ -4,7 +4,6 @@ that end every session of a person or of everyone."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select

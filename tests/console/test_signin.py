@@ -3,14 +3,19 @@ CSRF on the form itself, rate limits, audit entries and the ``next`` rule."""
 
 from __future__ import annotations
 
+import io
+import stat
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from tests.console.conftest import PASSWORD, form_token, sign_in
 from warroom.audit.models import AuditEntry
+from warroom.auth.bootstrap import PASSWORD_FILE, first_start
 from warroom.auth.models import User
+from warroom.cli import app as cli_app
 from warroom.console.session import SESSION_COOKIE, safe_next
 
 
@@ -174,3 +179,56 @@ def test_a_signed_in_person_visiting_the_form_goes_on_to_next(browser, accounts)
     sign_in(browser, "viewer")
     again = browser.get("/sign-in", params={"next": "/probe"})
     assert again.status_code == 303 and again.headers["location"] == "/probe"
+
+
+def test_set_password_prompts_twice_and_the_new_password_signs_in(browser, accounts,
+                                                                  database):
+    new = "another long passphrase"
+    mismatch = CliRunner().invoke(cli_app, ["user", "set-password", "viewer"],
+                                  input=f"{new}\nsomething else\n{new}\n{new}\n")
+    assert mismatch.exit_code == 0, mismatch.output
+    assert "do not match" in mismatch.output.lower() and new not in mismatch.output
+    assert sign_in(browser, "viewer").status_code == 401
+    assert sign_in(browser, "viewer", password=new).status_code == 303
+    with database.read() as session:
+        entry = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "user.set_password")).all()[-1]
+    assert entry.target == "user:viewer" and new not in str(entry.after)
+
+
+def test_set_password_reads_stdin_and_refuses_a_short_one(browser, accounts):
+    short = CliRunner().invoke(cli_app, ["user", "set-password", "admin", "--password-stdin"],
+                               input="short\n")
+    assert short.exit_code != 0 and "at least 12 characters" in short.output
+    assert sign_in(browser, "admin").status_code == 303  # the old password still works
+    browser.cookies.clear()
+    done = CliRunner().invoke(cli_app, ["user", "set-password", "admin", "--password-stdin"],
+                              input="piped in from a vault\n")
+    assert done.exit_code == 0, done.output
+    assert sign_in(browser, "admin", password="piped in from a vault").status_code == 303
+    unknown = CliRunner().invoke(cli_app, ["user", "set-password", "nobody",
+                                           "--password-stdin"], input="long enough pass\n")
+    assert unknown.exit_code != 0 and "no user named" in unknown.output
+
+
+def test_first_start_hands_over_a_console_password_beside_the_token(
+        settings, database, browser, capsys):
+    first_start(settings, database, interactive=False)
+    out, err = capsys.readouterr()
+    path = settings.data_dir / PASSWORD_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    password = path.read_text().strip()
+    assert len(password) >= 20 and password not in out + err
+    assert str(path.resolve()) in out and "/sign-in as admin" in out
+    assert "warroom user set-password admin" in out
+    assert sign_in(browser, "admin", password=password).status_code == 303
+    assert browser.get("/probe").json()["role"] == "admin"
+
+
+def test_first_start_on_a_terminal_prints_the_password(settings, database, capsys,
+                                                        monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    first_start(settings, database, interactive=True)
+    out, _ = capsys.readouterr()
+    password = (settings.data_dir / PASSWORD_FILE).read_text().strip()
+    assert f"admin console password (shown once): {password}" in out
