@@ -150,6 +150,7 @@ def client_rotate(app, people):
     with TestClient(app) as api:
         answer = api.post("/api/v1/admin/security/rotate-keys", headers=people.admin)
     assert answer.status_code == 200, answer.text
+    assert answer.json()["ended_sessions"] == 2
     with app.state.database.read() as session:
         ended = session.scalars(select(UserSession).where(
             UserSession.end_reason == "keys_rotated")).all()
