@@ -15,6 +15,7 @@ from warroom.audit.domain import DOMAIN as AUDIT
 from warroom.auth.domain import DOMAIN as AUTH
 from warroom.comms.domain import DOMAIN as COMMS
 from warroom.compliance.domain import DOMAIN as COMPLIANCE
+from warroom.console.domain import DOMAIN as CONSOLE
 from warroom.incidents.domain import DOMAIN as INCIDENTS
 from warroom.intake.domain import DOMAIN as INTAKE
 from warroom.notify.domain import DOMAIN as NOTIFY
@@ -36,6 +37,7 @@ DOMAINS: tuple[Domain, ...] = (
     COMMS,
     STATUSPAGE,
     COMPLIANCE,
+    CONSOLE,
 )
 
 _connected = False

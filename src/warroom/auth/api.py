@@ -113,7 +113,7 @@ def rotate_keys(request: Request,
         answer = RotatedKeys(rotated_at=uow.now(), revoked_tokens=done.revoked_tokens,
                              token=done.new_token.secret if done.new_token else None,
                              link_key_generation=done.link_key_generation,
-                             reissued=done.reissued)
+                             reissued=done.reissued, ended_sessions=done.ended_sessions)
     token_cache(request).clear()
     return answer
 

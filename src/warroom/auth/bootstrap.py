@@ -1,9 +1,11 @@
-"""First start: hand the bootstrap admin token over without logging it, and
-make sure someone hears about messages that cannot be delivered.
+"""First start: hand the bootstrap admin token and console password over
+without logging them, and make sure someone hears about messages that cannot
+be delivered.
 
-The token is written to ``<data_dir>/admin-token`` (owner-only), and printed
-only when the output is a terminal: output redirected to a file or a journal
-is a log, and a log keeps an admin credential for as long as it is kept.
+The token is written to ``<data_dir>/admin-token`` and the password to
+``<data_dir>/admin-password`` (owner-only), and both are printed only when the
+output is a terminal: output redirected to a file or a journal is a log, and
+a log keeps an admin credential for as long as it is kept.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from warroom.auth import passwords
 from warroom.auth import service as users
 from warroom.db import SYSTEM, Database
 from warroom.errors import Invalid
@@ -25,17 +28,21 @@ if TYPE_CHECKING:
     from warroom.config import Settings
 
 TOKEN_FILE = "admin-token"
+PASSWORD_FILE = "admin-password"
 
 
 def first_start(settings: Settings, database: Database, *, interactive: bool) -> None:
     """Create the admin on an empty database, hand over its token, ask for
     its email address (on a terminal), and say if dead letters reach nobody."""
+    password = passwords.generate()
     with database.unit_of_work(SYSTEM) as uow:
         issued = users.bootstrap_admin(uow, username=settings.admin_username)
+        if issued is not None:
+            passwords.set_password(uow, user=issued.token.user, password=password)
     if issued is None:
         typer.echo(f"warroom is serving at {settings.base_url}")
     else:
-        hand_over(issued, settings, interactive=interactive)
+        hand_over(issued, settings, interactive=interactive, password=password)
         if interactive:
             ask_for_email(database, settings.admin_username)
     with database.read() as session:
@@ -44,8 +51,11 @@ def first_start(settings: Settings, database: Database, *, interactive: bool) ->
         typer.echo(f"warning: {warning}", err=True)
 
 
-def hand_over(issued: IssuedToken, settings: Settings, *, interactive: bool) -> Path:
+def hand_over(issued: IssuedToken, settings: Settings, *, interactive: bool,
+              password: str | None = None) -> Path:
     path = write_token_file(settings.data_dir / TOKEN_FILE, issued.secret)
+    if password is not None:
+        password_path = write_token_file(settings.data_dir / PASSWORD_FILE, password)
     lines = [f"\nwarroom is ready at {settings.base_url}",
              f"admin user: {settings.admin_username}"]
     if interactive:
@@ -57,7 +67,19 @@ def hand_over(issued: IssuedToken, settings: Settings, *, interactive: bool) -> 
                   "because this output is not a terminal)", "",
                   f'  export ADMIN_TOKEN="$(cat {path})"']
     lines += ['  curl -H "Authorization: Bearer $ADMIN_TOKEN" '
-              f"{settings.base_url}/api/v1/incidents\n"]
+              f"{settings.base_url}/api/v1/incidents"]
+    if password is not None:
+        lines += ["", f"console: sign in at {settings.base_url}/sign-in as "
+                  f"{settings.admin_username}"]
+        if interactive:
+            lines += [f"admin console password (shown once): {password}",
+                      f"also written to {password_path} (readable only by you); change it "
+                      f"with `warroom user set-password {settings.admin_username}`"]
+        else:
+            lines += [f"admin console password written to {password_path} (readable only "
+                      "by you; not printed, because this output is not a terminal); change "
+                      f"it with `warroom user set-password {settings.admin_username}`"]
+    lines.append("")
     typer.echo("\n".join(lines))
     return path
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 
 import typer
 
-from warroom.auth import rotation, service
+from warroom.auth import passwords, rotation, service
 from warroom.cli_support import (
     JSON_OUT,
     echo,
@@ -78,10 +79,29 @@ def set_email(username: str, email: str) -> None:
     typer.echo(f"{username} will be emailed at {email.strip()}")
 
 
+@users_app.command("set-password")
+@handles_problems
+def set_password(username: str,
+                 password_stdin: bool = typer.Option(
+                     False, "--password-stdin",
+                     help="Read the password from the first line of standard input "
+                          "(for scripts) instead of prompting twice."),
+                 ) -> None:
+    """Set a user's console password (their other console sessions end)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    with unit() as uow:
+        user = service.get_by_username_or_raise(uow.session, username=username)
+        passwords.set_password(uow, user=user, password=password)
+    echo(f"{user.username} can now sign in to the console with that password")
+
+
 @users_app.command("disable")
 @handles_problems
 def disable(username: str) -> None:
-    """Disable a user: their tokens stop working at once."""
+    """Disable a user: their tokens and console sessions stop working at once."""
     with unit() as uow:
         user = service.get_by_username_or_raise(uow.session, username=username)
         service.update(uow, user=user, is_active=False)
@@ -146,12 +166,14 @@ def rotate_keys(integration_keys: bool = typer.Option(
                                                              reason=reason),
                                caller_token_id=None)
     data = {"revoked_tokens": done.revoked_tokens,
-            "link_key_generation": done.link_key_generation, "reissued": done.reissued}
+            "link_key_generation": done.link_key_generation, "reissued": done.reissued,
+            "ended_sessions": done.ended_sessions}
     if json_out:
         emit_json(data)
         return
     echo(f"revoked {len(done.revoked_tokens)} API tokens; signed links sent before "
-         f"now no longer work (key generation {done.link_key_generation})")
+         f"now no longer work (key generation {done.link_key_generation}); "
+         f"{done.ended_sessions} console sessions ended")
     for kind, items in done.reissued.items():
         for item in items:
             echo(f"{kind} {item.get('name')}: {item.get('url') or item.get('key')}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from warroom.auth import api, cli, models
+from warroom.auth.settings import SignInSettings
 from warroom.domain import Domain
 
 DOMAIN = Domain(
@@ -10,4 +11,5 @@ DOMAIN = Domain(
     models=models,
     router=api.router,
     commands=cli.COMMANDS,
+    settings=SignInSettings,
 )

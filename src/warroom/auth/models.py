@@ -25,6 +25,11 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     is_service_account: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    """Argon2 hash of the console password (None: cannot sign in with one)."""
+    oidc_subject: Mapped[str | None] = mapped_column(String(512), unique=True)
+    """``<issuer> <sub>`` of the OpenID Connect identity bound to this user at
+    its first single sign-on; later sign-ins must present the same one."""
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
@@ -64,3 +69,35 @@ class LinkKey(Base):
     salt: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(200))
+
+
+class UserSession(Base):
+    """One signed-in console session. Only a hash of the cookie is kept, so a
+    copy of the database lets nobody sign in as anyone."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    method: Mapped[str] = mapped_column(String(20))
+    """How the person signed in: ``password`` or ``oidc``."""
+    address: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    """The absolute end, whatever the activity."""
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(40))
+
+
+class SignInFailure(Base):
+    """A failed sign-in, kept for the rate-limit window: the limit holds across
+    every API process, and the clock decides when it lifts."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str | None] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)

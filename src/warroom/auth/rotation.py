@@ -12,6 +12,7 @@ work, so a rotation is all or nothing:
   not locked out of the incident they are running;
 - a new link-key generation starts, so every link signed before stops working
   (people still get fresh links with the next page);
+- every console session ends (everyone signs in again);
 - integration keys are reissued only when asked (``integration_keys``):
   monitoring keeps paging until its senders are given the new keys, and
   during a breach that is usually the wrong moment to go blind.
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from warroom.audit import service as audit
-from warroom.auth import service
+from warroom.auth import service, sessions
 from warroom.auth.models import ApiToken, LinkKey, User
 from warroom.hooks import Hook
 
@@ -48,6 +49,7 @@ class Rotation:
     revoked_tokens: list[dict[str, Any]] = field(default_factory=list)
     new_token: service.IssuedToken | None = None
     link_key_generation: int = 0
+    ended_sessions: int = 0
     reissued: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
@@ -83,12 +85,14 @@ def rotate(uow: UnitOfWork, request: RotationRequest, *, caller_token_id: int | 
     uow.session.add(key)
     uow.session.flush()
     rotation.link_key_generation = key.id
+    rotation.ended_sessions = sessions.end_all(uow, reason="keys_rotated")
     for reissued in reissue.collect(uow, request):
         rotation.reissued.update(reissued)
     audit.record(uow, action="security.rotate_keys", target="warroom:credentials",
                  after={"reason": request.reason or None,
                         "revoked_tokens": len(rotation.revoked_tokens),
                         "link_key_generation": key.id,
+                        "ended_sessions": rotation.ended_sessions,
                         "reissued": {kind: [item.get("name") for item in items]
                                      for kind, items in rotation.reissued.items()}})
     return rotation

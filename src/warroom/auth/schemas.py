@@ -83,3 +83,5 @@ class RotatedKeys(BaseModel):
     no longer works."""
     link_key_generation: int
     reissued: dict[str, list[dict[str, object]]]
+    ended_sessions: int = 0
+    """Console sessions ended (everyone signs in again)."""

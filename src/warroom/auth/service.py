@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from warroom.audit import service as audit
+from warroom.auth import sessions
 from warroom.auth.models import ApiToken, User
 from warroom.auth.permissions import ROLE_ORDER, Role
 from warroom.db import Actor, UnitOfWork
@@ -57,6 +58,19 @@ def get_by_username_or_raise(session: Session, *, username: str) -> User:
     if user is None:
         raise NotFound(f"There is no user named {username!r}.")
     return user
+
+
+def get_by_oidc_subject(session: Session, *, subject: str) -> User | None:
+    """The user bound to an OpenID identity (``<issuer> <sub>``)."""
+    return session.scalar(select(User).where(User.oidc_subject == subject))
+
+
+def bind_oidc_subject(uow: UnitOfWork, *, user: User, subject: str) -> None:
+    """Bind ``user`` to an OpenID identity: later single sign-ons must present it."""
+    user.oidc_subject = subject[:512]
+    uow.session.flush()
+    audit.record(uow, action="user.bind_oidc", target=f"user:{user.username}",
+                 after={"subject": user.oidc_subject})
 
 
 def get_all(session: Session, *, include_inactive: bool = False) -> list[User]:
@@ -137,6 +151,8 @@ def update(uow: UnitOfWork, *, user: User, role: str | None = None,
     if is_active is not None:
         user.is_active = is_active
     uow.session.flush()
+    if is_active is False:
+        sessions.end_all_for_user(uow, user_id=user.id, reason="user_disabled")
     audit.record(uow, action="user.update", target=f"user:{user.username}", before=before,
                  after=_user_state(user))
     return user
