@@ -1,7 +1,15 @@
-"""Refuse request bodies over the documented size with 413 before reading them."""
+"""Refuse request bodies over the documented size with 413 before reading them.
+
+A route that streams its body to disk (an evidence upload of a memory image)
+sets its own limits: it names its path here with :func:`streams_own_body`,
+and neither the body limit nor the serving protocol's whole-body deadline
+applies to it (the protocol's deadline then restarts with each chunk, so an
+upload that stalls is still cut off).
+"""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import orjson
@@ -11,6 +19,20 @@ from warroom.lane import BODYLESS, BodyLimit
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+_STREAMED: list[re.Pattern[str]] = []
+
+
+def streams_own_body(path_pattern: str) -> None:
+    """Paths (a regular expression) whose routes stream and limit their bodies."""
+    pattern = re.compile(path_pattern)
+    if pattern not in _STREAMED:
+        _STREAMED.append(pattern)
+
+
+def is_streamed(path: str) -> bool:
+    return any(pattern.fullmatch(path) for pattern in _STREAMED)
 
 
 class BodyLimitMiddleware:
@@ -23,7 +45,8 @@ class BodyLimitMiddleware:
         self.limit = BodyLimit(max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in BODYLESS:
+        if scope["type"] != "http" or scope["method"] in BODYLESS or \
+                is_streamed(scope["path"]):
             await self.app(scope, receive, send)
             return
         if self.limit.declared_over(scope):
