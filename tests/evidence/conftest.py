@@ -4,12 +4,15 @@ the playbook tests do, and upload through the API."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.playbooks.conftest import assign, configure, declare, worker
 from warroom.evidence import settings as evidence_settings
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["assign", "configure", "declare", "worker"]
 

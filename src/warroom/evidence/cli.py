@@ -74,6 +74,7 @@ def collect(ref: str, argv: list[str] = typer.Argument(..., help="-- COMMAND ARG
             kind: str = typer.Option("command_output", "--kind"),
             as_user: str = AS_USER, json_out: bool = JSON_OUT) -> None:
     """Run a command here and keep its standard output as evidence."""
+    argv = argv[1:] if argv[:1] == ["--"] else argv
     with reading() as session:
         sink = service.sink_for(session, incidents.get_by_ref_or_raise(session, ref=ref))
     result = collecting.run(argv, sink)
