@@ -1,38 +1,18 @@
-"""Refuse request bodies over the documented size with 413 before reading them.
-
-A route that streams its body to disk (an evidence upload of a memory image)
-sets its own limits: it names its path here with :func:`streams_own_body`,
-and neither the body limit nor the serving protocol's whole-body deadline
-applies to it (the protocol's deadline then restarts with each chunk, so an
-upload that stalls is still cut off).
-"""
+"""Refuse request bodies over the documented size with 413 before reading them
+(except on routes that stream and limit their own, see :mod:`warroom.streamed`)."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import orjson
 
 from warroom.http import PROBLEM_JSON
 from warroom.lane import BODYLESS, BodyLimit
+from warroom.streamed import is_streamed
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-
-_STREAMED: list[re.Pattern[str]] = []
-
-
-def streams_own_body(path_pattern: str) -> None:
-    """Paths (a regular expression) whose routes stream and limit their bodies."""
-    pattern = re.compile(path_pattern)
-    if pattern not in _STREAMED:
-        _STREAMED.append(pattern)
-
-
-def is_streamed(path: str) -> bool:
-    return any(pattern.fullmatch(path) for pattern in _STREAMED)
 
 
 class BodyLimitMiddleware:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from warroom.http import PROBLEM_JSON, problem_body
-from warroom.limits import is_streamed
+from warroom.streamed import is_streamed
 
 if TYPE_CHECKING:
     import asyncio

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from warroom.audit import verify
 from warroom.evidence import custody
-from warroom.limits import streams_own_body
+from warroom.streamed import streams_own_body
 
 
 def connect() -> None:
