@@ -20,8 +20,8 @@ from warroom.cli_support import (
     unit,
 )
 from warroom.errors import Invalid
+from warroom.evidence import bundle, custody, service, store
 from warroom.evidence import collect as collecting
-from warroom.evidence import custody, service, store
 from warroom.evidence.schemas import CustodyOut, ItemIn
 from warroom.incidents import service as incidents
 
@@ -205,6 +205,49 @@ def verify(ev: str = typer.Argument(None, help="One item (recorded), or every it
     if problems:
         raise typer.Exit(1)
     echo("evidence intact")
+
+
+@evidence_app.command("export")
+@handles_problems
+def export(ref: str, out: Path = typer.Option(..., "--out", "-o"), purpose: str = PURPOSE,
+           to: str = typer.Option(None, "--to", help="Who receives the bundle."),
+           as_user: str = AS_USER) -> None:
+    """Write one signed zip of an incident's evidence (an export event on each item)."""
+    if out.exists():
+        raise Invalid(f"{out} exists; name a new file.")
+    with out.open("xb") as handle:
+        try:
+            with unit(as_user) as uow:
+                incident = incidents.get_for_update(uow, ref=ref)
+                manifest = bundle.export(uow, incident=incident, out=handle, purpose=purpose,
+                                         recipient=to)
+        except BaseException:
+            out.unlink()
+            raise
+    echo(f"{ref}: {len(manifest['items'])} items written to {out}, signed by "
+         f"{bundle.fingerprint(bundle.public_pem(bundle.signing_key()))}")
+
+
+@evidence_app.command("verify-bundle")
+@handles_problems
+def verify_bundle(path: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
+    """Check a bundle offline: signature, files, hashes and custody chains."""
+    problems, found = bundle.verify(path)
+    for problem in problems:
+        echo(f"- {problem}")
+    if problems:
+        raise typer.Exit(1)
+    manifest = found["manifest"]
+    echo(f"bundle intact: {manifest['incident']}, {len(manifest['items'])} items, signed by "
+         f"{found['fingerprint']} (compare with `warroom evidence key` on the instance)")
+
+
+@evidence_app.command("key")
+@handles_problems
+def key() -> None:
+    """The instance's bundle-signing public key and its fingerprint."""
+    pem = bundle.public_pem(bundle.signing_key())
+    echo(f"{bundle.fingerprint(pem)}\n{pem.decode()}", nl=False)
 
 
 def _register(ref: str, meta: ItemIn, stored: store.Stored, as_user: str | None,

@@ -109,7 +109,7 @@ def verify_item(session: Session, item: EvidenceItem) -> list[str]:
 
 
 def verify_chain(ref: str, head_seq: int, head_hash: str, rows: Iterable[dict[str, Any]],
-                 secret: bytes) -> list[str]:
+                 secret: bytes | None) -> list[str]:
     """Check linked rows (as stored or as exported) against the item's head."""
     problems: list[str] = []
     prev, expected = GENESIS, 1
@@ -121,7 +121,7 @@ def verify_chain(ref: str, head_seq: int, head_hash: str, rows: Iterable[dict[st
         if row["prev_hash"] != prev:
             problems.append(f"{label}: does not link to the event before it (deleted, "
                             "replaced or reordered)")
-        if event_hash(secret, row["prev_hash"], row) != row["hash"]:
+        if secret is not None and event_hash(secret, row["prev_hash"], row) != row["hash"]:
             problems.append(f"{label}: edited after it was written")
         prev, expected = row["hash"], row["seq"] + 1
     if expected - 1 != head_seq or prev != head_hash:
@@ -129,6 +129,13 @@ def verify_chain(ref: str, head_seq: int, head_hash: str, rows: Iterable[dict[st
                         f"{head_hash[:12]}, but the log ends at #{expected - 1} "
                         f"({prev[:12]}): events after it were deleted")
     return problems
+
+
+def verify_links(ref: str, head_seq: int, head_hash: str,
+                 rows: Iterable[dict[str, Any]]) -> list[str]:
+    """The part of :func:`verify_chain` anyone can check without the key:
+    numbering, links and the head (an exported bundle, offline)."""
+    return verify_chain(ref, head_seq, head_hash, rows, None)
 
 
 def check(session: Session, coverage: Coverage) -> list[Finding]:
