@@ -9,11 +9,15 @@ standard error.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -31,9 +35,13 @@ class Run:
     stored: Stored
     record: dict[str, Any]
     exit_code: int
+    timed_out: bool = False
 
 
-def run(argv: list[str], sink: Sink) -> Run:
+def run(argv: list[str], sink: Sink, *, timeout: float | None = None,
+        env: dict[str, str] | None = None) -> Run:
+    """Run ``argv`` (in a session of its own, killed as a group after
+    ``timeout`` seconds), its standard output into ``sink``."""
     if not argv:
         raise Invalid("Name the command to run after --.")
     if shutil.which(argv[0]) is None:
@@ -41,15 +49,30 @@ def run(argv: list[str], sink: Sink) -> Run:
         raise Invalid(f"{argv[0]!r} is not a command on this host's PATH.")
     started = datetime.now(UTC)
     with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=errors, env=env, start_new_session=True)
+        fired: list[bool] = []
+
+        def expire() -> None:
+            fired.append(True)
+            _kill_group(process)
+
+        timer = threading.Timer(timeout, expire) if timeout is not None else None
+        if timer is not None:
+            timer.start()
         try:
-            process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=errors)
             assert process.stdout is not None
-            while chunk := process.stdout.read(1 << 20):
+            while chunk := os.read(process.stdout.fileno(), 1 << 20):
                 sink.write(chunk)
             code = process.wait()
         except BaseException:
             sink.discard()
+            _kill_group(process)
             raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+        timed_out = bool(fired)
         ended = datetime.now(UTC)
         errors.seek(0)
         digest = hashlib.sha256()
@@ -61,8 +84,13 @@ def run(argv: list[str], sink: Sink) -> Run:
     record = {"argv": argv, "host": socket.gethostname(), "started_at": started.isoformat(),
               "ended_at": ended.isoformat(), "exit_code": code,
               "stderr_sha256": digest.hexdigest(),
-              "stderr_tail": tail.decode("utf-8", "replace")}
-    return Run(stored, record, code)
+              "stderr_tail": tail.decode("utf-8", "replace"), "timed_out": timed_out}
+    return Run(stored, record, code, timed_out)
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def tool_version(tool: str) -> str | None:

@@ -7,14 +7,15 @@ on the incident care about, a timeline event (``kind="evidence"``).
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+import dataclasses
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
 from warroom.auth import service as users
 from warroom.errors import Conflict, Invalid, NotFound
-from warroom.evidence import custody, store
+from warroom.evidence import collect, custody, store
 from warroom.evidence import settings as evidence_settings
 from warroom.evidence.custody import Happening
 from warroom.evidence.models import EvidenceItem
@@ -25,7 +26,6 @@ from warroom.notify.service import notify_person
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from datetime import datetime
     from pathlib import Path
 
     from sqlalchemy.orm import Session
@@ -104,6 +104,35 @@ def register(uow: UnitOfWork, *, incident: Incident, meta: ItemIn,
     _timeline(uow, item, "added", f"Evidence {item.ref} added: {item.title}",
               sha256=item.sha256)
     return item
+
+
+def run_command(argv: list[str], *, timeout: float | None = None,
+                env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run a command with its standard output streamed into the store (for
+    callers with no unit of work open, such as a playbook step running on the
+    worker): what :func:`register_output` registers later. The per-item size
+    limit applies (the incident quota does not: the output is stored
+    before the incident is read)."""
+    config = evidence_settings.get()
+    sink = store.Sink(root(), limit=config.evidence_max_bytes, limit_reason=(
+        f"The output passed {config.evidence_max_bytes} bytes (WARROOM_EVIDENCE_MAX_BYTES); "
+        "nothing was stored."))
+    done = collect.run(argv, sink, timeout=timeout, env=env)
+    return {"stored": dataclasses.asdict(done.stored), "collection": done.record}
+
+
+def register_output(uow: UnitOfWork, *, incident: Incident, ran: dict[str, Any], title: str,
+                    produced_by_step: str | None = None, kind: str = "command_output"
+                    ) -> EvidenceItem:
+    """Register what :func:`run_command` stored, with how it was collected."""
+    record = ran["collection"]
+    argv = record["argv"]
+    meta = ItemIn.model_validate({
+        "kind": kind, "title": title[:300], "source_host": record["host"],
+        "method_tool": argv[0] if argv else None, "method_argv": argv, "collection": record,
+        "collected_at": record["started_at"], "collected_by": uow.actor.label,
+        "original_filename": "stdout", "produced_by_step": produced_by_step})
+    return register(uow, incident=incident, meta=meta, stored=store.Stored(**ran["stored"]))
 
 
 def get(session: Session, *, ref: str) -> EvidenceItem | None:
