@@ -34,19 +34,20 @@ from warroom.evidence.schemas import (
 )
 from warroom.http import read_session, write_unit
 from warroom.incidents import service as incidents
+from warroom.openapi import json_body, problems
 
 router = APIRouter(tags=["evidence"])
 Reader = Annotated[Actor, requires(Permission.evidence_read)]
 Writer = Annotated[Actor, requires(Permission.evidence_write)]
 Destroyer = Annotated[Actor, requires(Permission.evidence_destroy)]
 JSON_LIMIT = 256 * 1024
-_UPLOAD_BODY = {"requestBody": {"required": True, "content": {
-    "multipart/form-data": {"schema": {"type": "object", "required": ["metadata", "file"],
-                                       "properties": {
-                                           "metadata": {"type": "string",
-                                                        "description": "ItemIn as JSON"},
-                                           "file": {"type": "string", "format": "binary"}}}},
-    "application/json": {"schema": {"$ref": "#/components/schemas/ItemIn"}}}}}
+_UPLOAD_BODY = json_body(ItemIn, description="JSON for an item kept elsewhere, or a "
+                         "streamed multipart upload: a `metadata` part (ItemIn as JSON) "
+                         "first, then the `file` part.")
+_UPLOAD_BODY["requestBody"]["content"]["multipart/form-data"] = {"schema": {
+    "type": "object", "required": ["metadata", "file"], "properties": {
+        "metadata": {"type": "string", "description": "ItemIn as JSON"},
+        "file": {"type": "string", "format": "binary"}}}}
 
 
 @router.get("/api/v1/incidents/{ref}/evidence", response_model=list[ItemOut])
@@ -58,7 +59,7 @@ def list_items(ref: str, request: Request, actor: Reader) -> list[ItemOut]:
 
 
 @router.post("/api/v1/incidents/{ref}/evidence", status_code=201, response_model=ItemOut,
-             openapi_extra=_UPLOAD_BODY)
+             openapi_extra=_UPLOAD_BODY, responses=problems(400, 413))
 async def add_item(ref: str, request: Request, actor: Writer) -> ItemOut:
     """Register an item: a streamed multipart upload (``metadata`` JSON part,
     then ``file``), or JSON alone for an external reference or physical item."""
