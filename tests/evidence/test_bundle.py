@@ -65,3 +65,22 @@ def test_export_and_verify_a_bundle_and_name_what_was_changed(
     rewrite(out, dropped, drop_event)
     bad = runner.invoke(cli_app, ["evidence", "verify-bundle", str(dropped)])
     assert "signature" in bad.output and f"{ref} custody event #2 (exported" in bad.output
+
+
+def test_the_api_exports_a_bundle_for_commanders_only(incident, upload, client, people,
+                                                     tmp_path, store_dir):
+    ref = upload(incident, CONTENT).json()["ref"]
+    url = f"/api/v1/incidents/{incident}/evidence/export"
+    assert client.post(url, headers=people.headers("responder"),
+                       json={"purpose": "counsel"}).status_code == 403
+    got = client.post(url, headers=people.headers("commander"),
+                      json={"purpose": "counsel", "to": "counsel"})
+    assert got.status_code == 200, got.text
+    assert got.headers["content-type"] == "application/zip"
+    path = tmp_path / "api.zip"
+    path.write_bytes(got.content)
+    checked = runner.invoke(cli_app, ["evidence", "verify-bundle", str(path)])
+    assert checked.exit_code == 0, checked.output
+    assert not list((store_dir / "tmp").iterdir())
+    log = client.get(f"/api/v1/evidence/{ref}/custody", headers=people.admin).json()
+    assert (log[-1]["action"], log[-1]["actor"]) == ("exported", "commander")

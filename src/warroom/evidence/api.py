@@ -7,6 +7,9 @@ sample or an HTML page kept as evidence is never rendered by a browser.
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -20,11 +23,12 @@ from warroom.auth.deps import requires
 from warroom.auth.permissions import Permission
 from warroom.db import Actor
 from warroom.errors import Invalid, PayloadTooLarge
-from warroom.evidence import custody, service, upload
+from warroom.evidence import bundle, custody, service, store, upload
 from warroom.evidence.schemas import (
     AmendIn,
     CustodyOut,
     EventIn,
+    ExportIn,
     HoldIn,
     ItemIn,
     ItemOut,
@@ -40,6 +44,7 @@ router = APIRouter(tags=["evidence"])
 Reader = Annotated[Actor, requires(Permission.evidence_read)]
 Writer = Annotated[Actor, requires(Permission.evidence_write)]
 Destroyer = Annotated[Actor, requires(Permission.evidence_destroy)]
+Exporter = Annotated[Actor, requires(Permission.evidence_export)]
 JSON_LIMIT = 256 * 1024
 _UPLOAD_BODY = json_body(ItemIn, description="JSON for an item kept elsewhere, or a "
                          "streamed multipart upload: a `metadata` part (ItemIn as JSON) "
@@ -92,6 +97,37 @@ async def add_item(ref: str, request: Request, actor: Writer) -> ItemOut:
     meta = meta.model_copy(update=updates)
     stored = await run_in_threadpool(got.sink.finish, meta.declared_hashes or None)
     return await run_in_threadpool(_register, request, actor, ref, meta, stored)
+
+
+@router.post("/api/v1/incidents/{ref}/evidence/export",
+             responses={200: {"content": {"application/zip": {}}}})
+def export(ref: str, body: ExportIn, request: Request, actor: Exporter) -> StreamingResponse:
+    """The incident's evidence as one signed zip (an export event on every
+    item). It is written to the store's scratch folder, then streamed and
+    removed."""
+    scratch = service.root() / "tmp" / f"export-{secrets.token_hex(8)}.zip"
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with scratch.open("xb") as handle, write_unit(request, actor) as uow:
+            incident = incidents.get_for_update(uow, ref=ref)
+            bundle.export(uow, incident=incident, out=handle, purpose=body.purpose,
+                          recipient=body.to)
+    except BaseException:
+        scratch.unlink(missing_ok=True)
+        raise
+    return StreamingResponse(_read_once(scratch), media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{ref}-evidence.zip"',
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store",
+        "Content-Length": str(scratch.stat().st_size)})
+
+
+def _read_once(path: Path) -> Iterator[bytes]:
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(store.CHUNK):
+                yield chunk
+    finally:
+        path.unlink(missing_ok=True)
 
 
 @router.get("/api/v1/evidence/{ev}", response_model=ItemOut)

@@ -57,6 +57,11 @@ class TransferIn(Purpose):
     tz: str = Field(default="UTC", max_length=64)
 
 
+class ExportIn(Purpose):
+    to: str | None = Field(default=None, max_length=200)
+    """Who receives the bundle (the custody events' counterparty)."""
+
+
 class HoldIn(Purpose):
     on: bool
 
