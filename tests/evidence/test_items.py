@@ -167,3 +167,21 @@ def test_permission_walk(incident, upload, client, people):
                            json={"purpose": "retention over"}).status_code == 403
     assert client.post(f"/api/v1/evidence/{ref}/destroy", headers=people.admin,
                        json={"purpose": "retention over"}).status_code == 200
+
+
+def test_an_unknown_parent_item_is_refused_before_anything_is_stored(
+        incident, upload, store_dir):
+    refused = upload(incident, CONTENT, derived_from="EV-999")
+    assert refused.status_code == 404, refused.text
+    assert stored_files(store_dir) == []
+
+
+def test_content_missing_from_the_store_is_a_409_not_a_broken_download(
+        incident, upload, client, people, store_dir):
+    ref = upload(incident, CONTENT).json()["ref"]
+    [path] = stored_files(store_dir)
+    path.unlink()
+    got = client.get(f"/api/v1/evidence/{ref}/content", params={"purpose": "look"},
+                     headers=people.admin)
+    assert got.status_code == 409
+    assert "missing from the store" in got.json()["detail"]

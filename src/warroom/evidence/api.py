@@ -78,6 +78,8 @@ async def add_item(ref: str, request: Request, actor: Writer) -> ItemOut:
 
     def open_sink(meta: ItemIn) -> Any:
         with read_session(request) as session:
+            if meta.derived_from:  # refuse before storing anything
+                service.get_or_raise(session, ref=meta.derived_from)
             incident = incidents.get(session, incident_id=incident_id)
             sink = service.sink_for(session, incident)  # type: ignore[arg-type]
         opened.append(sink)

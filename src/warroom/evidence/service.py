@@ -165,6 +165,9 @@ def open_content(uow: UnitOfWork, item: EvidenceItem, *, purpose: str,
                  action: str = "downloaded") -> Iterator[bytes]:
     """Record who reads the content and why, then hand out its bytes."""
     _need_content(item)
+    if not store.path_of(root(), item.sha256 or "").exists():
+        raise Conflict(f"{item.ref}'s content is missing from the store; run `warroom "
+                       "evidence verify` and check the store before anything else.")
     custody.append(uow, item, Happening(action, purpose=_purpose(purpose),
                                         counterparty=uow.actor.label,
                                         location=uow.source_ip, hash_observed=item.sha256))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from warroom.errors import Invalid, PayloadTooLarge
+from warroom.errors import Invalid, PayloadTooLarge, Problem
 from warroom.evidence.schemas import ItemIn
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ async def receive(stream: AsyncIterator[bytes], content_type: str,
         async for chunk in stream:
             parser.write(chunk)
         parser.finalize()
-    except (Invalid, PayloadTooLarge):
+    except Problem:
         got.discard()
         raise
     except Exception as error:
