@@ -29,6 +29,7 @@ from warroom.evidence.schemas import (
     CustodyOut,
     EventIn,
     ExportIn,
+    ExternalItemIn,
     HoldIn,
     ItemIn,
     ItemOut,
@@ -39,6 +40,7 @@ from warroom.evidence.schemas import (
 from warroom.http import read_session, write_unit
 from warroom.incidents import service as incidents
 from warroom.openapi import json_body, problems
+from warroom.text import refuse_nul
 
 router = APIRouter(tags=["evidence"])
 Reader = Annotated[Actor, requires(Permission.evidence_read)]
@@ -46,7 +48,7 @@ Writer = Annotated[Actor, requires(Permission.evidence_write)]
 Destroyer = Annotated[Actor, requires(Permission.evidence_destroy)]
 Exporter = Annotated[Actor, requires(Permission.evidence_export)]
 JSON_LIMIT = 256 * 1024
-_UPLOAD_BODY = json_body(ItemIn, description="JSON for an item kept elsewhere, or a "
+_UPLOAD_BODY = json_body(ExternalItemIn, description="JSON for an item kept elsewhere, or a "
                          "streamed multipart upload: a `metadata` part (ItemIn as JSON) "
                          "first, then the `file` part.")
 _UPLOAD_BODY["requestBody"]["content"]["multipart/form-data"] = {"schema": {
@@ -70,7 +72,9 @@ async def add_item(ref: str, request: Request, actor: Writer) -> ItemOut:
     then ``file``), or JSON alone for an external reference or physical item."""
     content_type = request.headers.get("content-type", "")
     if content_type.split(";")[0].strip().lower() == "application/json":
-        described = _json_item(await _bounded_body(request))
+        raw = await _bounded_body(request)
+        refuse_nul(request.scope, raw)
+        described = _json_item(raw)
         return await run_in_threadpool(_register, request, actor, ref, described, None)
     upload.boundary_of(content_type)
     incident_id = await run_in_threadpool(_incident_id, request, ref)
@@ -263,6 +267,6 @@ async def _bounded_body(request: Request) -> bytes:
 
 def _json_item(raw: bytes) -> ItemIn:
     try:
-        return ItemIn.model_validate(orjson.loads(raw))
+        return ExternalItemIn.model_validate(orjson.loads(raw))
     except (orjson.JSONDecodeError, ValidationError) as error:
         raise Invalid(f"The body is not a valid evidence item: {error}") from None

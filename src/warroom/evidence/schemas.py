@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from warroom.strict import Moment, Switch
+
 Kind = Literal["file", "log_excerpt", "command_output", "database_dump", "memory_image",
                "screenshot", "chat_message", "external_reference", "physical_item"]
 Tlp = Literal["red", "amber+strict", "amber", "green", "clear"]
@@ -30,20 +32,26 @@ class ItemIn(BaseModel):
     method_argv: list[str] | None = None
     collection: dict[str, Any] | None = None
     collected_by: str | None = Field(default=None, max_length=200)
-    collected_at: datetime | None = None
+    collected_at: Moment | None = None
     """With its UTC offset (``2026-03-01T10:15:00+01:00``): the offset is kept."""
     original_filename: str | None = Field(default=None, max_length=500)
     media_type: str | None = Field(default=None, max_length=200)
     tlp: Tlp = "amber"
-    personal_data: bool = False
+    personal_data: Switch = False
     derived_from: str | None = Field(default=None, pattern=r"^EV-\d{1,9}$")
     produced_by_step: str | None = Field(default=None, max_length=300)
     produced_by_event_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     custodian: str | None = Field(default=None, max_length=200)
     location: str | None = Field(default=None, max_length=500)
-    retention_until: datetime | None = None
+    retention_until: Moment | None = None
     declared_hashes: dict[str, str] = {}
     """``{"sha256": "..."}``: checked against what the server computes."""
+
+
+class ExternalItemIn(ItemIn):
+    """The JSON body: an item kept elsewhere (no content here)."""
+
+    kind: Literal["external_reference", "physical_item"] = "external_reference"
 
 
 class Purpose(BaseModel):
@@ -63,7 +71,7 @@ class ExportIn(Purpose):
 
 
 class HoldIn(Purpose):
-    on: bool
+    on: Switch
 
 
 class AmendIn(Purpose):
