@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 
 from warroom.cli_support import (
     AS_USER,
@@ -48,7 +49,7 @@ def add(ref: str, path: Path = typer.Argument(..., exists=True, dir_okay=False),
         as_user: str = AS_USER, json_out: bool = JSON_OUT) -> None:
     """Register a file (streamed, hashed) as evidence on an incident."""
     host, _, locator = (source or "").partition(":")
-    meta = ItemIn.model_validate({
+    meta = _meta({
         "kind": kind, "title": title or path.name, "description": description,
         "source_host": host or None, "source_locator": locator or None,
         "method_tool": method, "collected_at": collected_at, "collected_by": collected_by,
@@ -79,7 +80,7 @@ def collect(ref: str, argv: list[str] = typer.Argument(..., help="-- COMMAND ARG
         sink = service.sink_for(session, incidents.get_by_ref_or_raise(session, ref=ref))
     result = collecting.run(argv, sink)
     record = result.record
-    meta = ItemIn.model_validate({
+    meta = _meta({
         "kind": kind, "title": title or " ".join(argv)[:300],
         "source_host": record["host"], "method_tool": argv[0],
         "method_version": collecting.tool_version(argv[0]), "method_argv": argv,
@@ -260,6 +261,15 @@ def _register(ref: str, meta: ItemIn, stored: store.Stored, as_user: str | None,
         emit_json(row)
         return
     echo(f"{row.ref} on {ref}: {row.size} bytes, sha256 {row.sha256}")
+
+
+def _meta(values: dict[str, object]) -> ItemIn:
+    try:
+        return ItemIn.model_validate(values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise Invalid(f"{where.replace('_', '-')}: {first['msg']}") from None
 
 
 def _os_user() -> str:
