@@ -1,4 +1,5 @@
-"""Refuse request bodies over the documented size with 413 before reading them."""
+"""Refuse request bodies over the documented size with 413 before reading them
+(except on routes that stream and limit their own, see :mod:`warroom.streamed`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import orjson
 
 from warroom.http import PROBLEM_JSON
 from warroom.lane import BODYLESS, BodyLimit
+from warroom.streamed import is_streamed
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,7 +25,8 @@ class BodyLimitMiddleware:
         self.limit = BodyLimit(max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in BODYLESS:
+        if scope["type"] != "http" or scope["method"] in BODYLESS or \
+                is_streamed(scope["path"]):
             await self.app(scope, receive, send)
             return
         if self.limit.declared_over(scope):

@@ -16,6 +16,7 @@ from warroom.auth.domain import DOMAIN as AUTH
 from warroom.comms.domain import DOMAIN as COMMS
 from warroom.compliance.domain import DOMAIN as COMPLIANCE
 from warroom.console.domain import DOMAIN as CONSOLE
+from warroom.evidence.domain import DOMAIN as EVIDENCE
 from warroom.incidents.domain import DOMAIN as INCIDENTS
 from warroom.intake.domain import DOMAIN as INTAKE
 from warroom.notify.domain import DOMAIN as NOTIFY
@@ -35,6 +36,7 @@ DOMAINS: tuple[Domain, ...] = (
     ONCALL,
     PLAYBOOKS,
     COMMS,
+    EVIDENCE,
     STATUSPAGE,
     COMPLIANCE,
     CONSOLE,

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from warroom.http import PROBLEM_JSON, problem_body
+from warroom.streamed import is_streamed
 
 if TYPE_CHECKING:
     import asyncio
@@ -83,6 +84,7 @@ class GuardedProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self.waiting_since = time.monotonic()
         self.deadline: asyncio.TimerHandle | None = None
+        self.streamed = False
         super().connection_made(transport)
         self._arm(self.limits.header_seconds)
         if len(self.connections) > self.limits.max_connections:
@@ -99,6 +101,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._arm(self.limits.body_seconds)
+        self.streamed = is_streamed(self.url.split(b"?", 1)[0].decode("latin-1"))
         if len(self.tasks) < self.limits.max_concurrency:
             super().on_headers_complete()
             return
@@ -107,6 +110,11 @@ class GuardedProtocol(HttpToolsProtocol):
             super().on_headers_complete()
         finally:
             self.app = app
+
+    def on_body(self, body: bytes) -> None:
+        if self.streamed:  # a streamed upload: the deadline is for the next chunk
+            self._arm(self.limits.body_seconds)
+        super().on_body(body)
 
     def on_message_complete(self) -> None:
         self._disarm()

@@ -35,6 +35,7 @@ from pydantic import StringConstraints
 
 from warroom.errors import BadRequest, Invalid, Problem
 from warroom.http import problem_response
+from warroom.streamed import is_streamed
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -201,7 +202,8 @@ class NulGuard:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or is_streamed(scope["path"]):
+            # a streamed upload (binary evidence) is the route's to read, once
             await self.app(scope, receive, send)
             return
         body, replay = b"", receive

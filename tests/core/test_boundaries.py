@@ -32,6 +32,7 @@ PUBLIC = {
     "incidents": {"service", "schemas", "hooks", "catalog", "phases", "timeline"},
     "notify": {"service", "hooks", "channels"},
     "comms": {"service", "schemas", "context", "templates"},
+    "evidence": {"service", "schemas"},
 }
 NOT_DOMAINS = {"migrations"}
 

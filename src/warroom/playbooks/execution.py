@@ -26,6 +26,7 @@ from warroom.audit import service as audit
 from warroom.comms import service as comms
 from warroom.db import SYSTEM, Database, UnitOfWork
 from warroom.errors import Problem
+from warroom.evidence import service as evidence
 from warroom.incidents import service as incident_service
 from warroom.incidents import timeline
 from warroom.incidents.phases import RESOLVED_PHASES
@@ -102,7 +103,8 @@ def record(uow: UnitOfWork, job: Job, result: Result) -> StepRun | None:
     now = uow.now()
     step.status = "succeeded" if result.ok else "failed"
     step.finished_at, step.lease_until = now, None
-    step.outcome = {**result.outcome, "summary": result.summary}
+    step.outcome = {**_kept_evidence(uow, step, incident, result.outcome),
+                    "summary": result.summary}
     step.output = result.output
     if (not result.ok and step.kind == "prometheus_check" and incident is not None
             and incident.phase not in RESOLVED_PHASES):
@@ -113,6 +115,22 @@ def record(uow: UnitOfWork, job: Job, result: Result) -> StepRun | None:
         service.release_followers(uow, step)
     wakeup.notify(uow)
     return step
+
+
+def _kept_evidence(uow: UnitOfWork, step: StepRun, incident: Incident | None,
+                   outcome: dict[str, Any]) -> dict[str, Any]:
+    """A ``command`` step with ``evidence: true`` stored its output: register
+    it as an item produced by this step, and keep its ref in the outcome."""
+    ran = outcome.get("evidence_pending")
+    if ran is None:
+        return outcome
+    kept = {key: value for key, value in outcome.items() if key != "evidence_pending"}
+    if incident is None:
+        return kept
+    item = evidence.register_output(uow, incident=incident, ran=ran,
+                                    title=f"{step.title} ({step.ref})",
+                                    produced_by_step=step.ref)
+    return {**kept, "evidence": item.ref, "sha256": item.sha256, "size": item.size}
 
 
 def expire_leases(uow: UnitOfWork) -> None:

@@ -138,6 +138,10 @@ class CommandStep(_Step):
     timeout: str | None = Field(None, pattern=DURATION_PATTERN, description="Default: "
                                 "WARROOM_PLAYBOOK_COMMAND_TIMEOUT_SECONDS.")
     destructive: bool = False
+    evidence: bool = Field(False, description="Keep the command's standard output as an "
+                           "evidence item linked to this step (streamed and hashed, with the "
+                           "command, host, times, exit code and the hash of standard error); "
+                           "standard error goes to the timeline.")
 
     @field_validator("timeout")
     @classmethod

@@ -11,6 +11,7 @@ import subprocess
 import time
 from typing import Any
 
+from warroom.evidence import service as evidence
 from warroom.playbooks import rendering
 from warroom.playbooks import settings as playbooks_settings
 from warroom.playbooks.format import parse_duration
@@ -30,10 +31,14 @@ class CommandKind:
             blocked = ("the command is not allow-listed: add a pattern that matches it to "
                        "WARROOM_PLAYBOOK_COMMAND_ALLOWLIST")
         env = {"WARROOM_INCIDENT": values["incident"]["ref"]}
-        return Prepared("command", {"command": command, "shell": SHELL, "env": env}, timeout,
-                        blocked)
+        spec: dict[str, Any] = {"command": command, "shell": SHELL, "env": env}
+        if params.get("evidence"):
+            spec["evidence"] = True
+        return Prepared("command", spec, timeout, blocked)
 
     def execute(self, prepared: Prepared) -> Result:
+        if prepared.spec.get("evidence"):
+            return _collect(prepared)
         command = prepared.spec["command"]
         started = time.monotonic()
         process = subprocess.Popen([SHELL, "-c", command], stdin=subprocess.DEVNULL,
@@ -58,6 +63,25 @@ class CommandKind:
         ok = process.returncode == 0
         return Result(ok, f"command exited {process.returncode} in {seconds:g} s", output,
                       outcome)
+
+
+def _collect(prepared: Prepared) -> Result:
+    """Standard output into the evidence store (streamed, never in memory);
+    :func:`warroom.playbooks.execution.record` registers the item."""
+    command = prepared.spec["command"]
+    ran = evidence.run_command([SHELL, "-c", command], timeout=prepared.timeout,
+                               env=_environment(prepared.spec["env"]))
+    record, stored = ran["collection"], ran["stored"]
+    outcome = {"exit_code": record["exit_code"], "timed_out": record["timed_out"],
+               "command": command, "evidence_pending": ran}
+    output = clip(record["stderr_tail"], playbooks_settings.get().playbook_output_limit_bytes)
+    if record["timed_out"]:
+        return Result(False, f"command timed out after {prepared.timeout:g} s and was killed; "
+                             f"its output so far ({stored['size']} bytes) is kept as evidence",
+                      output or None, outcome)
+    return Result(record["exit_code"] == 0, f"command exited {record['exit_code']}; its output "
+                  f"({stored['size']} bytes, sha256 {stored['sha256'][:16]}…) is kept as "
+                  "evidence", output or None, outcome)
 
 
 def allowed(command: str, patterns: list[str]) -> bool:

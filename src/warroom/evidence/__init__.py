@@ -1,0 +1,1 @@
+"""The evidence locker: items, their content and their chain of custody."""
