@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -21,6 +21,11 @@ from warroom.config import shipped_dir
 from warroom.drills import settings as drills_settings
 from warroom.errors import Invalid, NotFound, one_of
 from warroom.incidents import catalog
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+_T = TypeVar("_T")
 
 ID = r"^[a-z0-9][a-z0-9-]{0,79}$"
 OBJECTIVE_KINDS = ("acknowledged", "role_assigned", "status_update", "evidence_preserved",
@@ -53,7 +58,7 @@ class Objective(_Strict):
         if self.kind == "role_assigned":
             if not self.role:
                 raise ValueError("a role_assigned objective names its role")
-            catalog.role(self.role)
+            _known(catalog.role, self.role)
         if self.kind == "phase_reached" and self.phase not in PHASE_MILESTONES:
             raise ValueError(f"a phase_reached objective names one of {sorted(PHASE_MILESTONES)}")
         if self.kind == "step_passed" and not self.step:
@@ -138,8 +143,8 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
-        catalog.incident_type(self.type)
-        self.severity = catalog.severity(self.severity).id
+        _known(catalog.incident_type, self.type)
+        self.severity = _known(catalog.severity, self.severity).id
         for kind, items in (("objective", self.objectives), ("inject", self.injects)):
             ids = [item.id for item in items]
             if len(ids) != len(set(ids)):
@@ -196,6 +201,14 @@ def validate_file(path: Path) -> Scenario:
     if scenario.id != path.stem:
         raise Invalid(f"{path.name}: the id {scenario.id!r} must match the file name")
     return scenario
+
+
+def _known(lookup: Callable[[str], _T], value: str) -> _T:
+    """A catalogue lookup inside a validator: its refusal becomes a field error."""
+    try:
+        return lookup(value)
+    except Invalid as unknown:
+        raise ValueError(str(unknown)) from unknown
 
 
 @lru_cache(maxsize=4)
