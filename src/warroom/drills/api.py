@@ -17,9 +17,9 @@ from warroom.drills.schemas import (
     DrillOut,
     SandboxStatusIn,
     ScenarioOut,
-    ScheduleIn,
+    DrillScheduleIn,
     ScheduleOut,
-    StartIn,
+    DrillStartIn,
 )
 from warroom.errors import Invalid
 from warroom.http import read_session, write_unit
@@ -46,7 +46,7 @@ def list_drills(request: Request, actor: Reader, status: str | None = None) -> l
 
 
 @router.post("/api/v1/drills", status_code=201, response_model=DrillOut)
-def start(body: StartIn, request: Request, actor: Runner) -> DrillOut:
+def start(body: DrillStartIn, request: Request, actor: Runner) -> DrillOut:
     """Start a drill: its incident is a drill, paging only the participants."""
     with write_unit(request, actor) as uow:
         drill = service.start(uow, scenario_id=body.scenario, facilitator=body.facilitator,
@@ -71,7 +71,7 @@ def list_schedules(request: Request, actor: Reader) -> list[ScheduleOut]:
 
 
 @router.post("/api/v1/drills/schedules", status_code=201, response_model=ScheduleOut)
-def create_schedule(body: ScheduleIn, request: Request, actor: Runner) -> ScheduleOut:
+def create_schedule(body: DrillScheduleIn, request: Request, actor: Runner) -> ScheduleOut:
     with write_unit(request, actor) as uow:
         row = schedule.create(uow, every=body.every, scenario=body.scenario, owner=body.owner,
                               first=body.first, team=body.team)

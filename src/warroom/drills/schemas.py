@@ -13,7 +13,7 @@ from warroom.text import Line, Text
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class StartIn(BaseModel):
+class DrillStartIn(BaseModel):
     model_config = _STRICT
     scenario: Line = Field(max_length=80, examples=["websocket-outage"])
     facilitator: Line = Field(max_length=64, examples=["carol"])
@@ -30,7 +30,7 @@ class SandboxStatusIn(BaseModel):
     message: Text = Field(max_length=4000)
 
 
-class ScheduleIn(BaseModel):
+class DrillScheduleIn(BaseModel):
     model_config = _STRICT
     every: Line = Field("quarter", max_length=20)
     scenario: Line = Field("rotate", max_length=80)
