@@ -65,5 +65,5 @@ def test_a_fixture_that_does_not_exist_is_refused(library):
     path = library / "zero-day.yaml"
     path.write_text(path.read_text().replace("fixture: exploit-request.log",
                                              "fixture: missing.log"))
-    with pytest.raises(Invalid, match="no fixture file missing.log"):
+    with pytest.raises(Invalid, match=r"no fixture file missing\.log"):
         scenarios.validate_file(path)

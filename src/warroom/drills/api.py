@@ -15,11 +15,11 @@ from warroom.db import Actor
 from warroom.drills import present, scenarios, schedule, service
 from warroom.drills.schemas import (
     DrillOut,
+    DrillScheduleIn,
+    DrillStartIn,
     SandboxStatusIn,
     ScenarioOut,
-    DrillScheduleIn,
     ScheduleOut,
-    DrillStartIn,
 )
 from warroom.errors import Invalid
 from warroom.http import read_session, write_unit
