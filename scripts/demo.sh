@@ -21,6 +21,7 @@ export WARROOM_DATA_DIR="$DEMO_DIR/var"
 export WARROOM_PLAYBOOK_PROMETHEUS_URL="http://127.0.0.1:$PROM_PORT"
 export WARROOM_DRILLS_DEMO_URL="http://127.0.0.1:$DEMO_PORT"
 export WARROOM_OUTBOUND_ALLOW="127.0.0.0/8,::1"
+export WARROOM_PUBLIC_URL="http://127.0.0.1:$WARROOM_PORT"
 export WARROOM_PLAYBOOK_RECHECK_SECONDS=${WARROOM_PLAYBOOK_RECHECK_SECONDS:-5}
 
 pids=()
@@ -29,19 +30,13 @@ stop() {
   echo; echo "stopping the demo..."
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  exit 0
 }
 trap stop INT TERM EXIT
 
 "$BIN/warroom" migrate >/dev/null
-# The demo on-call set-up: carol facilitates, alice and bob are on call.
-for name in carol alice bob; do
-  "$BIN/warroom" user create "$name" --role commander --email "$name@example.com" >/dev/null 2>&1 || true
-done
-"$BIN/warroom" oncall position bind on_call_engineer --target user:alice >/dev/null 2>&1 || true
-"$BIN/warroom" oncall position bind team_lead --target user:bob >/dev/null 2>&1 || true
-webhook=$("$BIN/warroom" integration create demo-alertmanager --kind alertmanager --json |
-  "$BIN/python" -c 'import json,sys; print(json.load(sys.stdin)["url"])')
-case "$webhook" in http*) ;; *) webhook="http://127.0.0.1:$WARROOM_PORT$webhook" ;; esac
+# The demo on-call set-up: carol facilitates, alice is on call, bob is the team lead.
+webhook=$("$BIN/python" demo/setup.py)
 
 "$BIN/python" demo/service.py --port "$DEMO_PORT" & pids+=($!)
 
