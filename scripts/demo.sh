@@ -69,7 +69,9 @@ warroom demo is running:
   Prometheus       http://127.0.0.1:$PROM_PORT   (warroom's rules/prometheus, 1 s intervals)
   Alertmanager     http://127.0.0.1:$AM_PORT   -> warroom's Alertmanager receiver
 
-Try, in another terminal (same environment: WARROOM_DATABASE_URL=$WARROOM_DATABASE_URL):
+Try, in another terminal, after:
+  export WARROOM_DATABASE_URL=$WARROOM_DATABASE_URL WARROOM_DATA_DIR=$WARROOM_DATA_DIR \\
+         WARROOM_DRILLS_DEMO_URL=$WARROOM_DRILLS_DEMO_URL WARROOM_OUTBOUND_ALLOW=127.0.0.0/8
   .venv/bin/warroom drill scenarios list
   .venv/bin/warroom drill start websocket-outage --live --facilitator carol --participants alice
       the demo service goes down; after the rule's 30 s Prometheus fires WebSocketServiceDown,
