@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from warroom.strict import Moment
+from warroom.strict import Moment, Switch
 from warroom.text import Line, Text
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -19,9 +19,9 @@ class DrillStartIn(BaseModel):
     facilitator: Line = Field(max_length=64, examples=["carol"])
     participants: list[Line] = Field(min_length=1, max_length=50, examples=[["alice", "bob"]])
     time_scale: float = Field(1.0, gt=0, le=120)
-    live: bool = False
+    live: Switch = False
     team: Line = Field("", max_length=100)
-    page_real: bool = Field(False, description="Page the real rotation (admins only).")
+    page_real: Switch = Field(False, description="Page the real rotation (admins only).")
 
 
 class SandboxStatusIn(BaseModel):

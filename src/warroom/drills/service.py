@@ -15,6 +15,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import httpx
+import structlog
 from sqlalchemy import select
 
 from warroom import outbound
@@ -24,7 +26,7 @@ from warroom.auth.permissions import Role
 from warroom.drills import debrief, injects, scenarios, scoring
 from warroom.drills import settings as drills_settings
 from warroom.drills.models import Drill, DrillInject
-from warroom.errors import Conflict, Forbidden, Invalid, NotFound
+from warroom.errors import Conflict, Forbidden, Invalid, NotFound, Problem
 from warroom.incidents import service as incidents
 from warroom.incidents import timeline
 from warroom.playbooks import preparedness
@@ -41,6 +43,7 @@ PARTICIPANTS_LABEL = "drill_participants"
 PAGE_REAL_LABEL = "drill_page_real"
 PREPAREDNESS_ITEM = "simulation-exercises"
 MAX_TIME_SCALE = 120.0
+log = structlog.get_logger("warroom.drills")
 
 
 def start(uow: UnitOfWork, *, scenario_id: str, facilitator: str, participants: list[str],
@@ -228,9 +231,19 @@ def history(session: Session, *, since: datetime) -> list[dict[str, Any]]:
 
 
 def set_fault(fault: str, *, on: bool) -> None:
-    """Switch a fault of the demo service (its control API, see demo/)."""
+    """Switch a fault of the demo service (its control API, see demo/), after
+    the drill's change committed: a demo service that cannot be reached is
+    logged, never turned into an error for a drill that has started."""
     base = drills_settings.get().drills_demo_url.rstrip("/")
-    outbound.client().post(f"{base}/faults/{fault}", json={"on": on}, timeout=5.0)
+    try:
+        outbound.check_url(base, field="WARROOM_DRILLS_DEMO_URL")
+        answer = outbound.client().post(f"{base}/faults/{fault}", json={"on": on},
+                                        timeout=5.0)
+    except (httpx.HTTPError, Problem) as failed:
+        log.warning("demo fault not switched", fault=fault, on=on, error=str(failed))
+        return
+    if answer.status_code != 200:
+        log.warning("demo fault not switched", fault=fault, on=on, status=answer.status_code)
 
 
 def _fire(uow: UnitOfWork, drill: Drill, row: DrillInject) -> None:
