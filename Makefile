@@ -1,10 +1,10 @@
-# Two commands do all set-up: `make run` and `make test`.
+# Two commands do all set-up: `make run` and `make test`; `make demo` shows it working.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test demo lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: $(STAMP)
 ## test: install what the tests need, start throwaway servers, run the whole suite, stop them
 test: $(STAMP)
 	scripts/test.sh
+
+## demo: warroom, a demo service to break, real Prometheus and Alertmanager; Ctrl-C stops all
+demo: $(STAMP)
+	BIN=$(BIN) scripts/demo.sh
 
 ## lint: ruff on everything, mypy on src/warroom, the import contracts (all also run first in `make test`)
 lint: $(STAMP)

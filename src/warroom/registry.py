@@ -16,6 +16,7 @@ from warroom.auth.domain import DOMAIN as AUTH
 from warroom.comms.domain import DOMAIN as COMMS
 from warroom.compliance.domain import DOMAIN as COMPLIANCE
 from warroom.console.domain import DOMAIN as CONSOLE
+from warroom.drills.domain import DOMAIN as DRILLS
 from warroom.evidence.domain import DOMAIN as EVIDENCE
 from warroom.incidents.domain import DOMAIN as INCIDENTS
 from warroom.intake.domain import DOMAIN as INTAKE
@@ -40,6 +41,7 @@ DOMAINS: tuple[Domain, ...] = (
     STATUSPAGE,
     COMPLIANCE,
     CONSOLE,
+    DRILLS,
 )
 
 _connected = False

@@ -19,6 +19,8 @@ BODILESS = {
     ("post", "/api/v1/routing/reload"),
     ("post", "/api/v1/incidents/{ref}/steps/{step}/run"),
     ("put", "/api/v1/oncall/teams/{name}/members/{username}"),
+    ("post", "/api/v1/drills/{ref}/injects/{inject}"),
+    ("post", "/api/v1/drills/{ref}/end"),
 }
 RECEIVERS = {
     "/api/v1/alerts/alertmanager": {"$ref": "#/components/schemas/AlertmanagerWebhook"},

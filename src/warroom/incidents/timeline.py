@@ -40,7 +40,7 @@ _UNIT = "warroom.timeline.unit"
 """Where a session with queued events keeps its unit (see :func:`get_all`)."""
 KINDS = ("declared", "alert", "phase", "severity", "role", "note", "update", "ack", "page",
          "escalation", "delivery", "step", "comms", "evidence", "milestone", "link",
-         "sla", "statuspage", "gate", "reminder", "system")
+         "sla", "statuspage", "gate", "reminder", "system", "drill")
 
 
 def add(uow: UnitOfWork, *, incident_id: int, kind: str, summary: str,

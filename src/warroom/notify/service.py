@@ -7,7 +7,7 @@ the change that caused them commits. Nothing is ever sent inline.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
 import orjson
@@ -18,6 +18,7 @@ from warroom import outbound, sealing, wakeup
 from warroom.auth import service as users
 from warroom.config import get_settings
 from warroom.errors import Invalid, NotFound, one_of
+from warroom.incidents import service as incidents
 from warroom.notify import hooks
 from warroom.notify.channels import CHANNELS
 from warroom.notify.models import DeliveryAttempt, OutboxMessage
@@ -34,6 +35,8 @@ SEALED_CHANNELS = ("slack",)
 """Channels whose destination is a credential (a Slack incoming-webhook URL):
 stored encrypted, shown in the outbox and on the timeline only as a label."""
 SEALED_LINK = "[link sealed; sent only to the recipient]"
+DRILL_MARK = "[DRILL]"
+DRILL_HEADER = "X-Warroom-Drill"
 
 
 @dataclass
@@ -62,6 +65,7 @@ class Outgoing:
 
 def enqueue(uow: UnitOfWork, *, message: Outgoing) -> OutboxMessage:
     _check(message)
+    message = _marked(message, _drill_ids(uow.session, [message]))
     key = message.key or f"{message.kind}:{secrets.token_hex(12)}"
     if message.key:
         existing = uow.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
@@ -84,8 +88,10 @@ def enqueue_many(uow: UnitOfWork, *, messages: list[Outgoing]) -> int:
         return 0
     now = uow.now()
     rows = []
+    drills = _drill_ids(uow.session, messages)
     for message in messages:
         _check(message)
+        message = _marked(message, drills)
         rows.append(_columns(message, key=message.key or f"{message.kind}:"
                              f"{secrets.token_hex(12)}", now=now))
     dialect = sqlite if uow.is_sqlite else postgresql
@@ -94,6 +100,27 @@ def enqueue_many(uow: UnitOfWork, *, messages: list[Outgoing]) -> int:
     if any(row["next_attempt_at"] <= now for row in rows):
         wakeup.notify(uow)
     return len(rows)
+
+
+def _drill_ids(session: Session, messages: list[Outgoing]) -> set[int]:
+    ids = {m.incident_id for m in messages if m.incident_id is not None}
+    return {i for i, incident in incidents.many(session, ids=ids).items() if incident.is_drill}
+
+
+def _marked(message: Outgoing, drills: set[int]) -> Outgoing:
+    """A drill's message says so: ``[DRILL]`` in front of its subject (or its
+    text, for channels without one) and an ``X-Warroom-Drill: 1`` header on
+    webhooks, whoever queued it, so no reader mistakes an exercise for the
+    real thing."""
+    if message.incident_id not in drills:
+        return message
+    subject, body = message.subject, message.body
+    if subject is not None and not subject.startswith(DRILL_MARK):
+        subject = f"{DRILL_MARK} {subject}"
+    elif subject is None and not body.startswith(DRILL_MARK):
+        body = f"{DRILL_MARK} {body}"
+    return replace(message, subject=subject, body=body,
+                   headers={**(message.headers or {}), DRILL_HEADER: "1"})
 
 
 def _check(message: Outgoing) -> None:

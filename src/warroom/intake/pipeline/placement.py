@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.incidents import service as incidents
 from warroom.incidents import timeline
+from warroom.intake import hooks
 
 if TYPE_CHECKING:
     from warroom.db import UnitOfWork
@@ -158,10 +159,13 @@ def _open(uow: UnitOfWork, group: Group, items: list[Pending], context: Context)
                  "alertname": first.name, "summary": first.summary, "severity": severity,
                  "rule": rule.name, "group": dict(group.labels), "count": len(items)}
     started = min((p.alert.starts_at or context.now) for p in items)
+    drill = next((found for found in hooks.drill_labels.collect(uow.session, first.labels)
+                  if found is not None), None)
     incident = incidents.declare(uow, declaration=incidents.Declaration(
         type=rule.rule.type, severity=severity, title=rule.title(variables),
         description=_description(items), services=rule.services(variables),
-        labels=_common_labels(items), started_at=min(started, context.now), source="alert",
+        labels={**_common_labels(items), **(drill or {})}, is_drill=drill is not None,
+        started_at=min(started, context.now), source="alert",
         context={"routing_rule": rule.name, "playbook": rule.playbook(variables),
                  "escalation_policy": rule.escalation_policy(variables),
                  "alertname": first.name, "group_key": group.key,

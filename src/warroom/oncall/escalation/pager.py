@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 DRILL_PARTICIPANTS = "drill_participants"
 """The incident label that names a drill's participants: usernames and
 ``team:<name>``, separated by commas."""
+DRILL_PAGE_REAL = "drill_page_real"
+"""Set to ``confirmed`` (by an admin starting a drill with ``--page-real``), a drill
+pages the real rotation as a real incident would."""
 
 
 @dataclass
@@ -120,7 +123,7 @@ class Pager:
         those left out because they are not taking part."""
         ids = self.resolver.people(targets, tuple(incident.services or ()))
         left_out: list[int] = []
-        if incident.is_drill:
+        if incident.is_drill and (incident.labels or {}).get(DRILL_PAGE_REAL) != "confirmed":
             allowed = self.participants(incident)
             left_out = [i for i in ids if i not in allowed]
             ids = [i for i in ids if i in allowed]

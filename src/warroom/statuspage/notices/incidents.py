@@ -277,7 +277,14 @@ def _stamp(incident: PublicIncident, status: str, now: datetime) -> None:
 def _internal_id(uow: UnitOfWork, ref: str | None) -> int | None:
     if not ref:
         return None
-    return internal.get_by_ref_or_raise(uow.session, ref=ref).id
+    linked = internal.get_by_ref_or_raise(uow.session, ref=ref)
+    if linked.is_drill:
+        # A drill never reaches the public page: its updates go to the drill's
+        # sandbox page (warroom drill status), kept by the drills domain.
+        raise Conflict(f"{linked.ref} is a drill: post its status updates to the drill's "
+                       "sandbox page (warroom drill status, POST /api/v1/drills/{id}/status), "
+                       "never the public page.")
+    return linked.id
 
 
 def _tell_internal(uow: UnitOfWork, incident: PublicIncident, summary: str) -> None:

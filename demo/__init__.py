@@ -1,0 +1,1 @@
+"""A small service to break: the metrics the seed's alert rules read, with faults."""

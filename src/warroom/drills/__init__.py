@@ -1,0 +1,1 @@
+"""Drills and game days: scripted exercises run on the real system, scored."""

@@ -1,0 +1,51 @@
+"""Join drills to intake and the incident lifecycle.
+
+Intake asks whether an alert is a drill's (``intake.drill_labels``): a
+synthetic alert carries ``warroom_drill``; a real alert is claimed by a
+running live drill whose scenario expects that alert name. The incident it
+opens is declared a drill, and the drill links to it (``incident.declared``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from warroom.drills import scenarios, service
+from warroom.incidents import hooks as incident_hooks
+from warroom.intake import hooks as intake_hooks
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from warroom.db import UnitOfWork
+    from warroom.incidents.models import Incident
+
+
+def connect() -> None:
+    intake_hooks.drill_labels.connect(drill_labels)
+    incident_hooks.declared.connect(declared)
+
+
+def drill_labels(session: Session, labels: dict[str, str]) -> dict[str, str] | None:
+    ref = labels.get(service.DRILL_LABEL)
+    if ref:
+        drill = service.get_by_ref(session, ref=ref)
+        # An alert naming no known drill is still treated as one: it pages
+        # nobody rather than the real rotation.
+        return service.labels(drill) if drill is not None else \
+            {service.DRILL_LABEL: ref[:40], service.PARTICIPANTS_LABEL: ""}
+    name = labels.get("alertname", "")
+    for drill in service.running_live(session):
+        live = scenarios.get_or_raise(drill.scenario).live
+        if live is not None and name in live.alertnames:
+            return service.labels(drill)
+    return None
+
+
+def declared(uow: UnitOfWork, incident: Incident, *, context: dict[str, Any]) -> None:
+    ref = (incident.labels or {}).get(service.DRILL_LABEL)
+    if not incident.is_drill or not ref:
+        return
+    drill = service.get_by_ref(uow.session, ref=ref)
+    if drill is not None and drill.status == service.RUNNING:
+        service.link(uow, drill=drill, incident=incident)
