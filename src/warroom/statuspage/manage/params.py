@@ -20,6 +20,7 @@ _PART = re.compile(r"\[([^\[\]]*)\]")
 FORM = "application/x-www-form-urlencoded"
 IGNORED = {"api_key"}
 TRUE = {"true", "1", "yes", "on", "t"}
+EXAMPLE_FIELD = {"incident": "name", "component": "status", "subscriber": "email"}
 FALSE = {"false", "0", "no", "off", "f", ""}
 
 
@@ -69,7 +70,8 @@ def section(params: dict[str, Any], name: str) -> dict[str, Any]:
     """``params[name]`` (the ``incident`` of ``incident[...]``), a 422 if missing."""
     fields = params.get(name)
     if not isinstance(fields, dict) or not fields:
-        raise Invalid(f"Send the {name}'s fields as {name}[field]=... (form-encoded) or as "
+        field = EXAMPLE_FIELD.get(name, "field")
+        raise Invalid(f"Send the {name}'s fields as {name}[{field}]=... (form-encoded) or as "
                       f'{{"{name}": {{...}}}} (JSON).')
     return fields
 
