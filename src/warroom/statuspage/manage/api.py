@@ -51,18 +51,17 @@ def list_incidents(page_id: str, request: Request, actor: Reader, q: Search = No
     return _list(request, page_id, "all", q, page, per_page)
 
 
-@router.get(PREFIX + "/incidents/{which}")
-def list_some_incidents(page_id: str, which: str, request: Request, actor: Reader,
-                        q: Search = None, page: PageNumber = 1,
-                        per_page: PerPage = 100) -> Response:
-    """``unresolved``, ``scheduled``, ``upcoming``, ``active_maintenance``, or one
-    incident by id."""
-    if which in reads.LISTS:
-        return _list(request, page_id, which, q, page, per_page)
+@router.get(PREFIX + "/incidents/{incident_id}")
+def get_incident(page_id: str, incident_id: str, request: Request, actor: Reader,
+                 q: Search = None, page: PageNumber = 1, per_page: PerPage = 100) -> Response:
+    """One incident by id, or a list: ``unresolved``, ``scheduled``,
+    ``upcoming``, ``active_maintenance``."""
+    if incident_id in reads.LISTS:
+        return _list(request, page_id, incident_id, q, page, per_page)
     _ready(request)
     with read_session(request) as session:
         code = _page(request, session, page_id)
-        return _answer(200, _incident(session, code, _find(session, which)))
+        return _answer(200, _incident(session, code, _find(session, incident_id)))
 
 
 @router.post(PREFIX + "/incidents", status_code=201, responses=BODY,
@@ -179,12 +178,16 @@ def create_subscriber(page_id: str, request: Request, actor: Writer,
     return _answer(201, shaped)
 
 
-@router.api_route("/v1/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-                  include_in_schema=False, dependencies=[public()])
-def unsupported(rest: str, request: Request) -> Response:
-    """Anything else under /v1: Statuspage's error, naming what warroom supports."""
+@router.api_route("/v1/{section}/{name}/{rest:path}",
+                  methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False,
+                  dependencies=[public()])
+def unsupported(section: str, name: str, rest: str, request: Request) -> Response:
+    """Any other path under /v1/pages/<id>/: Statuspage's error, naming what
+    warroom supports. (Its three path parameters keep it behind every real
+    route, so a real path's other methods stay a 405 naming the path's own.)"""
+    path = f"/v1/{section}/{name}/{rest}"[:200]
     return error_response(404, f"warroom's Statuspage API does not support {request.method} "
-                               f"/v1/{rest[:200]}. It supports, under /v1/pages/<page id>/: "
+                               f"{path}. It supports, under /v1/pages/<page id>/: "
                                f"{SUPPORTED}.")
 
 
