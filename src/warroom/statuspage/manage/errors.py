@@ -23,14 +23,15 @@ STATUSPAGE_STATUS = {409: 422, 410: 404}
 """warroom statuses Statuspage never answers, and what it answers instead."""
 
 
-def error_response(status: int, sentence: str) -> Response:
+def error_response(status: int, sentence: str, extra: dict[str, Any] | None = None
+                   ) -> Response:
     status = STATUSPAGE_STATUS.get(status, status)
     try:
         title = HTTPStatus(status).phrase
     except ValueError:
         title = "Error"
     body = {"error": sentence, "type": f"https://warroom.dev/problems/statuspage-{status}",
-            "title": title, "status": status, "detail": sentence}
+            "title": title, "status": status, "detail": sentence, **(extra or {})}
     return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON)
 
 
@@ -45,9 +46,9 @@ class StatuspageRoute(APIRoute):
             try:
                 return await handler(request)
             except Problem as problem:
-                return error_response(problem.status, problem.detail)
+                return error_response(problem.status, problem.detail, problem.extra)
             except RequestValidationError as invalid:
                 converted = invalid_input(invalid.errors())
-                return error_response(converted.status, converted.detail)
+                return error_response(converted.status, converted.detail, converted.extra)
 
         return answer

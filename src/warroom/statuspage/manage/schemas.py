@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from warroom.openapi import json_body
 
 FORM = "application/x-www-form-urlencoded"
+SWITCH = "true or false (form fields send the words, as Statuspage's clients do)"
 
 
 class IncidentFields(BaseModel):
@@ -23,11 +24,11 @@ class IncidentFields(BaseModel):
     component_ids: list[str] | None = Field(None, description="Affected components (ids or "
                                             "names)")
     components: dict[str, str] | None = Field(None, description="Component id > status")
-    deliver_notifications: bool | None = None
+    deliver_notifications: bool | str | None = Field(None, description=SWITCH)
     scheduled_for: str | None = Field(None, description="Start of a maintenance window")
     scheduled_until: str | None = Field(None, description="End of a maintenance window")
-    scheduled_auto_in_progress: bool | None = None
-    scheduled_auto_completed: bool | None = None
+    scheduled_auto_in_progress: bool | str | None = Field(None, description=SWITCH)
+    scheduled_auto_completed: bool | str | None = Field(None, description=SWITCH)
 
 
 class IncidentBody(BaseModel):
@@ -39,8 +40,8 @@ class ComponentFields(BaseModel):
                                "partial_outage, major_outage, under_maintenance")
     name: str | None = None
     description: str | None = None
-    showcase: bool | None = None
-    only_show_if_degraded: bool | None = None
+    showcase: bool | str | None = Field(None, description=SWITCH)
+    only_show_if_degraded: bool | str | None = Field(None, description=SWITCH)
 
 
 class ComponentBody(BaseModel):
