@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import typer
 
+from warroom import config
 from warroom.cli_support import (
     AS_USER,
     JSON_OUT,
@@ -39,7 +40,9 @@ status_app.add_typer(component_app, name="component")
 status_app.add_typer(incident_app, name="incident")
 status_app.add_typer(maintenance_app, name="maintenance")
 status_app.add_typer(subscriber_app, name="subscriber")
-COMMANDS = {"status": status_app}
+statuspage_app = typer.Typer(help="The page as Statuspage's manage API sees it: its page id "
+                                  "and component ids.", no_args_is_help=True)
+COMMANDS = {"status": status_app, "statuspage": statuspage_app}
 
 COMPONENT_OPTION = typer.Option([], "--component", "-c",
                                 help="name=status, e.g. media=degraded (repeatable).")
@@ -57,6 +60,26 @@ def show(json_out: bool = JSON_OUT) -> None:
     echo(f"{view.name}: {view.description} ({view.indicator})  {view.url}")
     if view.maintenance_mode:
         echo(f"maintenance mode: {view.maintenance_mode.name}")
+    _component_table(view.components)
+
+
+@statuspage_app.command("show")
+@handles_problems
+def statuspage_show(json_out: bool = JSON_OUT) -> None:
+    """The page id, the manage API's base URL and the component ids that
+    scripts written for api.statuspage.io need."""
+    with ready() as uow:
+        view = present.overview(uow.session)
+    api_base = f"{config.get_settings().base_url.rstrip('/')}/v1/pages/{view.id}"
+    if json_out:
+        emit_json({"page_id": view.id, "name": view.name, "url": view.url,
+                   "api": api_base, "components": [{"id": c.id, "name": c.name,
+                                                    "status": c.status}
+                                                   for c in view.components]})
+        return
+    echo(f"page id: {view.id}")
+    echo(f"name: {view.name}  {view.url}")
+    echo(f"manage API: {api_base}/... (Authorization: OAuth <warroom API token>)")
     _component_table(view.components)
 
 

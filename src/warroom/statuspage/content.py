@@ -49,6 +49,8 @@ class _ModeWords(BaseModel):
 class _IncidentWords(BaseModel):
     model_config = _STRICT
     investigating: str
+    identified: str
+    monitoring: str
     resolved: str
 
 

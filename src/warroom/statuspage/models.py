@@ -95,6 +95,9 @@ class PublicIncident(Base):
     """When to remind the internal incident's timeline that this notice is
     still open although that incident is resolved (cleared once reminded or
     resolved)."""
+    hidden_at: Mapped[datetime | None]
+    """When it was deleted through the Statuspage manage API: the record (and
+    its audit trail) stays, every surface and list leaves it out."""
 
 
 class AffectedComponent(Base):

@@ -1,6 +1,7 @@
 """The notices as they are stored: their two kinds and the reads every part
 of the status page shares (by code, lists, each notice's updates and
-components). Writing them is ``incidents`` and ``maintenance``; publishing
+components); a notice deleted through the Statuspage manage API (``hidden_at``)
+is left out of every one of them. Writing them is ``incidents`` and ``maintenance``; publishing
 and the subscribers' notifications only read, through here."""
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ MAINTENANCE = "maintenance"
 
 def get_by_code(session: Session, *, code: str, kind: str | None = None
                 ) -> PublicIncident | None:
-    query = select(PublicIncident).where(PublicIncident.code == str(code).strip())
+    query = select(PublicIncident).where(PublicIncident.code == str(code).strip(),
+                                         PublicIncident.hidden_at.is_(None))
     if kind:
         query = query.where(PublicIncident.kind == kind)
     return session.scalar(query)
@@ -41,7 +43,8 @@ def get_all(session: Session, *, kind: str, statuses: tuple[str, ...] | None = N
             finished: bool | None = None, limit: int = 50,
             offset: int = 0) -> list[PublicIncident]:
     """Newest first (maintenance: latest window first)."""
-    query = select(PublicIncident).where(PublicIncident.kind == kind)
+    query = select(PublicIncident).where(PublicIncident.kind == kind,
+                                         PublicIncident.hidden_at.is_(None))
     if statuses:
         query = query.where(PublicIncident.status.in_(statuses))
     if finished is not None:

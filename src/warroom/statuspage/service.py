@@ -183,6 +183,7 @@ def _current_notice(session: Session, code: str | None) -> PublicIncident | None
     return session.scalar(select(PublicIncident)
                           .where(PublicIncident.kind == INCIDENT,
                                  PublicIncident.source == SOURCE_REPORT,
+                                 PublicIncident.hidden_at.is_(None),
                                  PublicIncident.status != IncidentStatus.resolved)
                           .order_by(PublicIncident.id.desc()).limit(1))
 

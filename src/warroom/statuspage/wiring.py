@@ -33,7 +33,8 @@ def connect() -> None:
 def public_entries(session: Session, incident: Incident) -> dict[str, Any]:
     """``extra.statuspage`` on an internal incident: its public entries."""
     rows = session.scalars(select(PublicIncident)
-                           .where(PublicIncident.internal_incident_id == incident.id)
+                           .where(PublicIncident.internal_incident_id == incident.id,
+                                  PublicIncident.hidden_at.is_(None))
                            .order_by(PublicIncident.id))
     ended = offers.has_ended(incident)
     found = [{"id": r.code, "kind": r.kind, "name": r.name, "status": r.status,

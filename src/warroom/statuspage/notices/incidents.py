@@ -30,6 +30,7 @@ from warroom.statuspage.models import (
 from warroom.statuspage.records import INCIDENT
 from warroom.statuspage.subscribers import notifications
 from warroom.statuspage.vocabulary import (
+    ACTIVE_MAINTENANCE,
     FINISHED,
     INCIDENT_LABELS,
     ComponentStatus,
@@ -129,6 +130,24 @@ def delete(uow: UnitOfWork, *, incident: PublicIncident) -> None:
     page.changed(uow)
 
 
+def hide(uow: UnitOfWork, *, incident: PublicIncident) -> None:
+    """Delete as Statuspage's manage API means it: gone from the page, the
+    feeds, the JSON and every list, but the record, its updates and its audit
+    trail stay (a public statement is evidence). Component statuses stay as
+    they are; a hidden window no longer moves on the clock and a hidden notice
+    is no longer offered for resolution."""
+    if incident.status in ACTIVE_MAINTENANCE:
+        raise Conflict(f"Maintenance {incident.code} is {incident.status}; complete it "
+                       "before deleting it.")
+    before = snapshot(incident)
+    incident.hidden_at = uow.now()
+    incident.auto_transition = False
+    incident.resolve_offer_due_at = None
+    audit.record(uow, action=f"statuspage.{incident.kind}.hide", target=target(incident),
+                 before=before, after={**snapshot(incident), "hidden": True})
+    page.changed(uow)
+
+
 def post(uow: UnitOfWork, *, incident: PublicIncident, posting: Posting) -> IncidentUpdate:
     """Record an update: move components, stamp the incident, tell the
     internal timeline, the audit log and the subscribers."""
@@ -196,7 +215,7 @@ def snapshot(incident: PublicIncident) -> dict[str, Any]:
 
 def default_body(status: str) -> str:
     words = content.messages().incident
-    return words.resolved if status == IncidentStatus.resolved else words.investigating
+    return str(words.model_dump().get(status, words.investigating))
 
 
 def clean_text(value: str, what: str, limit: int) -> str:
@@ -246,7 +265,8 @@ def held_by_others(session: Session, incident: PublicIncident) -> set[int]:
         .join(PublicIncident, PublicIncident.id == AffectedComponent.incident_id)
         .join(Component, Component.id == AffectedComponent.component_id)
         .where(PublicIncident.kind == INCIDENT, PublicIncident.id != incident.id,
-               PublicIncident.status != IncidentStatus.resolved)).all()
+               PublicIncident.status != IncidentStatus.resolved,
+               PublicIncident.hidden_at.is_(None))).all()
     latest = _latest_moves(session, list({row[0] for row in touched}))
     return {component_id for incident_id, component_id, code in touched
             if latest.get((incident_id, code)) != ComponentStatus.operational.value}

@@ -46,7 +46,8 @@ def open_notices(session: Session, incident_id: int) -> list[PublicIncident]:
     return list(session.scalars(
         select(PublicIncident)
         .where(PublicIncident.internal_incident_id == incident_id,
-               PublicIncident.kind == INCIDENT, PublicIncident.status.not_in(FINISHED))
+               PublicIncident.kind == INCIDENT, PublicIncident.status.not_in(FINISHED),
+               PublicIncident.hidden_at.is_(None))
         .order_by(PublicIncident.id)))
 
 
