@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from warroom.audit.domain import DOMAIN as AUDIT
 from warroom.auth.domain import DOMAIN as AUTH
 from warroom.comms.domain import DOMAIN as COMMS
+from warroom.console.domain import DOMAIN as CONSOLE
 from warroom.incidents.domain import DOMAIN as INCIDENTS
 from warroom.intake.domain import DOMAIN as INTAKE
 from warroom.notify.domain import DOMAIN as NOTIFY
@@ -34,6 +35,7 @@ DOMAINS: tuple[Domain, ...] = (
     PLAYBOOKS,
     COMMS,
     STATUSPAGE,
+    CONSOLE,
 )
 
 _connected = False

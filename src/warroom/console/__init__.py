@@ -1,0 +1,1 @@
+"""The responder web console: server-rendered screens over the domains' services."""
