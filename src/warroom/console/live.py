@@ -159,6 +159,11 @@ async def stream(feed: Feed, *, after: int, incident_id: int | None) -> AsyncIte
         feed.unsubscribe(queue)
 
 
+def _incident_id(request: Request, ref: str) -> int:
+    with request.app.state.database.read() as session:
+        return service.get_by_ref_or_raise(session, ref=ref).id
+
+
 def _resume_from(request: Request, after: int) -> int:
     header = request.headers.get("last-event-id", "")
     if header.isdigit() and len(header) < 12:
@@ -175,17 +180,15 @@ def _respond(request: Request, *, after: int, incident_id: int | None) -> EventS
 
 
 @router.get("/incidents/live/events")
-def all_events(request: Request, actor: Reader,
+async def all_events(request: Request, actor: Reader,
                after: Annotated[DbInt, Query(ge=0)] = 0) -> EventSourceResponse:
     """New timeline events of every incident (the incident list listens)."""
     return _respond(request, after=after, incident_id=None)
 
 
 @router.get("/incidents/{ref}/events")
-def incident_events(request: Request, ref: str, actor: Reader,
+async def incident_events(request: Request, ref: str, actor: Reader,
                     after: Annotated[DbInt, Query(ge=0)] = 0) -> EventSourceResponse:
     """New timeline events of one incident (its page listens)."""
-    with request.app.state.database.read() as session:
-        incident = service.get_by_ref_or_raise(session, ref=ref)
-        incident_id = incident.id
+    incident_id = await asyncio.to_thread(_incident_id, request, ref)
     return _respond(request, after=after, incident_id=incident_id)
