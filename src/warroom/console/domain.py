@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 HERE = Path(__file__).parent
 VENDOR = Path(fastapi_offline.__file__).parent / "static"
 """Swagger UI and ReDoc, installed from PyPI with ``fastapi-offline``."""
+LOCAL_ONLY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
+              "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+              "worker-src 'self' blob:; connect-src 'self'")
+"""The docs pages may load nothing from another host (ReDoc's bundle would
+fetch its own logo from a CDN): the browser enforces it."""
 CONSOLE_PREFIXES = ("/incidents", "/sign-in", "/sign-out")
 
 router = APIRouter(include_in_schema=False)
@@ -57,20 +62,25 @@ def _local_docs(app: FastAPI) -> None:
                             if not (isinstance(r, Route) and r.path in ("/docs", "/redoc"))]
 
     async def swagger(request: Request) -> Response:
-        return get_swagger_ui_html(
+        return _local(get_swagger_ui_html(
             openapi_url="/openapi.json", title="warroom API",
             swagger_js_url="/console/vendor/swagger-ui-bundle.js",
             swagger_css_url="/console/vendor/swagger-ui.css",
-            swagger_favicon_url="/console/vendor/favicon.png")
+            swagger_favicon_url="/console/vendor/favicon.png"))
 
     async def redoc(request: Request) -> Response:
-        return get_redoc_html(openapi_url="/openapi.json", title="warroom API",
+        return _local(get_redoc_html(openapi_url="/openapi.json", title="warroom API",
                               redoc_js_url="/console/vendor/redoc.standalone.js",
                               redoc_favicon_url="/console/vendor/favicon.png",
-                              with_google_fonts=False)
+                              with_google_fonts=False))
 
     app.add_route("/docs", swagger, include_in_schema=False)
     app.add_route("/redoc", redoc, include_in_schema=False)
+
+
+def _local(page: Response) -> Response:
+    page.headers["Content-Security-Policy"] = LOCAL_ONLY
+    return page
 
 
 def _is_console(request: Request) -> bool:
