@@ -25,6 +25,8 @@ from warroom.incidents import catalog, timeline
 from warroom.incidents import service as incident_service
 from warroom.incidents.phases import Phase
 from warroom.incidents.views import present
+from warroom.playbooks import service as playbooks
+from warroom.playbooks import views as playbook_views
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Actor, console_requires(Permission.incident_read)]
@@ -176,14 +178,29 @@ def _incident_page(request: Request, actor: Actor, ref: str, *, order: str = "ne
         events = timeline.get_all(session, incident_id=incident.id, kind=kind or None,
                                   limit=5000)
         people = sorted(u.username for u in users.get_all(session))
+        steps = _steps(session, incident, now)
     if order == "newest":
         events.reverse()
     return render(request, actor, template, {
         "incident": view, "events": events, "order": order, "kind": kind,
         "kinds": timeline.KINDS, "now": now, "errors": errors, "people": people,
-        "roles": catalog.roles(),
+        "roles": catalog.roles(), "steps": steps,
         "latest_event": max((e.id for e in events), default=0),
         "left": view.targets.response_due_at - now}, status=status)
+
+
+def _steps(session: Any, incident: Any, now: Any) -> list[dict[str, Any]]:
+    """Each playbook step with its state and, for a checklist, its items and
+    who ticked which."""
+    raw = playbooks.get_steps(session, incident_id=incident.id)
+    shown = []
+    for step in raw:
+        items = list(step.params.get("items") or []) if step.kind == "checklist" else []
+        ticks = step.item_ticks or {}
+        shown.append({"out": playbook_views.step_out(step, raw, incident, now),
+                      "items": [(str(n), text, ticks.get(str(n)))
+                                for n, text in enumerate(items, start=1)]})
+    return shown
 
 
 def _act(request: Request, actor: Actor, ref: str, form: str, action: Any) -> Response:
@@ -247,3 +264,22 @@ def add_note(request: Request, ref: str, actor: Writer,
         incident_service.add_note(uow, incident=incident, text=text)
 
     return _act(request, actor, ref, "note", note)
+
+
+Runner = Annotated[Actor, console_requires(Permission.playbook_run)]
+
+
+@router.post("/incidents/{ref}/steps/{step}/tick", dependencies=CSRF)
+def tick_step(request: Request, ref: str, step: str, actor: Runner) -> Response:
+    """A person did the step (the API's ``POST .../steps/{step}/tick``)."""
+    return _act(request, actor, ref, f"step-{step}", lambda uow, incident: playbooks.tick(
+        uow, incident=incident, step=playbooks.get_step_or_raise(
+            uow.session, incident=incident, ref=step)))
+
+
+@router.post("/incidents/{ref}/steps/{step}/items/{item}", dependencies=CSRF)
+def tick_item(request: Request, ref: str, step: str, item: str, actor: Runner) -> Response:
+    """Tick one checklist item; the last one finishes the step."""
+    return _act(request, actor, ref, f"step-{step}", lambda uow, incident: playbooks.tick_item(
+        uow, incident=incident, step=playbooks.get_step_or_raise(
+            uow.session, incident=incident, ref=step), item=item))
