@@ -120,6 +120,11 @@ def test_working_an_incident_in_two_browsers(browser, server, people, database, 
                                                        timeout=LIVE_MS)
     _scan_and_shoot(first, "incident", backend)
 
+    tick = first.locator("#incident-steps form button").first
+    step_row = tick.locator("xpath=ancestor::tr").get_attribute("id")
+    tick.click()
+    expect(second.locator(f"[id=\"{step_row}\"]")).to_contain_text("commander", timeout=LIVE_MS)
+
     first.click("button[name=phase][value=containment]")
     expect(second.locator("#phase")).to_have_text("containment", timeout=LIVE_MS)
 
