@@ -40,8 +40,8 @@ DOMAINS: tuple[Domain, ...] = (
     EVIDENCE,
     STATUSPAGE,
     COMPLIANCE,
-    CONSOLE,
     DRILLS,
+    CONSOLE,
 )
 
 _connected = False

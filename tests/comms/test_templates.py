@@ -31,7 +31,7 @@ EXPECTED = {
                      "and are investigating the issue."]),
     "dpo_notice": ("URGENT: Compliance Incident - websocket-service",
                    ["Compliance incident detected. See "
-                    "http://127.0.0.1:8080/api/v1/incidents/INC-1 for details.",
+                    "http://127.0.0.1:8080/incidents/INC-1 for details.",
                     "Personal data breach: Yes"]),
 }
 

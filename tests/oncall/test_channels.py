@@ -43,7 +43,7 @@ def test_page_by_email_over_real_smtp(org, mailbox):
     assert "INCIDENT SUMMARY:" in text and "- Severity: 1 (Critical)" in text
     assert "- Services: chat" in text
     assert "Acknowledge (stops the escalation): http://127.0.0.1:8080/api/v1/ack/" in text
-    assert "Incident: http://127.0.0.1:8080/api/v1/incidents/INC-1" in text
+    assert "Incident: http://127.0.0.1:8080/incidents/INC-1" in text
 
 
 def test_webhook_page_is_signed_and_carries_its_idempotency_key(org):
@@ -57,7 +57,7 @@ def test_webhook_page_is_signed_and_carries_its_idempotency_key(org):
     body = page.json()
     assert body["event"] == "page" and body["incident"]["id"] == "INC-1"
     assert body["ack_url"].startswith("http://127.0.0.1:8080/api/v1/ack/")
-    assert body["incident_url"] == "http://127.0.0.1:8080/api/v1/incidents/INC-1"
+    assert body["incident_url"] == "http://127.0.0.1:8080/incidents/INC-1"
 
 
 def test_slack_page_has_text_and_blocks_with_both_links(org):
@@ -72,7 +72,7 @@ def test_slack_page_has_text_and_blocks_with_both_links(org):
     buttons = {b["action_id"]: b["url"] for block in message["blocks"]
                if block["type"] == "actions" for b in block["elements"]}
     assert buttons["acknowledge"].startswith("http://127.0.0.1:8080/api/v1/ack/")
-    assert buttons["open_incident"] == "http://127.0.0.1:8080/api/v1/incidents/INC-1"
+    assert buttons["open_incident"] == "http://127.0.0.1:8080/incidents/INC-1"
     assert message["blocks"][0] == {"type": "header", "text": {
         "type": "plain_text", "text": "[SEV-2] INC-1: Chat is down"}}
 

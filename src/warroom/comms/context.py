@@ -118,7 +118,7 @@ def incident_values(incident: Incident) -> dict[str, Any]:
         "personal_data_breach": incident.personal_data_breach,
         "started_at": incident.started_at, "detected_at": incident.detected_at,
         "declared_at": incident.declared_at, "resolved_at": incident.resolved_at,
-        "url": f"{core_settings().base_url}/api/v1/incidents/{incident.ref}",
+        "url": f"{core_settings().base_url}/incidents/{incident.ref}",
     }
 
 

@@ -1,1 +1,1 @@
-"""The responder web console: server-rendered screens behind a session sign-in."""
+"""The responder web console: server-rendered screens over the domains' services."""

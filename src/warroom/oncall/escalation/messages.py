@@ -64,7 +64,7 @@ def notice_group(incident_id: int) -> str:
 
 
 def incident_url(incident: Incident) -> str:
-    return f"{get_settings().base_url}/api/v1/incidents/{incident.ref}"
+    return f"{get_settings().base_url}/incidents/{incident.ref}"
 
 
 def subject(incident: Incident) -> str:
