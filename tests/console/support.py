@@ -23,7 +23,7 @@ def session_cookie(database: Database, clock: Clock, username: str) -> str:
         user = users.get_by_username_or_raise(session, username=username)
         user_id = user.id
     with database.unit_of_work(Actor(name=username, user_id=user_id), clock=clock) as uow:
-        return start_session(uow, user_id=user_id, address="127.0.0.1", method="test")
+        return start_session(uow, user_id=user_id, address="127.0.0.1", method="password")
 
 
 def sign_in(target: Any, database: Database, clock: Clock, username: str,

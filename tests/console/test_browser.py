@@ -20,6 +20,7 @@ import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
 
+from tests.console.conftest import PASSWORD
 from tests.console.support import sign_in
 from warroom.app import served
 
@@ -167,7 +168,7 @@ def test_working_an_incident_in_two_browsers(browser, server, people, database, 
 
 
 def test_sign_in_lands_where_the_link_pointed_and_works_without_javascript(
-        browser, server, people, database, clock, backend):
+        browser, server, people, accounts, database, clock, backend):
     for viewport in (DESKTOP, PHONE):
         scanned = browser.new_context(viewport=viewport, base_url=server)
         form = scanned.new_page()
@@ -179,8 +180,8 @@ def test_sign_in_lands_where_the_link_pointed_and_works_without_javascript(
     page.goto("/incidents?status=open")
     expect(page).to_have_url(f"{server}/sign-in?next=%2Fincidents%3Fstatus%3Dopen")
     page.fill("#username", "responder")
-    page.fill("#token", people.tokens["responder"])
-    page.press("#token", "Enter")
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
     expect(page).to_have_url(f"{server}/incidents?status=open")
     page.select_option("#d-type", "security_breach")
     page.select_option("#d-severity", "sev2")
