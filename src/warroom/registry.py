@@ -19,6 +19,7 @@ from warroom.intake.domain import DOMAIN as INTAKE
 from warroom.notify.domain import DOMAIN as NOTIFY
 from warroom.oncall.domain import DOMAIN as ONCALL
 from warroom.playbooks.domain import DOMAIN as PLAYBOOKS
+from warroom.reviews.domain import DOMAIN as REVIEWS
 from warroom.statuspage.domain import DOMAIN as STATUSPAGE
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ DOMAINS: tuple[Domain, ...] = (
     PLAYBOOKS,
     COMMS,
     STATUSPAGE,
+    REVIEWS,
 )
 
 _connected = False

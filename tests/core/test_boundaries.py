@@ -31,6 +31,8 @@ PUBLIC = {
     "incidents": {"service", "schemas", "hooks", "catalog", "phases", "timeline"},
     "notify": {"service", "hooks", "channels"},
     "comms": {"service", "schemas", "context", "templates"},
+    "reviews": {"service", "items", "aggregate", "facts", "export", "charts", "schemas",
+                "figures", "definitions", "sections"},
 }
 NOT_DOMAINS = {"migrations"}
 
