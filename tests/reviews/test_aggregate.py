@@ -76,7 +76,7 @@ def generate(work, clock, count=16, seed=7):
 def reference(known, by, metric, *, drills=False):
     groups = defaultdict(list)
     for record in known:
-        if record["drill"] and not drills or metric not in record:
+        if (record["drill"] and not drills) or metric not in record:
             continue
         keys = record["services"] if by == "service" else [record[by]]
         for key in keys:
