@@ -32,9 +32,13 @@ padding:.25em .4em;text-align:left;vertical-align:top}h1{font-size:1.6em}h2{font
 border-bottom:1px solid #ddd;margin-top:1.6em}.drill{color:#a00;font-weight:bold}"""
 
 
+_TAGS = set(nh3.ALLOWED_TAGS) - {"img"}
+"""No images: a remote one would be fetched by every reader (a tracking pixel)."""
+
+
 def sanitise(markdown: str) -> str:
     """A section's Markdown as safe HTML."""
-    return nh3.clean(_MD.render(markdown), url_schemes={"http", "https", "mailto"})
+    return nh3.clean(_MD.render(markdown), tags=_TAGS, url_schemes={"http", "https", "mailto"})
 
 
 def markdown(review: Review, facts: dict[str, Any], action_items: list[ActionItem]) -> str:
