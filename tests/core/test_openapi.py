@@ -18,6 +18,10 @@ BODILESS = {
     ("post", "/api/v1/routing/reload"),
     ("post", "/api/v1/incidents/{ref}/steps/{step}/run"),
     ("put", "/api/v1/oncall/teams/{name}/members/{username}"),
+    ("post", "/api/v1/incidents/{ref}/review"),
+    ("post", "/api/v1/incidents/{ref}/review/submit"),
+    ("post", "/api/v1/incidents/{ref}/review/reopen"),
+    ("post", "/api/v1/incidents/{ref}/review/approve"),
 }
 RECEIVERS = {
     "/api/v1/alerts/alertmanager": {"$ref": "#/components/schemas/AlertmanagerWebhook"},
