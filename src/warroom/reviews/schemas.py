@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from warroom.strict import Moment
+
 if TYPE_CHECKING:
     from warroom.reviews.models import ActionItem
 
@@ -62,7 +64,7 @@ class ActionItemIn(BaseModel):
     owner: str | None = None
     team: str | None = None
     priority: str = "medium"
-    due_at: datetime | None = None
+    due_at: Moment | None = None
     tracker_url: str | None = None
     source: str = "review"
     playbook: str | None = None
@@ -74,7 +76,7 @@ class ActionItemPatch(BaseModel):
     owner: str | None = None
     team: str | None = None
     priority: str | None = None
-    due_at: datetime | None = None
+    due_at: Moment | None = None
     tracker_url: str | None = None
     playbook: str | None = None
     status: str | None = None
