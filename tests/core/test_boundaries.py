@@ -32,7 +32,7 @@ PUBLIC = {
     "notify": {"service", "hooks", "channels"},
     "comms": {"service", "schemas", "context", "templates"},
     "reviews": {"service", "items", "aggregate", "facts", "export", "charts", "schemas",
-                "figures", "definitions", "sections"},
+                "figures", "definitions", "sections", "meetings"},
 }
 NOT_DOMAINS = {"migrations"}
 

@@ -15,13 +15,25 @@ from warroom.db import Actor
 from warroom.errors import Invalid, one_of
 from warroom.http import read_session, write_unit
 from warroom.incidents import service as incidents
-from warroom.reviews import aggregate, charts, export, facts, figures, items, service
+from warroom.reviews import (
+    aggregate,
+    charts,
+    export,
+    facts,
+    figures,
+    items,
+    meetings,
+    service,
+)
 from warroom.reviews.schemas import (
     ActionItemIn,
     ActionItemOut,
     ActionItemPatch,
     FigureOut,
+    MeetingIn,
+    MeetingOut,
     NoteIn,
+    NotesIn,
     ReviewOut,
     SectionsIn,
     WaiveIn,
@@ -30,6 +42,7 @@ from warroom.reviews.schemas import (
 
 if TYPE_CHECKING:
     from warroom.incidents.models import Incident
+    from warroom.reviews.models import Meeting
 
 router = APIRouter(tags=["reviews"])
 
@@ -115,6 +128,24 @@ def waive_review(ref: str, body: WaiveIn, request: Request, actor: Approver) -> 
         incident = incidents.get_for_update(uow, ref=ref)
         service.waive(uow, incident=incident, reason=body.reason)
         return review_out(uow.session, incident)
+
+
+@router.put("/api/v1/incidents/{ref}/review/meeting", response_model=MeetingOut)
+def schedule_meeting(ref: str, body: MeetingIn, request: Request, actor: Writer) -> MeetingOut:
+    """Schedule (or move) the review meeting; participants get an iCalendar invite."""
+    with write_unit(request, actor) as uow:
+        incident = incidents.get_for_update(uow, ref=ref)
+        meeting = meetings.schedule(uow, incident=incident, starts_at=body.starts_at,
+                                    minutes=body.minutes, location=body.location,
+                                    extra=body.participants)
+        return meeting_out(meeting)
+
+
+@router.put("/api/v1/incidents/{ref}/review/meeting/notes", response_model=MeetingOut)
+def meeting_notes(ref: str, body: NotesIn, request: Request, actor: Writer) -> MeetingOut:
+    with write_unit(request, actor) as uow:
+        incident = incidents.get_for_update(uow, ref=ref)
+        return meeting_out(meetings.attach_notes(uow, incident=incident, notes=body.notes))
 
 
 @router.get("/api/v1/incidents/{ref}/review/export")
@@ -233,6 +264,12 @@ def render(session: Session, incident: Incident, format: str) -> bytes:
         return export.markdown(review, record, found).encode()
     page = export.html(review, record, found)
     return page.encode() if format == "html" else export.pdf(page)
+
+
+def meeting_out(meeting: Meeting) -> MeetingOut:
+    return MeetingOut(starts_at=meeting.starts_at, minutes=meeting.minutes,
+                      location=meeting.location, participants=list(meeting.participants),
+                      notes=meeting.notes)
 
 
 def review_out(session: Session, incident: Incident) -> ReviewOut:

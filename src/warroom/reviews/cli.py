@@ -21,7 +21,7 @@ from warroom.cli_support import (
     unit,
 )
 from warroom.incidents import service as incidents
-from warroom.reviews import aggregate, charts, figures, items, service
+from warroom.reviews import aggregate, charts, figures, items, meetings, service
 from warroom.reviews.api import render
 from warroom.reviews.schemas import item_out
 
@@ -110,6 +110,23 @@ def waive(ref: str, reason: str = typer.Option(..., "--reason"),
           as_user: str | None = AS_USER) -> None:
     """Waive the review, where rules/reviews.yaml allows it for the severity."""
     _step("waive", ref, as_user, reason=reason)
+
+
+@review_app.command("meeting")
+@handles_problems
+def meeting(ref: str, starts: datetime = typer.Option(..., "--at", help="UTC start, e.g. "
+                                                       "2026-02-01T15:00"),
+            minutes: int = typer.Option(60, "--minutes"),
+            location: str = typer.Option("", "--location"),
+            participant: list[str] = typer.Option([], "--with", help="Also invite (username)"),
+            as_user: str | None = AS_USER) -> None:
+    """Schedule the review meeting; role holders get an iCalendar invite by email."""
+    at = starts.replace(tzinfo=clock.now().tzinfo) if starts.tzinfo is None else starts
+    with unit(as_user) as uow:
+        incident = incidents.get_for_update(uow, ref=ref)
+        names = meetings.schedule(uow, incident=incident, starts_at=at, minutes=minutes,
+                                  location=location, extra=participant).participants
+    echo(f"{ref}: review meeting at {at:%Y-%m-%d %H:%M} UTC, invited {', '.join(names)}")
 
 
 @review_app.command("export")

@@ -87,3 +87,22 @@ class ActionItem(Base):
     updated_at: Mapped[datetime]
     next_reminder_at: Mapped[datetime | None] = mapped_column(index=True)
     reminders: Mapped[int] = mapped_column(default=0)
+
+
+class Meeting(Base):
+    """The review meeting (seed 002 "Post-Incident Review Meeting"): when,
+    who (the incident's role holders and anyone added), and its notes."""
+
+    __tablename__ = "review_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
+    uid: Mapped[str] = mapped_column(String(100), unique=True)
+    starts_at: Mapped[datetime]
+    minutes: Mapped[int]
+    location: Mapped[str] = mapped_column(String(500), default="")
+    participants: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))

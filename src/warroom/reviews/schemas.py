@@ -109,3 +109,25 @@ def item_out(item: ActionItem, now: datetime) -> ActionItemOut:
         playbook=item.playbook, created_at=item.created_at, created_by=item.created_by,
         overdue=item.status in ("open", "in_progress") and item.due_at is not None
         and item.due_at < now)
+
+
+class MeetingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    starts_at: Moment
+    minutes: int = Field(60, ge=15, le=480)
+    location: str = Field("", max_length=500)
+    participants: list[str] = Field(default_factory=list, max_length=100,
+                                    description="Usernames besides the incident's role holders")
+
+
+class NotesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    notes: str = Field(max_length=100_000)
+
+
+class MeetingOut(BaseModel):
+    starts_at: datetime
+    minutes: int
+    location: str
+    participants: list[str]
+    notes: str
