@@ -46,11 +46,11 @@ def participants(session: Session, incident: Incident, extra: list[str]) -> list
 
 def schedule(uow: UnitOfWork, *, incident: Incident, starts_at: datetime, minutes: int = 60,
              location: str = "", extra: list[str] | None = None) -> Meeting:
-    """Schedule (or move) the meeting and email every participant an invite."""
+    """Schedule (or move) the meeting and email every participant an invite
+    (or record one already held, which sends nothing)."""
     if not 15 <= minutes <= 480:
         raise Invalid("A review meeting lasts 15 to 480 minutes.")
-    if starts_at < uow.now():
-        raise Invalid("The review meeting cannot start in the past.")
+    held = starts_at < uow.now()  # a meeting already held is recorded, nobody is invited
     names = participants(uow.session, incident, extra or [])
     if not names:
         raise Invalid(f"{incident.ref} has nobody in a role to invite; assign roles or name "
@@ -69,7 +69,7 @@ def schedule(uow: UnitOfWork, *, incident: Incident, starts_at: datetime, minute
     people = [users.get_by_username_or_raise(uow.session, username=name) for name in names]
     invite = ical(meeting, incident, emails={p.username: p.email or "" for p in people})
     for user in people:
-        if not user.email:
+        if held or not user.email:
             continue
         enqueue(uow, message=Outgoing(
             channel="email", destination=user.email, kind="review_meeting",
