@@ -45,6 +45,7 @@ EXTRA: dict[str, dict[str, Any]] = {
                       "scheduled_until": "2030-01-01T01:00:00Z"},
     "MaintenanceUpdateIn": {"status": "in_progress"},
     "SubscriberIn": {"email": "walker@example.com"},
+    "MeetingIn": {"participants": ["admin"]},
 }
 
 
