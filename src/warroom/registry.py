@@ -23,6 +23,7 @@ from warroom.intake.domain import DOMAIN as INTAKE
 from warroom.notify.domain import DOMAIN as NOTIFY
 from warroom.oncall.domain import DOMAIN as ONCALL
 from warroom.playbooks.domain import DOMAIN as PLAYBOOKS
+from warroom.reviews.domain import DOMAIN as REVIEWS
 from warroom.statuspage.domain import DOMAIN as STATUSPAGE
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ DOMAINS: tuple[Domain, ...] = (
     COMMS,
     EVIDENCE,
     STATUSPAGE,
+    REVIEWS,
     COMPLIANCE,
     DRILLS,
     CONSOLE,

@@ -41,7 +41,8 @@ def test_root_and_pages_send_a_stranger_to_sign_in_and_back(client, people, acco
     form = client.get(answer.headers["location"])
     token = csrf_of(form.text)
     wrong = client.post("/sign-in", data={"csrf_token": token, "username": "responder",
-                                          "password": "not the password", "next": "/incidents/INC-1"})
+                                          "password": "not the password",
+                                          "next": "/incidents/INC-1"})
     assert wrong.status_code == 401 and 'id="password-error"' in wrong.text
     right = client.post("/sign-in", follow_redirects=False, data={
         "csrf_token": token, "username": "responder", "password": PASSWORD,

@@ -29,10 +29,12 @@ PUBLIC = {
     "auth": {"service", "schemas", "deps", "permissions", "links", "rotation", "passwords",
              "sessions", "throttle", "settings"},
     "audit": {"service", "chain", "verify"},
-    "incidents": {"service", "schemas", "hooks", "catalog", "phases", "timeline"},
+    "incidents": {"service", "schemas", "hooks", "catalog", "phases", "timeline", "views"},
     "notify": {"service", "hooks", "channels"},
     "comms": {"service", "schemas", "context", "templates"},
     "evidence": {"service", "schemas"},
+    "reviews": {"service", "items", "aggregate", "facts", "export", "charts", "schemas",
+                "figures", "definitions", "sections", "meetings"},
 }
 NOT_DOMAINS = {"migrations"}
 

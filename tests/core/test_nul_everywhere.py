@@ -47,6 +47,7 @@ EXTRA: dict[str, dict[str, Any]] = {
     "SubscriberIn": {"email": "walker@example.com"},
     "DrillStartIn": {"facilitator": "admin", "participants": ["responder"]},
     "DrillScheduleIn": {"owner": "admin"},
+    "MeetingIn": {"participants": ["admin"]},
 }
 
 

@@ -21,6 +21,10 @@ BODILESS = {
     ("put", "/api/v1/oncall/teams/{name}/members/{username}"),
     ("post", "/api/v1/drills/{ref}/injects/{inject}"),
     ("post", "/api/v1/drills/{ref}/end"),
+    ("post", "/api/v1/incidents/{ref}/review"),
+    ("post", "/api/v1/incidents/{ref}/review/submit"),
+    ("post", "/api/v1/incidents/{ref}/review/reopen"),
+    ("post", "/api/v1/incidents/{ref}/review/approve"),
 }
 RECEIVERS = {
     "/api/v1/alerts/alertmanager": {"$ref": "#/components/schemas/AlertmanagerWebhook"},

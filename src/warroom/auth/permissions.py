@@ -136,7 +136,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 
 INCIDENT_ROLE_GRANTS: dict[str, frozenset[Permission]] = {
-    "incident_commander": frozenset({Permission.comms_send, Permission.statuspage_write}),
+    "incident_commander": frozenset({Permission.comms_send, Permission.statuspage_write,
+                                     Permission.review_approve}),
     "communications_lead": frozenset({Permission.comms_send, Permission.statuspage_write}),
 }
 """What holding an incident role (primary or backup) adds on that incident

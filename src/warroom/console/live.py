@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import func, select
 from sse_starlette.sse import EventSourceResponse
 
 from warroom.auth.permissions import Permission
@@ -28,8 +27,7 @@ from warroom.console import settings as console_settings
 from warroom.console.session import console_requires
 from warroom.db import Actor
 from warroom.http import DbInt
-from warroom.incidents import service
-from warroom.incidents.models import TimelineEvent
+from warroom.incidents import service, timeline
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -68,16 +66,12 @@ class Feed:
         self._task: asyncio.Task[None] | None = None
 
     def latest_id(self, session: Session) -> int:
-        return session.scalar(select(func.max(TimelineEvent.id))) or 0
+        return timeline.latest_id(session)
 
     def since(self, after: int, *, incident_id: int | None = None,
               limit: int = BATCH) -> list[Item]:
-        query = select(TimelineEvent.id, TimelineEvent.incident_id, TimelineEvent.kind,
-                       TimelineEvent.summary).where(TimelineEvent.id > after)
-        if incident_id is not None:
-            query = query.where(TimelineEvent.incident_id == incident_id)
         with self.database.read() as session:
-            rows = session.execute(query.order_by(TimelineEvent.id).limit(limit)).all()
+            rows = timeline.since(session, after=after, incident_id=incident_id, limit=limit)
         return [Item(*row) for row in rows]
 
     async def poll_once(self) -> int:

@@ -16,6 +16,7 @@ from warroom.hooks import Hook
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
 
     from sqlalchemy.orm import Session
 
@@ -63,6 +64,11 @@ def _role_assigned(uow: UnitOfWork, incident: Incident, *, role: str,
 def _updated(uow: UnitOfWork, incident: Incident, *, changes: dict[str, Any]) -> None: ...
 
 
+def _milestone_changed(uow: UnitOfWork, incident: Incident, *, name: str,
+                       previous: datetime | None, current: datetime | None) -> None:
+    """A milestone was corrected (figures computed from it must follow)."""
+
+
 def _view_extras(session: Session, incident: Incident) -> dict[str, Any]:
     """Merged into the incident view's ``extra`` field."""
     return {}
@@ -81,6 +87,8 @@ severity_changed = Hook("incident.severity_changed", _severity_changed,
 acknowledged = Hook("incident.acknowledged", _acknowledged, "Someone acknowledged.")
 role_assigned = Hook("incident.role_assigned", _role_assigned, "A role was (re)assigned.")
 updated = Hook("incident.updated", _updated, "Title, description, labels... changed.")
+milestone_changed = Hook("incident.milestone_changed", _milestone_changed,
+                         "A milestone (started_at, detected_at...) was corrected.")
 view_extras = Hook("incident.view_extras", _view_extras,
                    "What other domains add to the incident view (pages, playbook steps).")
 ending_offers = Hook("incident.ending_offers", _ending_offers,

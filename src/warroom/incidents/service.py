@@ -108,6 +108,12 @@ def ids_outside_phases(phases: Iterable[str]) -> Select[int]:
     return select(Incident.id).where(Incident.phase.not_in(list(phases)))
 
 
+def ids_after(last_id: int, *, limit: int) -> Select[int]:
+    """The next ``limit`` incident ids after ``last_id``, in order: for a batch
+    that walks every incident (recomputing derived figures)."""
+    return select(Incident.id).where(Incident.id > last_id).order_by(Incident.id).limit(limit)
+
+
 def get_by_ref(session: Session, *, ref: str) -> Incident | None:
     match = REF.match(str(ref).strip())
     return session.get(Incident, int(match.group(1))) if match else None
@@ -381,6 +387,7 @@ def edit_milestone(uow: UnitOfWork, *, incident: Incident, name: str, value: dat
     previous = getattr(incident, name)
     setattr(incident, name, value)
     _check_order(incident)
+    hooks.milestone_changed.fire(uow, incident, name=name, previous=previous, current=value)
     _touch(uow, incident)
     timeline.add(uow, incident_id=incident.id, kind="milestone",
                  summary=f"{name} changed from {_fmt(previous)} to {_fmt(value)}: {reason}",

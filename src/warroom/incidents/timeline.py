@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from warroom.audit import service as audit
 from warroom.incidents import integrity
@@ -105,3 +105,22 @@ def get_all(session: Session, *, incident_id: int, kind: str | None = None,
     if kind:
         query = query.where(TimelineEvent.kind == kind)
     return list(session.scalars(query.order_by(TimelineEvent.id).limit(limit)))
+
+
+def latest_id(session: Session) -> int:
+    """The id of the newest event anywhere (0 when there is none): where a
+    live feed starts following."""
+    return session.scalar(select(func.max(TimelineEvent.id))) or 0
+
+
+def since(session: Session, *, after: int, incident_id: int | None = None,
+          limit: int = 500) -> list[tuple[int, int, str, str]]:
+    """Events with an id above ``after`` (id, incident id, kind, summary), in
+    id order: ids only grow, so a follower that remembers the last one it saw
+    misses nothing and sees nothing twice."""
+    query = select(TimelineEvent.id, TimelineEvent.incident_id, TimelineEvent.kind,
+                   TimelineEvent.summary).where(TimelineEvent.id > after)
+    if incident_id is not None:
+        query = query.where(TimelineEvent.incident_id == incident_id)
+    rows = session.execute(query.order_by(TimelineEvent.id).limit(limit)).all()
+    return [(row[0], row[1], row[2], row[3]) for row in rows]

@@ -34,6 +34,10 @@ class EmailChannel:
         html = (envelope.payload or {}).get("html")
         if html:
             message.add_alternative(html, subtype="html")
+        calendar = (envelope.payload or {}).get("calendar")
+        if calendar:  # an iCalendar invite (a review meeting)
+            message.add_attachment(str(calendar).encode(), maintype="text", subtype="calendar",
+                                   filename="invite.ics", params={"method": "REQUEST"})
         try:
             with _connect(settings) as smtp:
                 smtp.send_message(message)

@@ -1,0 +1,21 @@
+"""Knobs of reviews and action items (``WARROOM_REVIEWS_*``); the review
+deadlines per severity are data in ``rules/reviews.yaml``."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from warroom.config import WarroomSettings
+
+
+class ReviewsSettings(WarroomSettings):
+    """When action-item owners are reminded."""
+
+    reviews_remind_before_hours: int = Field(default=24, ge=0)
+    """Remind an open action item's owner this long before its due date (0: at the due date)."""
+    reviews_overdue_every_hours: int = Field(default=24, ge=1)
+    """Remind the owner of an overdue action item again this often, until it is done."""
+
+
+def get() -> ReviewsSettings:
+    return ReviewsSettings.current()
