@@ -18,6 +18,7 @@ from warroom.incidents.domain import DOMAIN as INCIDENTS
 from warroom.intake.domain import DOMAIN as INTAKE
 from warroom.notify.domain import DOMAIN as NOTIFY
 from warroom.oncall.domain import DOMAIN as ONCALL
+from warroom.pagerduty.domain import DOMAIN as PAGERDUTY
 from warroom.playbooks.domain import DOMAIN as PLAYBOOKS
 from warroom.statuspage.domain import DOMAIN as STATUSPAGE
 
@@ -34,6 +35,7 @@ DOMAINS: tuple[Domain, ...] = (
     PLAYBOOKS,
     COMMS,
     STATUSPAGE,
+    PAGERDUTY,
 )
 
 _connected = False
