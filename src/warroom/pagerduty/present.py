@@ -164,6 +164,8 @@ class Detail:
     policy: str | None
     assignees: list[User]
     acknowledger: User | None
+    changed_by: User | None
+    """Who last changed the status, if a person (else the service did)."""
 
 
 def incident(links: Links, row: Incident, detail: Detail) -> dict[str, Any]:
@@ -192,7 +194,8 @@ def incident(links: Links, row: Incident, detail: Detail) -> dict[str, Any]:
         "assigned_via": "escalation_policy" if detail.policy else None,
         "acknowledgements": ack,
         "last_status_change_at": stamp(changed or row.updated_at),
-        "last_status_change_by": service_ref(links, service_name(row)),
+        "last_status_change_by": user_ref(links, detail.changed_by)
+        if detail.changed_by is not None else service_ref(links, service_name(row)),
         "first_trigger_log_entry": None,
         "escalation_policy": policy_ref(links, detail.policy) if detail.policy else None,
         "teams": [],

@@ -166,10 +166,13 @@ def detail(session: Session, incident: Incident) -> present.Detail:
     people = users.get_many(session, ids=latest)
     acknowledger = users.get_by_username(session, username=incident.acknowledged_by) \
         if incident.acknowledged_by else None
+    creator = users.get_by_username(session, username=incident.created_by)
     return present.Detail(incident_key=opened.incident_key if opened else None,
                           policy=escalation.policy_name if escalation else None,
                           assignees=[people[i] for i in dict.fromkeys(latest) if i in people],
-                          acknowledger=acknowledger)
+                          acknowledger=acknowledger,
+                          changed_by=acknowledger if present.status(incident) != "triggered"
+                          and acknowledger is not None else creator)
 
 
 def _open_with_key(session: Session, service: str, key: str) -> bool:
