@@ -90,7 +90,8 @@ def _locked(uow: Any, incident_id: str) -> Any:
 
 
 def _shape(request: Request, session: Any, row: Any) -> dict[str, Any]:
-    return present.incident(_links(request), row, service.detail(session, row))
+    return present.incident(_links(request), row, service.detail(
+        session, row, at=request.app.state.clock.now()))
 
 
 @router.post(PREFIX + "/incidents", status_code=201)

@@ -19,6 +19,7 @@ from warroom.incidents import catalog
 from warroom.incidents import service as incidents
 from warroom.incidents.phases import TRANSITIONS, Phase
 from warroom.oncall.escalation import service as escalations
+from warroom.oncall.resolve import Resolver
 from warroom.oncall.targets import TargetSpec
 from warroom.pagerduty import catalogue, present
 from warroom.pagerduty import settings as pd_settings
@@ -158,11 +159,17 @@ def list_incidents(session: Session, *, statuses: list[str], urgencies: list[str
                   key=lambda row: row.id)
 
 
-def detail(session: Session, incident: Incident) -> present.Detail:
+def detail(session: Session, incident: Incident, *, at: datetime) -> present.Detail:
+    """The incident's assignees are who its escalation's current step
+    reaches (PagerDuty assigns an incident to the level it escalated to)."""
     opened = session.get(OpenedIncident, incident.id)
     escalation = escalations.for_incident(session, incident_id=incident.id)
-    pages = escalations.pages(session, incident_id=incident.id)
-    latest = [p.user_id for p in pages if p.at == pages[-1].at] if pages else []
+    latest: list[int] = []
+    if escalation is not None:
+        steps = escalation.policy.get("steps") or []
+        step = steps[min(escalation.step_index, len(steps) - 1)] if steps else {}
+        targets = [TargetSpec.model_validate(t) for t in step.get("targets", [])]
+        latest = Resolver(session, at).people(targets, tuple(incident.services or ()))
     people = users.get_many(session, ids=latest)
     acknowledger = users.get_by_username(session, username=incident.acknowledged_by) \
         if incident.acknowledged_by else None
