@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from tests.oncall.conftest import org, worker  # noqa: F401  (shared fixtures)
+from warroom.auth import service as users
+from warroom.db import Actor
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SERVICE = "websocket-service"
@@ -29,12 +31,15 @@ def fixture(name: str) -> Any:
 class PD:
     """Requests as a PagerDuty client sends them, one role's token each."""
 
-    def __init__(self, client: Any, people: Any) -> None:
+    def __init__(self, client: Any, people: Any, script: str) -> None:
         self.client = client
         self.people = people
+        self.script = script
+        """A service account's token: PagerDuty's general access token."""
 
     def headers(self, role: str = "responder", sender: str | None = "") -> dict[str, str]:
-        headers = {"Authorization": f"Token token={self.people.tokens[role]}",
+        token = self.script if role == "script" else self.people.tokens[role]
+        headers = {"Authorization": f"Token token={token}",
                    "Accept": "application/vnd.pagerduty+json;version=2"}
         if sender is not None:
             headers["From"] = sender or f"{role}@example.com"
@@ -54,5 +59,7 @@ class PD:
 
 
 @pytest.fixture
-def pd(client, people) -> PD:
-    return PD(client, people)
+def pd(client, people, database, clock) -> PD:
+    with database.unit_of_work(Actor(name="setup", kind="system"), clock=clock) as uow:
+        script = users.service_account_token(uow, name="pd-scripts", role="responder").secret
+    return PD(client, people, script)

@@ -88,7 +88,7 @@ def test_acknowledge_stops_paging_like_warroom_ack(pd, org, clock):
     start = clock.now()
     body = pd.create().json()["incident"]
     assert org.paged() == ["oce"]
-    answer = pd.request("PUT", f"/incidents/{body['id']}", sender="oce",
+    answer = pd.request("PUT", f"/incidents/{body['id']}", role="script", sender="oce",
                         json={"incident": {"type": "incident_reference",
                                            "status": "acknowledged"}})
     assert answer.status_code == 200, answer.text
@@ -163,20 +163,37 @@ def test_reassign_pages_the_new_assignee(pd, org):
         ["lead"]
 
 
-def test_from_header_is_required_as_pagerduty_requires_it(pd, org):
-    missing = pd.request("POST", "/incidents", sender=None, json={"incident": {
+def test_from_header_is_required_with_a_general_access_token(pd, org):
+    missing = pd.request("POST", "/incidents", role="script", sender=None, json={"incident": {
         "type": "incident", "title": "x", "service": {"id": SERVICE}}})
     assert missing.status_code == 400
     assert '"From" header' in missing.json()["error"]["errors"][0]
-    unknown = pd.request("PUT", "/incidents/1", sender="nobody@example.com",
+    unknown = pd.request("PUT", "/incidents/1", role="script", sender="nobody@example.com",
                          json={"incident": {"type": "incident_reference",
                                             "status": "acknowledged"}})
     assert unknown.status_code == 400
     assert "Requester User Not Found" in unknown.json()["error"]["errors"][0]
     body = pd.create().json()["incident"]
-    no_from = pd.request("POST", f"/incidents/{body['id']}/notes", sender=None,
+    no_from = pd.request("POST", f"/incidents/{body['id']}/notes", role="script", sender=None,
                          json={"note": {"content": "x"}})
     assert no_from.status_code == 400
+    by_email = pd.request("POST", f"/incidents/{body['id']}/notes", role="script",
+                          sender="Commander@Example.com", json={"note": {"content": "x"}})
+    assert by_email.status_code == 201
+    assert by_email.json()["note"]["user"]["summary"] == "commander"
+
+
+def test_a_persons_token_acts_as_that_person_without_from(pd, org):
+    body = pd.create().json()["incident"]
+    note = pd.request("POST", f"/incidents/{body['id']}/notes", sender=None,
+                      json={"note": {"content": "on it"}})
+    assert note.status_code == 201
+    assert note.json()["note"]["user"]["summary"] == "responder"
+    acked = pd.request("PUT", f"/incidents/{body['id']}", sender="admin@example.com",
+                       json={"incident": {"type": "incident_reference",
+                                          "status": "acknowledged"}})
+    assert acked.json()["incident"]["acknowledgements"][0]["acknowledger"]["summary"] == \
+        "responder"
 
 
 def test_list_filters_and_pagination(pd, org, clock):

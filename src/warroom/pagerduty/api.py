@@ -107,7 +107,7 @@ def create_incident(body: CreateIn, request: Request, actor: Writer) -> dict[str
         escalation_policy=spec.escalation_policy.id if spec.escalation_policy else None,
         assignees=[a.assignee.id for a in spec.assignments])
     with write_unit(request, actor) as uow:
-        person = requester(uow.session, request)
+        person = requester(uow.session, request, actor)
         row = service.open_incident(uow, new=new, requester=person)
         return {"incident": _shape(request, uow.session, row)}
 
@@ -145,7 +145,7 @@ def _change(spec: IncidentChange) -> service.Change:
 def update_incident(id: str, body: UpdateIn, request: Request, actor: Writer) -> dict[str, Any]:
     """Acknowledge, resolve, reassign, change urgency or title (needs ``From:``)."""
     with write_unit(request, actor) as uow:
-        person = requester(uow.session, request)
+        person = requester(uow.session, request, actor)
         row = _locked(uow, id)
         service.update_incident(uow, incident=row, change=_change(body.incident),
                                 requester=person)
@@ -156,7 +156,7 @@ def update_incident(id: str, body: UpdateIn, request: Request, actor: Writer) ->
 def update_incidents(body: BulkUpdateIn, request: Request, actor: Writer) -> dict[str, Any]:
     """Several updates in one call, all or none (needs ``From:``)."""
     with write_unit(request, actor) as uow:
-        person = requester(uow.session, request)
+        person = requester(uow.session, request, actor)
         rows = []
         for spec in body.incidents:
             if not spec.id:
@@ -171,7 +171,7 @@ def update_incidents(body: BulkUpdateIn, request: Request, actor: Writer) -> dic
 def add_note(id: str, body: NoteIn, request: Request, actor: Writer) -> dict[str, Any]:
     """A note on the incident's timeline (needs ``From:``)."""
     with write_unit(request, actor) as uow:
-        person = requester(uow.session, request)
+        person = requester(uow.session, request, actor)
         row = _locked(uow, id)
         service.add_note(uow, incident=row, content=body.note.content, requester=person)
         uow.session.flush()

@@ -2,9 +2,15 @@
 
 The token is a warroom API token sent as PagerDuty sends one
 (``Authorization: Token token=<token>``; a warroom ``Bearer`` token works
-too). The permission table is warroom's. PagerDuty's ``From:`` header names
-the person acting for calls that change an incident; it maps to the active
-warroom user with that email address (or username).
+too). The permission table is warroom's.
+
+PagerDuty's ``From:`` header names the person acting on calls that change an
+incident, and PagerDuty requires it with an account-wide ("general access")
+token; a user token acts as its user. warroom does the same: a service
+account's token (``warroom tokens create --name ...``, the general
+access token of scripts) needs ``From:``, which maps to the active warroom
+user with that email address (or username); a person's token acts as that
+person.
 """
 
 from __future__ import annotations
@@ -41,9 +47,13 @@ def token_actor(request: Request) -> Actor:
     return actor_for_token(request, secret)
 
 
-def requester(session: Session, request: Request) -> User:
-    """The user the ``From:`` header names; PagerDuty refuses these calls
-    without one, and so does warroom, with PagerDuty's error."""
+def requester(session: Session, request: Request, actor: Actor) -> User:
+    """Who acts: a person's token is its owner; otherwise the user the
+    ``From:`` header names (PagerDuty refuses the call without one, and so
+    does warroom, with PagerDuty's error)."""
+    owner = users.get(session, user_id=actor.user_id) if actor.user_id else None
+    if owner is not None and not owner.is_service_account:
+        return owner
     sender = request.headers.get("from", "").strip()
     if not sender:
         raise invalid("You must specify a user's email address in the \"From\" header to "
