@@ -7,7 +7,7 @@ too). The permission table is warroom's.
 PagerDuty's ``From:`` header names the person acting on calls that change an
 incident, and PagerDuty requires it with an account-wide ("general access")
 token; a user token acts as its user. warroom does the same: a service
-account's token (``warroom tokens create --name ...``, the general
+account's token (``warroom token create --name ...``, the general
 access token of scripts) needs ``From:``, which maps to the active warroom
 user with that email address (or username); a person's token acts as that
 person.
