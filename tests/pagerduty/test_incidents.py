@@ -259,11 +259,15 @@ def test_notes_are_on_the_timeline(pd, org):
 
 
 def test_not_implemented_names_what_is_supported(pd, org):
-    for method, path in (("GET", "/teams"), ("DELETE", "/incidents/1"),
-                         ("POST", "/incidents/1/merge"), ("GET", "/maintenance_windows")):
+    for method, path in (("GET", "/teams"), ("PUT", "/incidents/1/merge"),
+                         ("POST", "/incidents/1/snooze"), ("GET", "/maintenance_windows"),
+                         ("DELETE", "/services/PV00001/integrations/P1")):
         answer = pd.request(method, path)
         assert answer.status_code == 404, (method, path)
         error = answer.json()["error"]
         assert error["code"] == 2100
         assert "warroom does not implement" in error["errors"][0]
         assert "GET /oncalls" in error["errors"][0]
+    refused = pd.request("DELETE", "/incidents/1")  # a supported path, another method
+    assert refused.status_code == 405
+    assert set(refused.headers["allow"].split(", ")) == {"GET", "PUT"}

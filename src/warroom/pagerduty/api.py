@@ -13,6 +13,7 @@ from warroom.auth import service as users
 from warroom.auth.deps import public, requires, sees_contacts
 from warroom.auth.permissions import Permission
 from warroom.db import Actor
+from warroom.errors import NotFound
 from warroom.http import read_session, write_unit
 from warroom.incidents import service as incidents
 from warroom.incidents import timeline
@@ -85,7 +86,7 @@ def _locked(uow: Any, incident_id: str) -> Any:
         raise PagerDutyError(NOT_FOUND, [f"There is no incident {incident_id!r}."])
     try:
         return incidents.get_for_update(uow, ref=str(number))
-    except Exception as error:  # NotFound from the core, in PagerDuty's words
+    except NotFound as error:  # the core's sentence, in PagerDuty's error object
         raise PagerDutyError(NOT_FOUND, [str(error)]) from None
 
 
@@ -329,9 +330,13 @@ def get_user(id: str, request: Request, actor: UserReader) -> dict[str, Any]:
         return {"user": present.user(_links(request), person, with_email=shown)}
 
 
-@router.api_route(PREFIX + "/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-                  dependencies=[public()])
-def not_supported(rest: str, request: Request) -> None:
-    """Everything else of PagerDuty's API: a PagerDuty error naming what is supported."""
-    raise PagerDutyError(NOT_FOUND, [f"warroom does not implement {request.method} /{rest} of "
-                                     f"PagerDuty's REST API. It supports: {SUPPORTED}."])
+@router.api_route(PREFIX + "/{resource}{rest:path}",
+                  methods=["GET", "POST", "PUT", "PATCH", "DELETE"], dependencies=[public()])
+def not_supported(resource: str, rest: str, request: Request) -> None:
+    """Everything else of PagerDuty's API: a PagerDuty error naming what is
+    supported. Two path parameters, so that a path a route above serves keeps
+    warroom's 405 for a method it lacks (the method guard prefers the routes
+    with the fewest parameters)."""
+    raise PagerDutyError(NOT_FOUND, [f"warroom does not implement {request.method} /{resource}"
+                                     f"{rest} of PagerDuty's REST API. It supports: "
+                                     f"{SUPPORTED}."])
