@@ -331,7 +331,8 @@ def get_user(id: str, request: Request, actor: UserReader) -> dict[str, Any]:
 
 
 @router.api_route(PREFIX + "/{resource}{rest:path}",
-                  methods=["GET", "POST", "PUT", "PATCH", "DELETE"], dependencies=[public()])
+                  methods=["GET", "POST", "PUT", "PATCH", "DELETE"], dependencies=[public()],
+                  include_in_schema=False)
 def not_supported(resource: str, rest: str, request: Request) -> None:
     """Everything else of PagerDuty's API: a PagerDuty error naming what is
     supported. Two path parameters, so that a path a route above serves keeps
