@@ -5,7 +5,9 @@ warroom's problems (and FastAPI's validation errors) into that object with
 PagerDuty's status codes and error codes, so a client library written for
 PagerDuty reads warroom's refusals as it reads PagerDuty's. A caller that
 did not speak PagerDuty's dialect (no ``Authorization: Token ...``, e.g. a
-warroom bearer token) also gets the problem+json members next to ``error``.
+warroom bearer token) gets warroom's own answer instead (its status, e.g.
+422 naming each field, and the problem+json members) with PagerDuty's
+``error`` object added, so warroom's tooling and PagerDuty's both read it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from starlette.responses import Response
 
 from warroom.errors import Problem
 from warroom.http import PROBLEM_JSON
+from warroom.text import invalid_input
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
@@ -66,32 +69,23 @@ def respond(request: Request, problem: Problem) -> Response:
     else:
         status, message, code = _BY_STATUS.get(problem.status,
                                                (problem.status, problem.title, 2000))
-        errors = [problem.detail, *_field_errors(problem.extra.get("errors"))]
+        errors = [*_field_errors(problem.extra.get("errors")), problem.detail] \
+            if problem.extra.get("errors") else [problem.detail]
     body = error_body(status, message, code, errors)
     headers = {"Retry-After": problem.extra["retry_after"]} \
         if "retry_after" in problem.extra else None
     if speaks_pagerduty(request):
         return Response(orjson.dumps(body), status_code=status, media_type="application/json",
                         headers=headers)
-    problem_body = problem.body(request.url.path)
-    problem_body["status"] = status
-    return Response(orjson.dumps({**body, **problem_body}), status_code=status,
-                    media_type=PROBLEM_JSON, headers=headers)
+    return Response(orjson.dumps({**body, **problem.body(request.url.path)}),
+                    status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _field_errors(errors: object) -> list[str]:
     if not isinstance(errors, list):
         return []
-    return [f"{e.get('field')} {e.get('message')}".strip() if isinstance(e, dict) else str(e)
+    return [f"{e.get('field')}: {e.get('message')}" if isinstance(e, dict) else str(e)
             for e in errors]
-
-
-def _validation(error: RequestValidationError) -> PagerDutyError:
-    lines = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item.get("loc", ()) if part != "body")
-        lines.append(f"{where or 'body'}: {item.get('msg', 'is invalid')}")
-    return invalid(*(lines or ["The request body is not valid JSON."]))
 
 
 class PagerDutyRoute(APIRoute):
@@ -106,7 +100,7 @@ class PagerDutyRoute(APIRoute):
             except Problem as problem:
                 return respond(request, problem)
             except RequestValidationError as error:
-                return respond(request, _validation(error))
+                return respond(request, invalid_input(error.errors()))
             except HTTPException as error:
                 return respond(request, Problem(str(error.detail), status=error.status_code))
 
