@@ -152,7 +152,8 @@ def schedule(links: Links, found: Schedule, people: list[User],
 def incident_ref(links: Links, incident: Incident,
                  kind: str = "incident_reference") -> dict[str, Any]:
     pd_id = ids.numbered(ids.INCIDENT, incident.id)
-    return links.reference(kind, pd_id, f"[#{incident.id}] {incident.title}",
+    drill = "[DRILL] " if incident.is_drill else ""
+    return links.reference(kind, pd_id, f"[#{incident.id}] {drill}{incident.title}",
                            f"incidents/{pd_id}", links.incident_url(incident))
 
 

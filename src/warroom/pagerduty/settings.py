@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import field_validator
 
 from warroom.config import WarroomSettings
+from warroom.errors import Problem
+from warroom.incidents import catalog
 
 URGENCIES = ("high", "low")
 
@@ -31,7 +33,18 @@ class PagerDutySettings(WarroomSettings):
         if missing or set(value) - set(URGENCIES):
             raise ValueError("name a severity for exactly the urgencies high and low, "
                              'e.g. {"high": "sev1", "low": "sev3"}')
-        return value
+        try:
+            return {urgency: catalog.severity(name).id for urgency, name in value.items()}
+        except Problem as problem:
+            raise ValueError(problem.detail) from None
+
+    @field_validator("pagerduty_incident_type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        try:
+            return catalog.incident_type(value).value
+        except Problem as problem:
+            raise ValueError(problem.detail) from None
 
 
 def get() -> PagerDutySettings:
