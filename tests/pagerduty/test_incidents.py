@@ -271,3 +271,13 @@ def test_not_implemented_names_what_is_supported(pd, org):
     refused = pd.request("DELETE", "/incidents/1")  # a supported path, another method
     assert refused.status_code == 405
     assert set(refused.headers["allow"].split(", ")) == {"GET", "PUT"}
+
+
+def test_drill_incidents_say_so(pd, org):
+    with org.unit() as uow:
+        drill = incidents.declare(uow, declaration=incidents.Declaration(
+            type="service_outage", severity="sev2", title="Game day", is_drill=True,
+            services=[SERVICE]))
+    shown = pd.request("GET", f"/incidents/{drill.ref}").json()["incident"]
+    assert shown["summary"] == f"[#{drill.id}] [DRILL] Game day"
+    assert shown["is_drill"] is True and shown["urgency"] == "low"
