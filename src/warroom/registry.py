@@ -22,6 +22,7 @@ from warroom.incidents.domain import DOMAIN as INCIDENTS
 from warroom.intake.domain import DOMAIN as INTAKE
 from warroom.notify.domain import DOMAIN as NOTIFY
 from warroom.oncall.domain import DOMAIN as ONCALL
+from warroom.pagerduty.domain import DOMAIN as PAGERDUTY
 from warroom.playbooks.domain import DOMAIN as PLAYBOOKS
 from warroom.reviews.domain import DOMAIN as REVIEWS
 from warroom.statuspage.domain import DOMAIN as STATUSPAGE
@@ -44,6 +45,7 @@ DOMAINS: tuple[Domain, ...] = (
     COMPLIANCE,
     DRILLS,
     CONSOLE,
+    PAGERDUTY,
 )
 
 _connected = False
