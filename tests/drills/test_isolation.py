@@ -88,13 +88,34 @@ def test_drill_incidents_are_left_out_of_response_metrics_by_the_is_drill_filter
     assert [i.ref for i in counted] == [real_ref] and total == 1
 
 
-def test_an_alert_naming_an_unknown_drill_pages_nobody(org, clock, database):
+def _sent(org, labels):
+    with org.unit() as uow:
+        return intake.receive(uow, alerts=[generic.incoming(generic.GenericAlert(
+            name="WebSocketServiceDown", labels={"job": "websocket-service", **labels}))],
+            source="generic")
+
+
+def test_a_sender_cannot_turn_a_real_alert_into_a_drill(org, drills, clock):
+    """The drill labels are warroom's own: on an alert from outside (here one
+    naming the running drill and its participant) they are dropped, and the
+    real rotation is paged."""
+    org.staff_positions()
+    ref = drills.start("ddos", scale=1, participants=["lead"])
+    report = _sent(org, {service.DRILL_LABEL: ref, "drill_participants": "lead"})
+    clock.advance(timedelta(minutes=1))
+    assert "oce" in org.paged()
+    with org.unit() as uow:
+        incident = incidents.get_by_ref_or_raise(uow.session, ref=report.opened[0])
+        assert not incident.is_drill
+        assert service.DRILL_LABEL not in (incident.labels or {})
+
+
+def test_an_inject_naming_a_drill_that_is_not_running_pages_as_a_real_alert(org, clock):
     org.staff_positions()
     with org.unit() as uow:
         intake.receive(uow, alerts=[generic.incoming(generic.GenericAlert(
             name="WebSocketServiceDown", labels={"job": "websocket-service",
                                                  service.DRILL_LABEL: "DR-99"}))],
-                       source="generic")
-    clock.advance(timedelta(hours=2))
-    assert org.paged() == []
-
+                       source="generic", internal=True)
+    clock.advance(timedelta(minutes=1))
+    assert "oce" in org.paged()

@@ -48,7 +48,7 @@ def _alert(uow: UnitOfWork, inject: Inject, labels: dict[str, str]) -> str:
         "name": spec.name, "severity": spec.severity, "summary": spec.summary,
         "labels": {**spec.labels, **labels}})
     report = intake.receive(uow, alerts=[generic.incoming(alert)],
-                            source=generic.SOURCE.name)
+                            source=generic.SOURCE.name, internal=True)
     outcome = report.alerts[0] if report.alerts else {}
     where = (f"opened {', '.join(report.opened)}" if report.opened else
              f"joined {', '.join(report.attached)}" if report.attached else

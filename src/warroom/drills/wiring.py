@@ -29,11 +29,12 @@ def connect() -> None:
 def drill_labels(session: Session, labels: dict[str, str]) -> dict[str, str] | None:
     ref = labels.get(service.DRILL_LABEL)
     if ref:
+        # Only a drill's own injects carry the label (intake drops it from
+        # what senders send); one naming a drill that is not running is paged
+        # as a real alert would be.
         drill = service.get_by_ref(session, ref=ref)
-        # An alert naming no known drill is still treated as one: it pages
-        # nobody rather than the real rotation.
-        return service.labels(drill) if drill is not None else \
-            {service.DRILL_LABEL: ref[:40], service.PARTICIPANTS_LABEL: ""}
+        if drill is not None and drill.ended_at is None:
+            return service.labels(drill)
     name = labels.get("alertname", "")
     for drill in service.running_live(session):
         live = scenarios.get_or_raise(drill.scenario).live

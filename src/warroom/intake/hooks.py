@@ -17,6 +17,13 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
+RESERVED_LABELS = frozenset({"warroom_drill", "drill_participants", "drill_page_real"})
+"""Labels only warroom itself may put on an alert: they make the incident a
+drill's and choose who is paged. Intake drops them from every delivery that
+did not come from inside warroom (a drill's inject), so a sender holding an
+integration key cannot turn a real incident into one that pages nobody."""
+
+
 def _drill_labels(session: Session, labels: dict[str, str]) -> dict[str, str] | None:
     """Labels to add to the incident when the alert is a drill's, else None."""
 

@@ -43,9 +43,12 @@ class Filters:
 
 
 def receive(uow: UnitOfWork, *, alerts: list[IncomingAlert], source: str,
-            integration: Caller | None = None) -> Report:
-    """Store one delivery of alerts and turn the firing ones into incidents."""
-    return receive_all(uow, deliveries=[Delivery(alerts, source, integration)])[0]
+            integration: Caller | None = None, internal: bool = False) -> Report:
+    """Store one delivery of alerts and turn the firing ones into incidents.
+    ``internal`` marks alerts warroom made itself (a drill's injects), the only
+    ones whose reserved labels are kept."""
+    return receive_all(uow, deliveries=[Delivery(alerts, source, integration,
+                                                 internal=internal)])[0]
 
 
 def set_monitoring(uow: UnitOfWork, *, enabled: bool, reason: str | None = None

@@ -39,3 +39,6 @@ class Delivery:
     source: str
     integration: Caller | None = None
     report: Report = field(default_factory=Report)
+    internal: bool = False
+    """Made inside warroom (a drill's inject), not received from a sender: only
+    such a delivery may carry :data:`~warroom.intake.hooks.RESERVED_LABELS`."""

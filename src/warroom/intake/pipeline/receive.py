@@ -25,6 +25,7 @@ from sqlalchemy import select
 from warroom.audit import service as audit
 from warroom.intake import settings as intake_settings
 from warroom.intake import silences, switches
+from warroom.intake.hooks import RESERVED_LABELS
 from warroom.intake.models import Alert
 from warroom.intake.pipeline import amend, dedup, groups, resolution, store
 from warroom.intake.pipeline.placement import Context, Pending, place
@@ -43,12 +44,22 @@ def receive_all(uow: UnitOfWork, *, deliveries: list[Delivery]) -> list[Report]:
     state = switches.read(uow.session)
     rules = rulebook.current(uow.session, generation=state.rules_generation)
     context = _context(uow, state)
+    for delivery in deliveries:
+        if not delivery.internal:
+            _drop_reserved_labels(delivery)
     for round_ in dedup.rounds(deliveries):
         _receive_round(uow, round_, rules, context)
     for delivery in deliveries:
         delivery.report.received = len(delivery.alerts)
     _audit(uow, deliveries)
     return [delivery.report for delivery in deliveries]
+
+
+def _drop_reserved_labels(delivery: Delivery) -> None:
+    for alert in delivery.alerts:
+        if not RESERVED_LABELS.isdisjoint(alert.labels):
+            alert.labels = {name: value for name, value in alert.labels.items()
+                            if name not in RESERVED_LABELS}
 
 
 def re_evaluate(uow: UnitOfWork, *, held: str, silence_ids: list[int] | None = None
