@@ -4,6 +4,7 @@ change, drafts naming what is missing, submissions, export, DPO notice, drills."
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 
@@ -13,6 +14,7 @@ from warroom.audit import service as audit
 from warroom.compliance import drafts, notices, publishing, register, service
 from warroom.compliance.submissions import Sent
 from warroom.errors import Conflict, Gone, Invalid
+from warroom.evidence import service as evidence
 from warroom.notify import service as outbox
 
 
@@ -172,3 +174,25 @@ def test_drills_never_write_to_the_dpo_or_the_status_page(work, database, clock,
         assert row.is_drill
         with pytest.raises(Conflict, match="drill"):
             publishing.publish(uow, breach=breach, confirm=True, text="hello")
+
+
+def test_a_submission_is_kept_as_evidence_with_its_hash(confirmed, work, database):
+    ref = confirmed(regimes=("gdpr",))
+    content = b"Notification under GDPR Art. 33\nNature: confidentiality\n"
+    with work() as uow:
+        breach = service.get_by_ref_or_raise(uow.session, ref=ref)
+        service.record_submission(uow, breach=breach, sent=Sent(
+            regime="gdpr", obligation="initial", recipient="DPC", channel="portal",
+            content=content, reference="DPC-2026-17"))
+        incident_id = breach.incident_id
+    with database.read() as session:
+        items = evidence.get_all(session, incident_id=incident_id)
+        submitted = next(e for e in audit.get_all(session, target=f"breach:{ref}")
+                         if e.action == "breach.submitted")
+    assert len(items) == 1 and items[0].ref == submitted.after["evidence"]
+    assert items[0].sha256 == hashlib.sha256(content).hexdigest()
+    assert items[0].personal_data and items[0].tlp == "red"
+    with work() as uow:
+        item = evidence.get_for_update(uow, ref=items[0].ref)
+        assert b"".join(evidence.open_content(uow, item, purpose="check what was sent")) \
+            == content

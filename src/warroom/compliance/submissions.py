@@ -2,8 +2,9 @@
 
 warroom does not file with authorities itself; the person who did records
 what went where, when, and under which reference number. The content is kept
-byte for byte with its SHA-256 by :func:`keep_content`, the one place that
-will hand it to the evidence locker once that exists. A submission after its
+byte for byte with its SHA-256 by :func:`keep_content` and, when the breach
+belongs to an incident, also registered in the evidence locker as an item
+with its own chain of custody. A submission after its
 deadline needs the reasons for the delay (GDPR Art. 33(1)). A drill's
 submission is recorded as a rehearsal: nothing went to a real authority.
 """
@@ -20,6 +21,9 @@ from warroom.audit import service as audit
 from warroom.compliance import clocks, regimes
 from warroom.compliance.models import Breach, BreachClock, StoredContent, Submission
 from warroom.errors import Invalid, one_of
+from warroom.evidence import service as evidence
+from warroom.evidence.schemas import ItemIn
+from warroom.incidents import service as incidents
 from warroom.incidents import timeline
 
 if TYPE_CHECKING:
@@ -68,10 +72,12 @@ def submit(uow: UnitOfWork, *, breach: Breach, sent: Sent) -> Submission:
     if late and reasons:
         breach.reasons_for_delay = reasons
     uow.session.flush()
+    item = _as_evidence(uow, breach=breach, row=row, sent=sent)
     record = {"id": row.id, "regime": row.regime, "obligation": row.obligation,
               "recipient": row.recipient, "channel": row.channel, "reference": row.reference,
               "due_at": due, "late": late, "reasons_for_delay": reasons,
-              "content_sha256": row.content_sha256, "drill": row.is_drill}
+              "content_sha256": row.content_sha256, "drill": row.is_drill,
+              "evidence": item}
     audit.record(uow, action="breach.submitted", target=f"breach:{breach.ref}", after=record)
     if breach.incident_id is not None:
         drill = " (drill: a rehearsal, nothing was sent to an authority)" if row.is_drill else ""
@@ -80,7 +86,7 @@ def submit(uow: UnitOfWork, *, breach: Breach, sent: Sent) -> Submission:
                              f"{row.recipient}{' late' if late else ''}{drill}",
                      data={"action": "submitted", "ref": breach.ref, "regime": row.regime,
                            "obligation": row.obligation, "late": late,
-                           "sha256": row.content_sha256})
+                           "sha256": row.content_sha256, "evidence": item})
     clocks.refresh(uow, breach)
     return row
 
@@ -95,6 +101,27 @@ def keep_content(uow: UnitOfWork, *, breach: Breach, content: bytes, filename: s
     uow.session.add(stored)
     uow.session.flush()
     return stored
+
+
+def _as_evidence(uow: UnitOfWork, *, breach: Breach, row: Submission, sent: Sent
+                 ) -> str | None:
+    """The submission's content as an evidence item of the breach's incident
+    (its ref), or None for a breach standing alone (kept in the register only)."""
+    if breach.incident_id is None:
+        return None
+    incident = incidents.get(uow.session, incident_id=breach.incident_id)
+    if incident is None:
+        return None
+    meta = ItemIn(kind="file", title=f"{breach.ref}: {row.regime} {row.obligation} as sent "
+                  f"to {row.recipient}"[:300],
+                  description=f"Submission {row.id} of {breach.ref} over {row.channel}"
+                              + (f", reference {row.reference}" if row.reference else "")
+                              + (" (drill: a rehearsal)" if row.is_drill else "") + ".",
+                  original_filename=sent.filename[:500], media_type=sent.media_type[:200],
+                  tlp="red", personal_data=True, collected_by=uow.actor.label,
+                  declared_hashes={"sha256": row.content_sha256})
+    return evidence.register_content(uow, incident=incident, content=sent.content,
+                                     meta=meta).ref
 
 
 def content_of(uow: UnitOfWork, submission: Submission) -> StoredContent | None:

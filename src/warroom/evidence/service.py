@@ -106,6 +106,20 @@ def register(uow: UnitOfWork, *, incident: Incident, meta: ItemIn,
     return item
 
 
+def register_content(uow: UnitOfWork, *, incident: Incident, content: bytes,
+                     meta: ItemIn) -> EvidenceItem:
+    """Store bytes another domain already holds (a notification exactly as it
+    was sent) and register them as an item, within the incident's quota."""
+    sink = sink_for(uow.session, incident)
+    try:
+        sink.write(content)
+        stored = sink.finish(meta.declared_hashes or None)
+    except BaseException:
+        sink.discard()
+        raise
+    return register(uow, incident=incident, meta=meta, stored=stored)
+
+
 def run_command(argv: list[str], *, timeout: float | None = None,
                 env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run a command with its standard output streamed into the store (for
