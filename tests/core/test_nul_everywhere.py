@@ -48,6 +48,7 @@ EXTRA: dict[str, dict[str, Any]] = {
     "DrillStartIn": {"facilitator": "admin", "participants": ["responder"]},
     "DrillScheduleIn": {"owner": "admin"},
     "MeetingIn": {"participants": ["admin"]},
+    "IncidentFields": {"body": "Still looking"}, "ComponentFields": {"status": "operational"},
 }
 
 
@@ -183,7 +184,9 @@ def world(client, people) -> dict[str, str]:
         "scheduled_until": "2030-01-01T01:00:00Z"})
     made("/api/v1/routing/rules", {"name": "walked", "type": "service_outage",
                                    "severity": "high", "match": {"job": "api"}})
+    page_id = client.get("/status/api/v2/summary.json").json()["page"]["id"]
     return {"ref": "INC-1", "username": "admin", "name": "primary", "code": public["id"],
+            "page_id": page_id, "incident_id": public["id"], "component_id": component["id"],
             "component": component["id"], "position": "on_call_engineer",
             "step": "1", "item": "x", "maintenance": maintenance["id"]}
 

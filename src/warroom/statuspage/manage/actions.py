@@ -33,6 +33,7 @@ INCIDENT_FIELDS = "incident"
 def create_incident(uow: UnitOfWork, fields: dict[str, Any]) -> PublicIncident:
     """A realtime incident, or scheduled maintenance when it has a window
     (``scheduled_for``) or a maintenance status."""
+    _check_switches(fields)
     name = text(fields, "name", INCIDENT_FIELDS)
     if not name or not name.strip():
         raise Invalid("incident[name] is required: the incident's public title.")
@@ -48,6 +49,7 @@ def create_incident(uow: UnitOfWork, fields: dict[str, Any]) -> PublicIncident:
 
 
 def update_incident(uow: UnitOfWork, row: PublicIncident, fields: dict[str, Any]) -> None:
+    _check_switches(fields)
     """PATCH/PUT: rename or re-impact (an edit), and a status, body or
     component change (a new update, as Statuspage posts one)."""
     if row.kind == MAINTENANCE:
@@ -132,6 +134,17 @@ def _schedule(uow: UnitOfWork, name: str, status: str, fields: dict[str, Any]
             maintenance.move(uow, window=window, status=step.value,
                              deliver_notifications=notify)
     return window
+
+
+INCIDENT_SWITCHES = ("deliver_notifications", "scheduled_auto_in_progress",
+                     "scheduled_auto_completed", "scheduled_auto_transition")
+
+
+def _check_switches(fields: dict[str, Any]) -> None:
+    """Every switch the call sends is read, even one this kind of notice does
+    not use, so a wrong value is refused before anything is saved."""
+    for name in INCIDENT_SWITCHES:
+        flag(fields, name, INCIDENT_FIELDS, False)
 
 
 def _automatic(fields: dict[str, Any]) -> bool:

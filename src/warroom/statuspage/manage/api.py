@@ -24,7 +24,13 @@ from warroom.statuspage.manage import actions, reads, shapes
 from warroom.statuspage.manage.auth import statuspage_caller
 from warroom.statuspage.manage.errors import StatuspageRoute, error_response
 from warroom.statuspage.manage.params import read_params, section
-from warroom.statuspage.manage.schemas import ComponentBody, IncidentBody, SubscriberBody, body_of
+from warroom.statuspage.manage.schemas import (
+    ComponentBody,
+    IncidentBody,
+    NewIncidentBody,
+    SubscriberBody,
+    body_of,
+)
 from warroom.statuspage.models import PublicIncident
 from warroom.statuspage.notices import incidents
 from warroom.statuspage.subscribers import service as subscribers
@@ -65,7 +71,7 @@ def get_incident(page_id: str, incident_id: str, request: Request, actor: Reader
 
 
 @router.post(PREFIX + "/incidents", status_code=201, responses=BODY,
-             openapi_extra=body_of(IncidentBody, INCIDENT_EXAMPLE))
+             openapi_extra=body_of(NewIncidentBody, INCIDENT_EXAMPLE))
 def create_incident(page_id: str, request: Request, actor: Writer, params: Params) -> Response:
     """Open a realtime incident, or schedule maintenance (with scheduled_for)."""
     _ready(request)

@@ -54,7 +54,7 @@ def nested(pairs: list[tuple[str, str]]) -> dict[str, Any]:
         match = _KEY.match(key)
         if match is None:
             raise BadRequest(f"{key[:100]!r} is not a field name like incident[name].")
-        _place(found, [match.group(1), *_PART.findall(match.group(2))], value, key)
+        _place(found, [match.group(1), *_PART.findall(match.group(2))], FormText(value), key)
     return found
 
 
@@ -85,13 +85,24 @@ def text(fields: dict[str, Any], name: str, what: str) -> str | None:
     return str(value)
 
 
+class FormText(str):
+    """A value read from a form (or the query string), where every value is
+    text: only these may say a switch in words (``true``, ``0``); in JSON a
+    switch is ``true`` or ``false``, as everywhere in warroom."""
+
+    __slots__ = ()
+
+
 def flag(fields: dict[str, Any], name: str, what: str, default: bool) -> bool:
     value = fields.get(name)
     if value is None:
         return default
     if isinstance(value, bool):
         return value
-    word = str(value).strip().lower()
+    if not isinstance(value, FormText):
+        raise Invalid(f"{what}.{name} must be true or false (a JSON boolean), not "
+                      f"{str(value)[:50]!r}.")
+    word = value.strip().lower()
     if word in TRUE:
         return True
     if word in FALSE:

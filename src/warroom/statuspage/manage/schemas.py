@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from warroom.openapi import json_body
 
 FORM = "application/x-www-form-urlencoded"
-SWITCH = "true or false (form fields send the words, as Statuspage's clients do)"
+SWITCH = "true or false (a JSON boolean; form fields send the words, as Statuspage's clients do)"
 
 
 class IncidentFields(BaseModel):
@@ -24,15 +24,23 @@ class IncidentFields(BaseModel):
     component_ids: list[str] | None = Field(None, description="Affected components (ids or "
                                             "names)")
     components: dict[str, str] | None = Field(None, description="Component id > status")
-    deliver_notifications: bool | str | None = Field(None, description=SWITCH)
+    deliver_notifications: bool | None = Field(None, description=SWITCH)
     scheduled_for: str | None = Field(None, description="Start of a maintenance window")
     scheduled_until: str | None = Field(None, description="End of a maintenance window")
-    scheduled_auto_in_progress: bool | str | None = Field(None, description=SWITCH)
-    scheduled_auto_completed: bool | str | None = Field(None, description=SWITCH)
+    scheduled_auto_in_progress: bool | None = Field(None, description=SWITCH)
+    scheduled_auto_completed: bool | None = Field(None, description=SWITCH)
 
 
 class IncidentBody(BaseModel):
     incident: IncidentFields
+
+
+class NewIncidentFields(IncidentFields):
+    name: str = Field(description="The public title.")
+
+
+class NewIncidentBody(BaseModel):
+    incident: NewIncidentFields
 
 
 class ComponentFields(BaseModel):
@@ -40,8 +48,8 @@ class ComponentFields(BaseModel):
                                "partial_outage, major_outage, under_maintenance")
     name: str | None = None
     description: str | None = None
-    showcase: bool | str | None = Field(None, description=SWITCH)
-    only_show_if_degraded: bool | str | None = Field(None, description=SWITCH)
+    showcase: bool | None = Field(None, description=SWITCH)
+    only_show_if_degraded: bool | None = Field(None, description=SWITCH)
 
 
 class ComponentBody(BaseModel):
