@@ -104,6 +104,17 @@ def test_cli_token_create_prints_only_the_token(database):
         assert user is not None and user.role == "responder" and user.is_service_account
 
 
+def test_cli_token_for_a_user_takes_the_users_role_unless_told(database, work):
+    with work() as uow:
+        service.create(uow, username="vic", role="viewer")
+    result = CliRunner().invoke(cli_app, ["token", "create", "--name", "walk", "--user", "vic"])
+    assert result.exit_code == 0, result.output
+    with database.read() as session:
+        (token,) = service.get_tokens(session, user=service.get_by_username(session,
+                                                                             username="vic"))
+        assert token.role == "viewer"
+
+
 def test_cli_token_bad_role_is_a_sentence(database):
     result = CliRunner().invoke(cli_app, ["token", "create", "--name", "x", "--role", "god"])
     assert result.exit_code == 1

@@ -111,8 +111,9 @@ def disable(username: str) -> None:
 @tokens_app.command("create")
 @handles_problems
 def create_token(name: str = typer.Option(..., "--name", help="What the token is for."),
-                 role: str = typer.Option("responder", "--role",
-                                          help="viewer, responder, commander or admin"),
+                 role: str = typer.Option(None, "--role",
+                                          help="viewer, responder, commander or admin "
+                                          "(default: the --user's own role, else responder)"),
                  user: str = typer.Option(None, "--user", help="Issue for this existing user "
                                           "instead of a service account named after --name."),
                  expires: datetime = typer.Option(None, "--expires",

@@ -286,14 +286,17 @@ def unreachable_admins(session: Session) -> str | None:
             "nobody: set one with `warroom user set-email <admin> <address>`.")
 
 
-def service_account_token(uow: UnitOfWork, *, name: str, role: str,
+def service_account_token(uow: UnitOfWork, *, name: str, role: str | None,
                           username: str | None = None,
                           expires_at: datetime | None = None) -> IssuedToken:
-    """A token for a script: for ``username`` if given, else for a service
-    account named after the token (created on first use)."""
+    """A token for a script: for ``username`` if given (with that user's own
+    role unless ``role`` is named), else for a service account named after the
+    token (created on first use, a responder unless ``role`` is named)."""
     if username:
         user = get_by_username_or_raise(uow.session, username=username)
+        role = role or user.role
     else:
+        role = role or Role.responder.value
         account = _slug(name)
         user = get_by_username(uow.session, username=account) or create(
             uow, username=account, role=role, is_service_account=True)
