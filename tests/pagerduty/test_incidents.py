@@ -281,3 +281,10 @@ def test_drill_incidents_say_so(pd, org):
     shown = pd.request("GET", f"/incidents/{drill.ref}").json()["incident"]
     assert shown["summary"] == f"[#{drill.id}] [DRILL] Game day"
     assert shown["is_drill"] is True and shown["urgency"] == "low"
+
+
+def test_a_bad_field_is_named_once_in_pagerdutys_error(pd):
+    answer = pd.create(urgency="extreme")
+    assert answer.status_code == 400
+    errors = answer.json()["error"]["errors"]
+    assert len(errors) == len(set(errors)) == 1 and errors[0].startswith("incident.urgency")

@@ -71,7 +71,7 @@ def respond(request: Request, problem: Problem) -> Response:
                                                (problem.status, problem.title, 2000))
         errors = [*_field_errors(problem.extra.get("errors")), problem.detail] \
             if problem.extra.get("errors") else [problem.detail]
-    body = error_body(status, message, code, errors)
+    body = error_body(status, message, code, list(dict.fromkeys(errors)))  # each sentence once
     headers = {"Retry-After": problem.extra["retry_after"]} \
         if "retry_after" in problem.extra else None
     if speaks_pagerduty(request):
