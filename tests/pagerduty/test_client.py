@@ -8,8 +8,8 @@ unchanged, instead of a socket."""
 from __future__ import annotations
 
 import httpx2
-
 import pagerduty
+
 from tests.pagerduty.conftest import SEED_SERVICE_ID
 
 
