@@ -1,16 +1,19 @@
 """The real ``pagerduty`` library's REST client, pointed at warroom.
 
 ``RestApiV2Client`` insists on an https base URL; its HTTP client is
-``httpx2``, so the requests it builds (headers, From, pagination, bodies)
-reach the app through a transport that hands them to the test client,
-unchanged, instead of a socket."""
+``httpx2``, so most tests hand the requests it builds (headers, From,
+pagination, bodies) to the app through a transport, unchanged, instead of a
+socket; one drives a real ``warroom serve`` over TLS."""
 
 from __future__ import annotations
 
 import httpx2
 import pagerduty
 
+from tests.intake.test_pagerduty_client import tls_server
 from tests.pagerduty.conftest import SEED_SERVICE_ID
+
+__all__ = ["tls_server"]
 
 
 class AppTransport(httpx2.BaseTransport):
@@ -82,3 +85,23 @@ def test_library_raises_on_pagerduty_errors(client, people, org):
         assert error.response.json()["error"]["code"] == 2010
     else:
         raise AssertionError("a viewer created an incident")
+
+
+def test_library_over_tls_against_a_real_warroom_serve(tls_server, people):
+    """The same client over a real socket: warroom serve with --certfile and
+    --keyfile, the library trusting only that certificate."""
+    session = pagerduty.RestApiV2Client(
+        people.tokens["responder"], default_from="responder@example.com",
+        base_url=f"{tls_server.url}/pagerduty",
+        transport=httpx2.HTTPTransport(verify=tls_server.trust))
+    created = session.rpost("incidents", json={
+        "type": "incident", "title": "WebSocket Service Outage - Sev1",
+        "service": {"id": SEED_SERVICE_ID, "type": "service_reference"}, "urgency": "high"})
+    assert created["status"] == "triggered" and created["urgency"] == "high"
+    path = f"incidents/{created['id']}"
+    assert session.rput(path, json={"type": "incident_reference",
+                                    "status": "acknowledged"})["status"] == "acknowledged"
+    assert session.rput(path, json={"type": "incident_reference",
+                                    "status": "resolved"})["status"] == "resolved"
+    listed = list(session.iter_all("incidents", params={"statuses[]": ["resolved"]}))
+    assert [i["id"] for i in listed] == [created["id"]]
