@@ -8,13 +8,17 @@ not take falls through to a templated path of the same shape (``GET
 answered 422 about an integer). This layer looks at every route first: the
 routes of a path are the ones matching it with the fewest path parameters (a
 literal segment beats a template), and when none of them takes the method the
-answer is a 405 problem listing all of their methods.
+answer is a 405 problem listing all of their methods. Routes that speak
+another API's dialect (the PagerDuty and Statuspage drop-ins) carry a
+``refuse(request, problem)`` of their own, and a 405 on their paths is
+answered in that dialect.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from starlette.requests import Request
 from starlette.routing import Route
 
 from warroom.errors import Problem
@@ -24,7 +28,7 @@ if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
 
 ANY = frozenset({"*"})  # a route that takes every method
-_Entry = tuple[Any, int, frozenset[str]]  # path regex, path parameters, methods
+_Entry = tuple[Any, int, frozenset[str], Any]  # path regex, parameters, methods, route
 
 
 class MethodGuard:
@@ -35,23 +39,29 @@ class MethodGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            allowed = self.allowed(scope["path"])
+            allowed, routes = self.matching(scope["path"])
             if allowed and scope["method"] not in allowed and "*" not in allowed:
-                await self._refuse(scope, allowed)(scope, receive, send)
+                await self._refuse(scope, allowed, routes)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
     def allowed(self, path: str) -> frozenset[str]:
         """The methods of the path's routes (empty when no route matches it)."""
+        return self.matching(path)[0]
+
+    def matching(self, path: str) -> tuple[frozenset[str], list[Any]]:
+        """The methods of the path's routes, and those routes."""
         fewest: int | None = None
         methods: set[str] = set()
-        for regex, params, route_methods in self._candidates(path):
+        routes: list[Any] = []
+        for regex, params, route_methods, route in self._candidates(path):
             if (fewest is not None and params > fewest) or regex.match(path) is None:
                 continue
             if fewest is None or params < fewest:
-                fewest, methods = params, set()
+                fewest, methods, routes = params, set(), []
             methods |= route_methods
-        return frozenset(methods)
+            routes.append(route)
+        return frozenset(methods), routes
 
     def _candidates(self, path: str) -> list[_Entry]:
         """Routes with as many segments as the path (a ``{param}`` never spans a
@@ -62,15 +72,20 @@ class MethodGuard:
                 spans = any(c.regex != "[^/]+" for c in route.param_convertors.values())
                 depth = None if spans else route.path_format.count("/")
                 entry = (route.path_regex, len(route.param_convertors),
-                         frozenset(route.methods) if route.methods else ANY)
+                         frozenset(route.methods) if route.methods else ANY, route)
                 self._by_depth.setdefault(depth, []).append(entry)
         return self._by_depth.get(path.count("/"), []) + self._by_depth.get(None, [])
 
     @staticmethod
-    def _refuse(scope: Scope, allowed: frozenset[str]) -> Any:
+    def _refuse(scope: Scope, allowed: frozenset[str], routes: list[Any]) -> Any:
         names = ", ".join(sorted(allowed))
         problem = Problem(f"{scope['method']} is not allowed on {scope['path']}; "
                           f"use {names}.", status=405, title="Method Not Allowed")
+        dialect = next((r.refuse for r in routes if hasattr(r, "refuse")), None)
+        if dialect is not None:
+            answer = dialect(Request(scope), problem)
+            answer.headers["Allow"] = names
+            return answer
         return problem_response(problem, instance=scope["path"], headers={"Allow": names})
 
 

@@ -288,3 +288,11 @@ def test_a_bad_field_is_named_once_in_pagerdutys_error(pd):
     assert answer.status_code == 400
     errors = answer.json()["error"]["errors"]
     assert len(errors) == len(set(errors)) == 1 and errors[0].startswith("incident.urgency")
+
+
+def test_a_method_the_path_does_not_take_is_refused_in_pagerdutys_shape(pd):
+    answer = pd.request("DELETE", "/incidents/PI00001")
+    assert answer.status_code == 405
+    assert set(answer.headers["allow"].split(", ")) == {"GET", "PUT"}
+    assert answer.json()["error"]["message"] == "Method Not Allowed"
+    assert "DELETE is not allowed" in answer.json()["error"]["errors"][0]

@@ -34,10 +34,11 @@ ARGUMENTS = (400, "Arguments Caused Error", 2002)
 UNAUTHORIZED = (401, "Unauthorized", 2006)
 DENIED = (403, "Access Denied", 2010)
 NOT_FOUND = (404, "Not Found", 2100)
+NOT_ALLOWED = (405, "Method Not Allowed", 2100)
 RATE = (429, "Rate Limit Exceeded", 2020)
 
 _BY_STATUS = {400: INVALID, 422: INVALID, 409: ARGUMENTS, 401: UNAUTHORIZED, 403: DENIED,
-              404: NOT_FOUND, 405: NOT_FOUND, 429: RATE}
+              404: NOT_FOUND, 405: NOT_ALLOWED, 429: RATE}
 
 
 class PagerDutyError(Problem):
@@ -89,7 +90,12 @@ def _field_errors(errors: object) -> list[str]:
 
 
 class PagerDutyRoute(APIRoute):
-    """An API route whose refusals are PagerDuty error objects."""
+    """An API route whose refusals are PagerDuty error objects (a 405 from
+    the method guard too: it calls :meth:`refuse`)."""
+
+    @staticmethod
+    def refuse(request: Request, problem: Problem) -> Response:
+        return respond(request, problem)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()

@@ -206,3 +206,12 @@ def test_updating_a_resolved_incident_to_resolved_is_422(client, people):
     client.patch(path, headers=oauth(people), data={"incident[status]": "resolved"})
     again = client.patch(path, headers=oauth(people), data={"incident[status]": "resolved"})
     assert again.status_code == 422 and "already resolved" in again.json()["error"]
+
+
+def test_a_method_the_path_does_not_take_is_refused_in_statuspages_shape(client, people):
+    created = create(client, people, data={"incident[name]": "Down"}).json()
+    answer = client.post(f"{base(client, people)}/incidents/{created['id']}",
+                         headers=oauth(people), data={"incident[body]": "x"})
+    assert answer.status_code == 405
+    assert {"GET", "PATCH", "PUT", "DELETE"} <= set(answer.headers["allow"].split(", "))
+    assert "POST is not allowed" in answer.json()["error"]

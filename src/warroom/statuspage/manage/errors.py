@@ -37,7 +37,12 @@ def error_response(status: int, sentence: str, extra: dict[str, Any] | None = No
 
 class StatuspageRoute(APIRoute):
     """A route whose errors (its permission check and body parsing included)
-    answer in Statuspage's format rather than warroom's problem+json."""
+    answer in Statuspage's format rather than warroom's problem+json (a 405
+    from the method guard too: it calls :meth:`refuse`)."""
+
+    @staticmethod
+    def refuse(request: Request, problem: Problem) -> Response:
+        return error_response(problem.status, problem.detail, problem.extra)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
