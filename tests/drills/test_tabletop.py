@@ -15,6 +15,8 @@ from warroom.drills.models import DrillInject
 from warroom.drills.scenarios import PHASE_MILESTONES
 from warroom.incidents import service as incidents
 from warroom.incidents.phases import Phase
+from warroom.reviews import service as reviews
+from warroom.reviews.models import ActionItem
 
 LIBRARY = sorted(s.id for s in scenarios.get_all())
 ORDER = [p.value for p in Phase]
@@ -96,3 +98,23 @@ def test_a_tabletop_drill_is_scored_against_its_objectives(scenario_id, drills, 
 
 def test_every_phase_objective_names_a_milestone():
     assert set(PHASE_MILESTONES) <= set(ORDER)
+
+
+def test_the_debrief_is_the_drill_incidents_review_with_its_action_items(drills, database):
+    ref = drills.start("ddos", scale=10)
+    incident_ref = drills.incident_ref(ref)
+    scenario = scenarios.get_or_raise("ddos")
+    drills.at(ref, scenario.duration_minutes)
+    drills.cycle()
+    debrief = drills.end(ref)["debrief"]  # nothing was done: every objective missed
+    with database.read() as session:
+        incident = incidents.get_by_ref_or_raise(session, ref=incident_ref)
+        review = reviews.get(session, incident_id=incident.id)
+        filed = session.query(ActionItem).filter(ActionItem.incident_id == incident.id).all()
+    assert review is not None and review.state == "draft"
+    assert review.sections["overview"].startswith(f"Drill {ref} of scenario ddos")
+    assert review.sections["went_well"] == "- (none)"
+    assert review.sections["improve"].count("\n- ") + 1 == len(scenario.objectives)
+    assert sorted(i.title for i in filed) == sorted(a["title"] for a in debrief["action_items"])
+    assert {i.source for i in filed} == {"drill"} and all(i.is_drill for i in filed)
+    assert debrief["action_item_refs"] == [f"AI-{i.id}" for i in sorted(filed, key=lambda i: i.id)]
