@@ -18,6 +18,7 @@ DELIBERATELY_LAZY = {
     ("db.py", "alembic.config"): "as above",
     ("outbound.py", "certifi"): "optional: the system trust store is used without it",
     ("worker.py", "psycopg"): "the PostgreSQL driver, absent on an SQLite-only install",
+    ("reviews/export.py", "weasyprint"): "needs the system's Pango: only PDF export pays for it",
 }
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 
 import pytest
 
+from warroom.errors import Unavailable
 from warroom.incidents import service as incidents
 from warroom.reviews import charts, export, service
 from warroom.reviews.api import render
@@ -70,3 +72,9 @@ def test_sanitise_drops_raw_html():
 def test_chart_escapes_labels():
     svg = charts.bars("t<", [("a&b", 60.0), ("none", None)])
     assert "a&amp;b" in svg and "t&lt;" in svg and "not yet" in svg
+
+
+def test_without_weasyprint_or_pango_pdf_export_says_what_is_missing(monkeypatch):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # the import now fails
+    with pytest.raises(Unavailable, match="Pango"):
+        export.pdf("<html><body>x</body></html>")

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import nh3
 from markdown_it import MarkdownIt
-from weasyprint import HTML  # type: ignore[import-untyped]
 
+from warroom.errors import Unavailable
 from warroom.reviews import charts, sections
 from warroom.reviews.items import ref as item_ref
 
@@ -110,7 +110,15 @@ def html(review: Review, facts: dict[str, Any], action_items: list[ActionItem]) 
 
 def pdf(page: str) -> bytes:
     """The standalone HTML printed to PDF (no URL is fetched: base_url is unset
-    and the page references nothing outside itself)."""
+    and the page references nothing outside itself). WeasyPrint is imported
+    here, not with the module: it needs the system's Pango, and warroom must
+    start (and export Markdown and HTML) on a machine without it."""
+    try:
+        from weasyprint import HTML  # type: ignore[import-untyped]
+    except (ImportError, OSError) as missing:  # OSError: Pango itself is missing
+        raise Unavailable("PDF export needs the Pango libraries (Debian: libpango-1.0-0 "
+                          "libpangoft2-1.0-0); Markdown and HTML export work without "
+                          "them.") from missing
     rendered: bytes = HTML(string=page, url_fetcher=_refuse).write_pdf()
     return rendered
 
