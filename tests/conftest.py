@@ -13,6 +13,7 @@ import itertools
 import os
 import shutil
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -30,7 +31,6 @@ from warroom.db import Actor, Database, UnitOfWork, migrate, set_database
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
     from warroom.config import Settings
 
@@ -117,6 +117,9 @@ def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("WARROOM_WEBHOOK_TIMEOUT_SECONDS", "5")
     # Local receivers stand in for Slack, gateways and webhooks on loopback.
     monkeypatch.setenv("WARROOM_OUTBOUND_ALLOW", "127.0.0.0/8,::1")
+    # Closing needs no review here; tests/reviews puts the shipped policy back.
+    monkeypatch.setenv("WARROOM_REVIEWS_POLICY_FILE",
+                       str(Path(__file__).parent / "support" / "reviews-close-freely.yaml"))
     config.reset()
     yield config.get_settings()
     config.reset()

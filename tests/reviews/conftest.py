@@ -8,11 +8,19 @@ from datetime import timedelta
 import pytest
 
 from tests.playbooks.conftest import assign, configure, declare, worker
+from warroom import config
 from warroom.auth import service as users
 from warroom.db import Actor
 from warroom.incidents import service as incidents
 
 __all__ = ["assign", "configure", "declare", "worker"]
+
+
+@pytest.fixture(autouse=True)
+def shipped_review_policy(settings, monkeypatch):
+    """The close gate is what these tests are about: the shipped policy."""
+    monkeypatch.delenv("WARROOM_REVIEWS_POLICY_FILE")
+    config.reset()
 
 
 @pytest.fixture

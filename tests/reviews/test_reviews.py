@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from warroom import config
 from warroom.audit import service as audit
 from warroom.errors import Conflict, Forbidden
 from warroom.incidents import service as incidents
@@ -128,3 +129,16 @@ def test_an_approved_review_cannot_be_edited(declare, walk, work):
     act(work, ref, "approve")
     with pytest.raises(Conflict, match="approved"):
         written(work, ref)
+
+
+def test_an_organisations_own_policy_file_decides_whether_closing_needs_a_review(
+        declare, walk, work, monkeypatch, tmp_path):
+    own = tmp_path / "reviews.yaml"
+    own.write_text("severities:\n" + "".join(
+        f"  {s}: {{first_notes_hours: 12, due_hours: 48, follow_up_days: 7, "
+        f"required_to_close: false, waivable: true}}\n" for s in ("sev1", "sev2", "sev3", "sev4")))
+    monkeypatch.setenv("WARROOM_REVIEWS_POLICY_FILE", str(own))
+    config.reset()
+    ref = declare(severity="sev1")
+    walk(ref, TO_LESSONS)
+    close(work, ref)  # the shipped policy would refuse this (sev1 needs an approved review)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from warroom.config import shipped_dir
 from warroom.errors import Invalid
+from warroom.reviews import settings as reviews_settings
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -106,10 +107,10 @@ def names() -> list[str]:
 
 
 def policy(severity: str) -> ReviewPolicy:
-    policies = load_policy(shipped_dir("rules") / "reviews.yaml")
-    found = policies.get(severity)
+    path = reviews_settings.get().reviews_policy_file or shipped_dir("rules") / "reviews.yaml"
+    found = load_policy(path).get(severity)
     if found is None:
-        raise Invalid(f"rules/reviews.yaml has no review policy for {severity}.")
+        raise Invalid(f"{path.name} has no review policy for {severity}.")
     return found
 
 
