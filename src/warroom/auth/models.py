@@ -27,7 +27,7 @@ class User(Base):
     created_at: Mapped[datetime]
     password_hash: Mapped[str | None] = mapped_column(String(255))
     """Argon2 hash of the console password (None: cannot sign in with one)."""
-    oidc_subject: Mapped[str | None] = mapped_column(String(512), unique=True)
+    oidc_subject: Mapped[str | None] = mapped_column(String(512), unique=True, index=True)
     """``<issuer> <sub>`` of the OpenID Connect identity bound to this user at
     its first single sign-on; later sign-ins must present the same one."""
 

@@ -24,10 +24,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('users') as batch:
-        batch.add_column(sa.Column('password_hash', sa.String(length=255), nullable=True))
-        batch.add_column(sa.Column('oidc_subject', sa.String(length=512), nullable=True))
-        batch.create_unique_constraint('uq_users_oidc_subject', ['oidc_subject'])
+    # Plain ADD COLUMN and a unique index, not a batch table copy: on SQLite a
+    # copy of ``users`` drops the table other tables' rows point at.
+    op.add_column('users', sa.Column('password_hash', sa.String(length=255), nullable=True))
+    op.add_column('users', sa.Column('oidc_subject', sa.String(length=512), nullable=True))
+    op.create_index('ix_users_oidc_subject', 'users', ['oidc_subject'], unique=True)
     op.create_table(
         'user_sessions',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -61,7 +62,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('sign_in_failures')
     op.drop_table('user_sessions')
+    op.drop_index('ix_users_oidc_subject', table_name='users')
     with op.batch_alter_table('users') as batch:
-        batch.drop_constraint('uq_users_oidc_subject', type_='unique')
         batch.drop_column('oidc_subject')
         batch.drop_column('password_hash')
