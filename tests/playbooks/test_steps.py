@@ -347,5 +347,5 @@ def test_notify_step_waits_for_its_recipients_then_sends_through_the_outbox(
     assert sorted(m["To"] for m in messages) == ["commander@example.com", "dpo@example.com"]
     dpo = next(m for m in messages if m["To"] == "dpo@example.com")
     assert dpo["Subject"] == "URGENT: Compliance Incident - our service"
-    assert f"Compliance incident detected. See http://127.0.0.1:8080/api/v1/incidents/{ref}" \
+    assert f"Compliance incident detected. See http://127.0.0.1:8080/incidents/{ref}" \
         in dpo.get_content()
