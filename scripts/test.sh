@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-system-deps.sh postgresql prometheus prometheus-alertmanager chromium \
-  libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+  libpango-1.0-0 libpangoft2-1.0-0 poppler-utils curl
 
 workdir=$(mktemp -d /tmp/warroom-test.XXXXXX)
 chmod 755 "$workdir"

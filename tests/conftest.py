@@ -38,6 +38,10 @@ pytest_plugins = ["tests.support.fixtures"]
 
 PG_URL = os.environ.get("WARROOM_TEST_PG_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+ON_POSTGRESQL = pytest.mark.parametrize("backend", [b for b in BACKENDS if b == "postgresql"],
+                                        indirect=True)
+"""For a test about what only PostgreSQL does (two writers at once, pg_dump):
+it runs on the PostgreSQL backend alone, as ``make test`` always provides."""
 _counter = itertools.count()
 
 

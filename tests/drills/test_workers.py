@@ -4,9 +4,9 @@ at the same time passes over the rows the first one holds."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
+from tests.conftest import ON_POSTGRESQL
 from warroom.db import Actor
 from warroom.drills import engine
 from warroom.drills.models import DrillInject
@@ -14,9 +14,8 @@ from warroom.drills.models import DrillInject
 WORKER = Actor(name="worker", kind="system")
 
 
+@ON_POSTGRESQL  # SQLite runs one writer at a time: two workers cannot overlap there
 def test_two_workers_at_once_fire_each_inject_once(drills, database, clock, backend):
-    if backend != "postgresql":
-        pytest.skip("SQLite runs one writer at a time")
     ref = drills.start("database-breach", scale=10)
     drills.at(ref, 60)
     with drills.unit(WORKER) as first:

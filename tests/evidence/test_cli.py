@@ -7,9 +7,9 @@ import hashlib
 import json
 import subprocess
 
-import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import ON_POSTGRESQL
 from warroom.cli import app as cli_app
 
 runner = CliRunner()
@@ -46,10 +46,9 @@ def test_add_a_file_with_its_source_and_collection_time(incident, tmp_path, clie
     assert verified.exit_code == 0 and "evidence intact" in verified.output
 
 
+@ON_POSTGRESQL  # pg_dump reads a PostgreSQL database
 def test_collect_pg_dump_stores_its_output_and_records_the_run(
         incident, backend, database_url, client, tmp_path):
-    if backend != "postgresql":
-        pytest.skip("pg_dump needs the PostgreSQL backend")
     url = database_url.replace("postgresql+psycopg://", "postgresql://")
     item = run("collect", incident, "--", "pg_dump", "-F", "c", "-t", "incidents", url)
     record = item["collection"]

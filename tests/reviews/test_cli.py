@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 
-import pytest
 from typer.testing import CliRunner
 
 from warroom.cli import app as cli_app
@@ -14,7 +12,6 @@ from warroom.cli import app as cli_app
 TO_LESSONS = [("ack", 3), ("recovery", 20), ("lessons_learned", 30)]
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 def test_review_export_pdf_and_metrics_from_the_command_line(declare, walk, tmp_path, people):
     ref = declare(severity="sev3", services=["chat"])
     walk(ref, TO_LESSONS)
