@@ -16,7 +16,27 @@ if TYPE_CHECKING:
 
     from warroom.db import Actor
 
-NAV = (("/incidents", "Incidents"),)
+NAV: tuple[tuple[str, str, Permission], ...] = (
+    ("/incidents", "Incidents", Permission.incident_read),
+    ("/oncall", "On call", Permission.oncall_read),
+    ("/alerts", "Alerts", Permission.alert_read),
+    ("/status-admin", "Status page", Permission.statuspage_read),
+    ("/actions", "Action items", Permission.review_read),
+    ("/metrics-dashboard", "Metrics", Permission.metrics_read),
+    ("/breaches", "Breaches", Permission.breach_read),
+    ("/drills", "Drills", Permission.drill_read),
+    ("/admin", "Admin", Permission.user_read),
+)
+"""The main menu, one entry per screen, shown only to roles that may open it."""
+
+INCIDENT_TABS: tuple[tuple[str, str, Permission], ...] = (
+    ("", "Overview", Permission.incident_read),
+    ("/review", "Review", Permission.review_read),
+    ("/evidence", "Evidence", Permission.evidence_read),
+    ("/breaches", "Breaches", Permission.breach_read),
+)
+"""The incident page's tabs: ``/incidents/{id}`` plus each suffix. A domain's
+screen for one incident is a tab here, so the incident stays one place."""
 
 
 def can(actor: Actor, permission: Permission | str) -> bool:
@@ -27,7 +47,10 @@ def render(request: Request, actor: Actor, name: str, context: dict[str, Any], *
            status: int = 200) -> Response:
     """One screen: the template gets the actor, ``can(...)`` and the nav."""
     return templates.TemplateResponse(request, name, {
-        "actor": actor, "can": lambda permission: can(actor, permission), "nav": NAV,
+        "actor": actor, "can": lambda permission: can(actor, permission),
+        "nav": [(href, label) for href, label, needed in NAV if can(actor, needed)],
+        "tab_links": [(suffix, label) for suffix, label, needed in INCIDENT_TABS
+                          if can(actor, needed)],
         "path": request.url.path, **context}, status_code=status)
 
 
