@@ -15,6 +15,7 @@ from warroom.compliance import drafts, notices, publishing, register, service
 from warroom.compliance.submissions import Sent
 from warroom.errors import Conflict, Gone, Invalid
 from warroom.evidence import service as evidence
+from warroom.incidents import timeline
 from warroom.notify import service as outbox
 
 
@@ -196,3 +197,21 @@ def test_a_submission_is_kept_as_evidence_with_its_hash(confirmed, work, databas
         item = evidence.get_for_update(uow, ref=items[0].ref)
         assert b"".join(evidence.open_content(uow, item, purpose="check what was sent")) \
             == content
+
+
+def test_without_a_dpo_address_the_admins_are_told_and_the_timeline_says_so(
+        work, database, clock, people, declare):
+    ref = declare(type="security_breach", severity="sev2")
+    with work() as uow:
+        incident = service.incidents.get_by_ref_or_raise(uow.session, ref=ref)
+        service.open_breach(uow, incident=incident,
+                            facts={"aware_at": clock.now(), "awareness_basis": "b"})
+        incident_id = incident.id
+    with database.read() as session:
+        notices_sent = [m for m in outbox.get_all(session) if m.kind == "dpo_notice"]
+        events = timeline.get_all(session, incident_id=incident_id, kind="breach")
+    assert [m.destination for m in notices_sent] == ["admin@example.com"]
+    (told,) = [e for e in events if e.data.get("action") == "dpo_notified"]
+    assert "WARROOM_COMPLIANCE_DPO_EMAIL is not set" in told.summary
+    assert told.summary.endswith("the admins were told instead: admin")
+    assert told.data["dpo_fallback"] == ["admin"]

@@ -34,6 +34,8 @@ class Message:
     kind: str = "breach"
     credentials: tuple[str, ...] = ()
     told: list[str] = field(default_factory=list)
+    dpo_fallback: list[str] | None = None
+    """Set when no DPO address is configured: the admins told instead."""
 
 
 def role_holders(session: Session, breach: Breach, role: str) -> list[int]:
@@ -65,10 +67,26 @@ def to_people(uow: UnitOfWork, breach: Breach, people: list[int], message: Messa
 
 
 def to_dpo(uow: UnitOfWork, breach: Breach, message: Message) -> bool:
-    """Write to the DPO's address; False when it is not configured or a drill."""
-    address = dpo_address()
-    if address is None or breach.is_drill:
+    """Write to the DPO's address; False for a drill.
+
+    With no address configured the notice must still reach someone who can
+    act on it within the 72 hours, so it goes to every active admin with an
+    email instead (``message.dpo_fallback`` names them, for the timeline);
+    False when there is nobody to tell at all."""
+    if breach.is_drill:
         return False
+    address = dpo_address()
+    if address is None:
+        admins = users.active_admins_with_email(uow.session)
+        for admin in admins:
+            enqueue(uow, message=Outgoing(
+                channel="email", destination=admin.email or "", kind=message.kind,
+                subject=_subject(breach, message), body=message.body,
+                incident_id=breach.incident_id, recipient=admin.username,
+                key=f"{message.key}:dpo-admin:{admin.id}", credentials=message.credentials))
+            message.told.append(admin.username)
+        message.dpo_fallback = [admin.username for admin in admins]
+        return bool(admins)
     enqueue(uow, message=Outgoing(channel="email", destination=address, kind=message.kind,
                                   subject=_subject(breach, message), body=message.body,
                                   incident_id=breach.incident_id, recipient="dpo",

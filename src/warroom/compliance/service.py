@@ -12,7 +12,7 @@ import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from warroom.audit import service as audit
 from warroom.compliance import clocks, notices, playbook_steps, regimes
@@ -106,8 +106,7 @@ def open_breach(uow: UnitOfWork, *, title: str | None = None, incident: Incident
     facts = dict(facts or {})
     now = uow.now()
     year = now.year
-    number = (uow.session.scalar(select(func.max(Breach.number)).where(Breach.year == year))
-              or 0) + 1
+    number = _next_number(uow, year)
     name = (title or (incident.title if incident else "") or "").strip()
     if not name:
         raise Invalid("A breach record standing alone needs a title.")
@@ -127,6 +126,24 @@ def open_breach(uow: UnitOfWork, *, title: str | None = None, incident: Incident
     if confirm:
         transition(uow, breach=breach, to="confirmed")
     return breach
+
+
+NUMBER_LOCK = 0x42520000
+"""PostgreSQL advisory lock key (plus the year) serialising breach numbers."""
+
+
+def _next_number(uow: UnitOfWork, year: int) -> int:
+    """The year's next number. Two breaches opened at once on PostgreSQL would
+    both read the same max and the second would fail on the unique
+    constraint; a transaction-scoped advisory lock per year makes the second
+    wait until the first commits, and its read (READ COMMITTED, a fresh
+    snapshot per statement) then sees the first number. SQLite has one
+    writer at a time already."""
+    if not uow.is_sqlite:
+        uow.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                            {"key": NUMBER_LOCK + year})
+    return (uow.session.scalar(select(func.max(Breach.number)).where(Breach.year == year))
+            or 0) + 1
 
 
 def assess(uow: UnitOfWork, *, breach: Breach, facts: dict[str, Any]) -> Breach:
