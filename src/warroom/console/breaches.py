@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from starlette.responses import Response
 
 from warroom.auth.permissions import Permission
-from warroom.compliance import clocks, drafts, register, regimes
+from warroom.compliance import clocks, drafts, regimes, register
 from warroom.compliance import service as breaches
 from warroom.compliance.submissions import Sent
 from warroom.console.screens import render, see_other
