@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from warroom.auth.deps import public
-from warroom.console import incidents, live, models, signin
+from warroom.console import evidence, incidents, live, models, signin
 from warroom.console.screens import see_other
 from warroom.console.session import CsrfRejected, SignInRequired
 from warroom.console.settings import ConsoleSettings
@@ -49,6 +49,7 @@ def home() -> Response:
 router.include_router(signin.router)
 router.include_router(live.router)
 router.include_router(incidents.router)
+router.include_router(evidence.router)
 
 
 def mount(app: FastAPI) -> None:
