@@ -27,7 +27,7 @@ from warroom.console.screens import render, see_other
 from warroom.console.session import CsrfRejected, check_csrf, console_requires, verify_csrf
 from warroom.db import Actor
 from warroom.errors import Invalid, NotFound, Problem
-from warroom.evidence import custody, service, upload
+from warroom.evidence import service
 from warroom.evidence.schemas import STORED_KINDS, ExternalItemIn, ItemIn
 from warroom.http import client_ip
 from warroom.incidents import service as incidents
@@ -80,8 +80,8 @@ def _item_page(request: Request, actor: Actor, ref: str, ev: str, *,
     with request.app.state.database.read() as session:
         incident = incidents.get_by_ref_or_raise(session, ref=ref)
         item = _item_of(session, incident.id, ev)
-        events = custody.events(session, item.id)
-        problems = custody.verify_item(session, item)
+        events = service.custody_log(session, item)
+        problems = service.check_chain(session, item)
         derived = f"EV-{item.derived_from_id}" if item.derived_from_id else None
         head = {"id": incident.ref, "title": incident.title}
     return render(request, actor, "evidence_item.html", {
@@ -100,7 +100,7 @@ def _item_of(session: Any, incident_id: int, ev: str) -> EvidenceItem:
 # ---- adding items ---------------------------------------------------------------
 
 
-class _FormReceived(upload.Received):
+class _FormReceived(service.UploadReceiver):
     """The domain's streaming receiver, fed by a browser form: plain fields
     come first and become the item's metadata (and the CSRF check) when the
     ``file`` part begins."""
@@ -206,7 +206,7 @@ async def upload_item(request: Request, ref: str, actor: Writer) -> Response:
 
 async def _parse(request: Request, content_type: str, got: _FormReceived) -> None:
     """Feed the body to the parser as it arrives (as :func:`upload.receive`)."""
-    parser = MultipartParser(upload.boundary_of(content_type), got.callbacks())
+    parser = MultipartParser(service.upload_boundary(content_type), got.callbacks())
     try:
         async for chunk in request.stream():
             parser.write(chunk)
