@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from warroom.auth.deps import public
-from warroom.console import breaches, incidents, live, models, signin
+from warroom.console import breaches, evidence, incidents, live, models, signin
 from warroom.console.screens import see_other
 from warroom.console.session import CsrfRejected, SignInRequired
 from warroom.console.settings import ConsoleSettings
@@ -50,6 +50,7 @@ router.include_router(signin.router)
 router.include_router(live.router)
 router.include_router(incidents.router)
 router.include_router(breaches.router)
+router.include_router(evidence.router)
 
 
 def mount(app: FastAPI) -> None:

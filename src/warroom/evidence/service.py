@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from warroom.auth import service as users
 from warroom.errors import Conflict, Invalid, NotFound
-from warroom.evidence import collect, custody, store
+from warroom.evidence import collect, custody, store, upload
 from warroom.evidence import settings as evidence_settings
 from warroom.evidence.custody import Happening
 from warroom.evidence.models import EvidenceItem
@@ -435,3 +435,18 @@ def _snapshot(item: EvidenceItem) -> dict[str, Any]:
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+UploadReceiver = upload.Received
+"""The streaming upload parser, for the console's form (imports stay on service)."""
+upload_boundary = upload.boundary_of
+
+
+def custody_log(session: Session, item: EvidenceItem) -> list[Any]:
+    """The item's custody events, oldest first (the console's item page)."""
+    return custody.events(session, item.id)
+
+
+def check_chain(session: Session, item: EvidenceItem) -> list[str]:
+    """What is wrong with the item's custody chain; [] when intact."""
+    return custody.verify_item(session, item)
