@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from warroom.auth import service as users
 from warroom.drills import scenarios
 from warroom.errors import Problem
+from warroom.evidence import service as evidence
+from warroom.evidence.schemas import ItemIn
 from warroom.incidents import service as incidents
 from warroom.intake import service as intake
 from warroom.intake.sources import generic
@@ -60,7 +62,20 @@ def _fixture(uow: UnitOfWork, drill: Drill, inject: Inject) -> str:
     path = scenarios.fixtures_directory() / (inject.fixture or "")
     content = path.read_bytes()
     digest = hashlib.sha256(content).hexdigest()
-    text = (f"Evidence to collect: {inject.fixture} ({len(content)} bytes, sha256 {digest}). "
+    filed = ""
+    if drill.incident_id is not None:
+        # Filed in the drill incident's locker so participants collect (and
+        # preserve) a real item, its custody trail naming the drill.
+        incident = incidents.get_for_update(uow, ref=f"INC-{drill.incident_id}")
+        item = evidence.register_content(uow, incident=incident, content=content, meta=ItemIn(
+            kind="file", title=f"[DRILL] {inject.fixture}", original_filename=inject.fixture,
+            description=f"Fixture of drill {drill.ref} (inject {inject.id}).",
+            collected_by=f"drill {drill.ref}", tlp="green"))
+        evidence.note(uow, item, action="note",
+                      purpose=f"filed by drill {drill.ref}, inject {inject.id}")
+        filed = f" It is filed as {item.ref}."
+    text = (f"Evidence to collect: {inject.fixture} ({len(content)} bytes, sha256 "
+            f"{digest}).{filed} "
             f"Preserve it in the evidence locker with its hash.")
     _tell(uow, drill, subject=f"{drill.ref}: evidence to collect ({inject.fixture})",
           body=text, key=f"drill:{drill.id}:{inject.id}")
