@@ -13,6 +13,7 @@ from tests.console.support import csrf_of, sign_in
 from tests.core.test_route_permissions import concrete_path, declared_access, is_console
 from warroom.auth.deps import PublicMarker
 from warroom.auth.permissions import ROLE_ORDER, allows
+from warroom.console.screens import INCIDENT_TABS, NAV
 from warroom.console.session import SESSION_COOKIE
 from warroom.http import api_routes
 
@@ -200,3 +201,17 @@ def test_playbook_steps_and_checklist_items_are_ticked_one_by_one(client, comman
     again = client.post(action, data={"csrf_token": commander})
     assert again.status_code == 409 and f'id="step-{step}-error"' in again.text
     assert "commander" in client.get(page + "?kind=step").text
+
+
+def test_every_menu_entry_and_incident_tab_opens_a_screen(client, people, database, clock):
+    """The menu and the tabs name only screens that exist: no link in the console is a 404."""
+    sign_in(client, database, clock, "admin")
+    token = csrf_of(client.get("/incidents").text)
+    page = declare(client, token)
+    html = client.get(page).text
+    for href, label, _ in NAV:
+        assert f'href="{href}"' in html, label
+        assert client.get(href).status_code == 200, href
+    for suffix, label, _ in INCIDENT_TABS:
+        assert f'href="{page}{suffix}"' in html, label
+        assert client.get(page + suffix).status_code == 200, suffix

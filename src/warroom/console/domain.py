@@ -34,8 +34,7 @@ LOCAL_ONLY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
               "worker-src 'self' blob:; connect-src 'self'")
 """The docs pages may load nothing from another host (ReDoc's bundle would
 fetch its own logo from a CDN): the browser enforces it."""
-CONSOLE_PREFIXES = ("/incidents", "/sign-in", "/sign-out", "/oncall", "/alerts", "/status-admin",
-                    "/actions", "/metrics-dashboard", "/breaches", "/drills", "/admin")
+CONSOLE_PREFIXES = ("/incidents", "/sign-in", "/sign-out", "/breaches")
 """Paths whose errors are pages, not problem+json (every screen in ``screens.NAV``)."""
 
 router = APIRouter(include_in_schema=False)

@@ -18,20 +18,12 @@ if TYPE_CHECKING:
 
 NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/incidents", "Incidents", Permission.incident_read),
-    ("/oncall", "On call", Permission.oncall_read),
-    ("/alerts", "Alerts", Permission.alert_read),
-    ("/status-admin", "Status page", Permission.statuspage_read),
-    ("/actions", "Action items", Permission.review_read),
-    ("/metrics-dashboard", "Metrics", Permission.metrics_read),
     ("/breaches", "Breaches", Permission.breach_read),
-    ("/drills", "Drills", Permission.drill_read),
-    ("/admin", "Admin", Permission.user_read),
 )
 """The main menu, one entry per screen, shown only to roles that may open it."""
 
 INCIDENT_TABS: tuple[tuple[str, str, Permission], ...] = (
     ("", "Overview", Permission.incident_read),
-    ("/review", "Review", Permission.review_read),
     ("/evidence", "Evidence", Permission.evidence_read),
     ("/breaches", "Breaches", Permission.breach_read),
 )
