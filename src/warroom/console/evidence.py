@@ -14,12 +14,12 @@ form, and nothing of it is saved.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.multipart import parse_options_header
 from starlette.concurrency import run_in_threadpool
 
 from warroom.auth.permissions import Permission
@@ -182,7 +182,7 @@ async def upload_item(request: Request, ref: str, actor: Writer) -> Response:
 
     got = _FormReceived(request, open_sink)
     try:
-        await _parse(request, content_type, got)
+        await service.feed_upload(request.stream(), content_type, got)
         if got.sink is None or got.meta is None:
             got.fail("file", "Choose a file to upload.")
         assert got.sink is not None and got.meta is not None
@@ -202,24 +202,6 @@ async def upload_item(request: Request, ref: str, actor: Writer) -> Response:
         return _list_page(request, actor, ref, form=form, errors={field: message},
                           status=problem.status)
     return see_other(f"/incidents/{ref}/evidence/{item_ref}")
-
-
-async def _parse(request: Request, content_type: str, got: _FormReceived) -> None:
-    """Feed the body to the parser as it arrives (as :func:`upload.receive`)."""
-    parser = MultipartParser(service.upload_boundary(content_type), got.callbacks())
-    try:
-        async for chunk in request.stream():
-            parser.write(chunk)
-        parser.finalize()
-    except Problem:
-        got.discard()
-        raise
-    except Exception as error:
-        got.discard()
-        raise Invalid(f"The upload is not valid multipart/form-data: {error}") from None
-    except BaseException:
-        got.discard()
-        raise
 
 
 def _upload_field(detail: str) -> str:
@@ -297,13 +279,8 @@ def download(request: Request, ref: str, ev: str, actor: Reader,
     except Problem as problem:
         return _item_page(request, actor, ref, ev, status=problem.status,
                           errors={"download": problem.detail})
-    ascii_name = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)[:200]
-    return StreamingResponse(chunks, media_type="application/octet-stream", headers={
-        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
-                               f"filename*=UTF-8''{quote(name, safe='')}",
-        "X-Content-Type-Options": "nosniff", "Content-Length": str(size),
-        "Content-Security-Policy": "default-src 'none'; sandbox",
-        "Cache-Control": "no-store", "Digest": f"sha-256={sha256}"})
+    return StreamingResponse(chunks, media_type="application/octet-stream",
+                             headers=service.attachment_headers(name, size, sha256))
 
 
 def _act(request: Request, actor: Actor, ref: str, ev: str, form: str, action: Any) -> Response:

@@ -11,7 +11,6 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
 
 import orjson
 from fastapi import APIRouter, Query, Request
@@ -162,13 +161,8 @@ def download(ev: str, request: Request, actor: Reader,
         chunks = service.open_content(uow, item, purpose=purpose)
         name = item.original_filename or f"{item.ref}.bin"
         size, sha256 = item.size, item.sha256
-    ascii_name = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)[:200]
-    return StreamingResponse(chunks, media_type="application/octet-stream", headers={
-        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
-                               f"filename*=UTF-8''{quote(name, safe='')}",
-        "X-Content-Type-Options": "nosniff", "Content-Length": str(size),
-        "Content-Security-Policy": "default-src 'none'; sandbox",
-        "Cache-Control": "no-store", "Digest": f"sha-256={sha256}"})
+    return StreamingResponse(chunks, media_type="application/octet-stream",
+                             headers=service.attachment_headers(name, size, sha256))
 
 
 @router.post("/api/v1/evidence/{ev}/transfer", response_model=ItemOut)

@@ -440,6 +440,8 @@ def _plain(value: Any) -> Any:
 UploadReceiver = upload.Received
 """The streaming upload parser, for the console's form (imports stay on service)."""
 upload_boundary = upload.boundary_of
+feed_upload = upload.feed
+attachment_headers = upload.attachment_headers
 
 
 def custody_log(session: Session, item: EvidenceItem) -> list[Any]:

@@ -11,6 +11,7 @@ to disk once.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from pydantic import ValidationError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -107,6 +108,16 @@ async def receive(stream: AsyncIterator[bytes], content_type: str,
     """Parse the body as it streams; ``open_sink`` is called once the metadata
     has been read, to get where the file's bytes go."""
     got = Received(open_sink)
+    await feed(stream, content_type, got)
+    if got.meta is None:
+        got.discard()
+        raise Invalid("The upload has no 'metadata' part.")
+    return got
+
+
+async def feed(stream: AsyncIterator[bytes], content_type: str, got: Received) -> None:
+    """Write the body into ``got``'s parser as it arrives; on any failure the
+    partly written file is discarded, so a cut upload leaves nothing behind."""
     parser = MultipartParser(boundary_of(content_type), got.callbacks())
     try:
         async for chunk in stream:
@@ -121,10 +132,21 @@ async def receive(stream: AsyncIterator[bytes], content_type: str,
     except BaseException:
         got.discard()
         raise
-    if got.meta is None:
-        got.discard()
-        raise Invalid("The upload has no 'metadata' part.")
-    return got
+
+
+def attachment_headers(name: str, size: int | None, sha256: str | None) -> dict[str, str]:
+    """How evidence content is always served: a download, never rendered."""
+    ascii_name = "".join(c if c.isalnum() or c in "._-" else "_" for c in name)[:200]
+    headers = {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
+                                      f"filename*=UTF-8''{quote(name, safe='')}",
+               "X-Content-Type-Options": "nosniff",
+               "Content-Security-Policy": "default-src 'none'; sandbox",
+               "Cache-Control": "no-store"}
+    if size is not None:
+        headers["Content-Length"] = str(size)
+    if sha256 is not None:
+        headers["Digest"] = f"sha-256={sha256}"
+    return headers
 
 
 def _metadata(raw: bytes) -> ItemIn:
