@@ -440,10 +440,10 @@ def open_notice(request: Request, ref: str, actor: StatusWriter,
         if not message.strip():
             raise Problem("Write what the public should read.", status=400,
                           title="Bad Request")
-        request.app.state.statuspage.current()
         notices.create(uow, name=name.strip(), internal_ref=incident.ref,
                        source="console", posting=notices.posting(uow.session, status="investigating",
                                                body=message.strip(), wanted={}))
 
+    request.app.state.statuspage.current()  # default components, before the unit of work
     return _act(request, actor, ref, "notice-open", create,
                 values={"notice_name": name, "notice_message": message})
