@@ -14,12 +14,12 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from starlette.responses import Response
 
 from warroom.auth import service as users
-from warroom.auth.permissions import INCIDENT_ROLE_GRANTS, Permission
-from warroom.console.live import feed_of
-from warroom.console.screens import can, render, see_other
 from warroom.auth.deps import requires_on_incident
+from warroom.auth.permissions import INCIDENT_ROLE_GRANTS, Permission
 from warroom.comms import service as comms
 from warroom.comms import templates as comms_templates
+from warroom.console.live import feed_of
+from warroom.console.screens import can, render, see_other
 from warroom.console.session import check_csrf, console_requires, session_actor
 from warroom.db import Actor
 from warroom.errors import Forbidden, Problem
@@ -440,9 +440,10 @@ def open_notice(request: Request, ref: str, actor: StatusWriter,
         if not message.strip():
             raise Problem("Write what the public should read.", status=400,
                           title="Bad Request")
-        notices.create(uow, name=name.strip(), internal_ref=incident.ref,
-                       source="console", posting=notices.posting(uow.session, status="investigating",
-                                               body=message.strip(), wanted={}))
+        first = notices.posting(uow.session, status="investigating", body=message.strip(),
+                                wanted={})
+        notices.create(uow, name=name.strip(), internal_ref=incident.ref, source="console",
+                       posting=first)
 
     request.app.state.statuspage.current()  # default components, before the unit of work
     return _act(request, actor, ref, "notice-open", create,
