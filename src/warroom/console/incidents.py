@@ -14,10 +14,13 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from starlette.responses import Response
 
 from warroom.auth import service as users
-from warroom.auth.permissions import Permission
+from warroom.auth.deps import requires_on_incident
+from warroom.auth.permissions import INCIDENT_ROLE_GRANTS, Permission
+from warroom.comms import service as comms
+from warroom.comms import templates as comms_templates
 from warroom.console.live import feed_of
 from warroom.console.screens import can, render, see_other
-from warroom.console.session import check_csrf, console_requires
+from warroom.console.session import check_csrf, console_requires, session_actor
 from warroom.db import Actor
 from warroom.errors import Forbidden, Problem
 from warroom.http import client_ip
@@ -27,6 +30,10 @@ from warroom.incidents.phases import Phase
 from warroom.incidents.views import present
 from warroom.playbooks import service as playbooks
 from warroom.playbooks import views as playbook_views
+from warroom.statuspage import records as status_records
+from warroom.statuspage.notices import incidents as notices
+from warroom.statuspage.records import INCIDENT as PUBLIC_INCIDENT
+from warroom.statuspage.vocabulary import IncidentStatus
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Actor, console_requires(Permission.incident_read)]
@@ -164,13 +171,16 @@ def _unit(request: Request, actor: Actor) -> Any:
 @router.get("/incidents/{ref}")
 def incident_page(request: Request, ref: str, actor: Reader,
                   order: Annotated[str, Query(pattern="^(newest|oldest)$")] = "newest",
-                  kind: Annotated[str, Query(max_length=30)] = "") -> Response:
-    return _incident_page(request, actor, ref, order=order, kind=kind, errors={})
+                  kind: Annotated[str, Query(max_length=30)] = "",
+                  template: Annotated[str, Query(max_length=40)] = "") -> Response:
+    return _incident_page(request, actor, ref, order=order, kind=kind, errors={},
+                          comms_template=template)
 
 
 def _incident_page(request: Request, actor: Actor, ref: str, *, order: str = "newest",
                    kind: str = "", errors: dict[str, str], status: int = 200,
-                   template: str = "incident.html") -> Response:
+                   template: str = "incident.html", comms_template: str = "",
+                   form: dict[str, str] | None = None) -> Response:
     now = request.app.state.clock.now()
     with request.app.state.database.read() as session:
         incident = incident_service.get_by_ref_or_raise(session, ref=ref)
@@ -179,12 +189,27 @@ def _incident_page(request: Request, actor: Actor, ref: str, *, order: str = "ne
                                   limit=5000)
         people = sorted(u.username for u in users.get_all(session))
         steps = _steps(session, incident, now)
+        notice = _linked_notice(session, incident.id)
+        held = (incident_service.roles_held(session, incident=incident, user_id=actor.user_id)
+                if incident.is_open and actor.user_id is not None else set())
+        preview = None
+        if comms_template:
+            try:
+                preview = comms.preview(session, incident=incident, template=comms_template,
+                                        fields={})
+            except Problem as problem:
+                errors = {**errors, "comms-template": problem.detail}
     if order == "newest":
         events.reverse()
     return render(request, actor, template, {
         "incident": view, "events": events, "order": order, "kind": kind,
         "kinds": timeline.KINDS, "now": now, "errors": errors, "people": people,
-        "roles": catalog.roles(), "steps": steps,
+        "roles": catalog.roles(), "steps": steps, "notice": notice, "preview": preview,
+        "comms_template": comms_template, "form": form or {},
+        "actor_sends": any(Permission.comms_send in INCIDENT_ROLE_GRANTS.get(r, ())
+                           for r in held),
+        "comms_templates": [(t.id, t.title) for t in comms_templates.manifest().templates],
+        "notice_statuses": [s.value for s in IncidentStatus],
         "latest_event": max((e.id for e in events), default=0),
         "left": view.targets.response_due_at - now}, status=status)
 
@@ -203,15 +228,25 @@ def _steps(session: Any, incident: Any, now: Any) -> list[dict[str, Any]]:
     return shown
 
 
-def _act(request: Request, actor: Actor, ref: str, form: str, action: Any) -> Response:
+def _linked_notice(session: Any, incident_id: int) -> Any:
+    """The public status notice pointing at this incident (the newest), if any."""
+    linked = [n for n in status_records.get_all(session, kind=PUBLIC_INCIDENT, limit=500)
+              if n.internal_incident_id == incident_id]
+    return next((n for n in linked if n.status != IncidentStatus.resolved),
+                linked[0] if linked else None)
+
+
+def _act(request: Request, actor: Actor, ref: str, form: str, action: Any, *,
+         values: dict[str, str] | None = None, comms_template: str = "") -> Response:
     """Run ``action(uow, incident)``; on a refusal show the page with the error
-    by the form named ``form``."""
+    by the form named ``form`` and what was typed still in it."""
     try:
         with _unit(request, actor) as uow:
             action(uow, incident_service.get_for_update(uow, ref=ref))
     except Problem as problem:
         return _incident_page(request, actor, ref, errors={form: problem.detail},
-                              status=problem.status if problem.status < 500 else 400)
+                              status=problem.status if problem.status < 500 else 400,
+                              form=values, comms_template=comms_template)
     feed_of(request.app).kick()
     return see_other(f"/incidents/{ref}")
 
@@ -283,3 +318,133 @@ def tick_item(request: Request, ref: str, step: str, item: str, actor: Runner) -
     return _act(request, actor, ref, f"step-{step}", lambda uow, incident: playbooks.tick_item(
         uow, incident=incident, step=playbooks.get_step_or_raise(
             uow.session, incident=incident, ref=step), item=item))
+
+
+Approver = Annotated[Actor, console_requires(Permission.playbook_approve)]
+
+
+def _step_action(request: Request, actor: Actor, ref: str, step: str, act: Any) -> Response:
+    """Run ``act(uow, incident, step)`` on one playbook step, errors by its row."""
+    return _act(request, actor, ref, f"step-{step}", lambda uow, incident: act(
+        uow, incident, playbooks.get_step_or_raise(uow.session, incident=incident, ref=step)))
+
+
+@router.post("/incidents/{ref}/steps/{step}/run", dependencies=CSRF)
+def run_step(request: Request, ref: str, step: str, actor: Runner) -> Response:
+    """Ask the worker to run (or re-check) an automated step now (the API's ``.../run``)."""
+    return _step_action(request, actor, ref, step, lambda uow, incident, found:
+                        playbooks.request_run(uow, incident=incident, step=found))
+
+
+@router.post("/incidents/{ref}/steps/{step}/approve", dependencies=CSRF)
+def approve_step(request: Request, ref: str, step: str, actor: Approver,
+                 note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Allow a destructive step to run (``playbook:approve``, as the API)."""
+    return _step_action(request, actor, ref, step, lambda uow, incident, found:
+                        playbooks.approve(uow, incident=incident, step=found,
+                                          note=note.strip() or None))
+
+
+@router.post("/incidents/{ref}/steps/{step}/skip", dependencies=CSRF)
+def skip_step(request: Request, ref: str, step: str, actor: Runner,
+              reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """The step does not apply; the API asks for a reason of 3 characters or more."""
+    def skip(uow: Any, incident: Any, found: Any) -> None:
+        if len(reason.strip()) < 3:
+            raise Problem("Say why the step is skipped (3 characters or more); the reason "
+                          "is kept.", status=400, title="Bad Request")
+        playbooks.skip(uow, incident=incident, step=found, reason=reason.strip())
+
+    return _step_action(request, actor, ref, step, skip)
+
+
+@router.post("/incidents/{ref}/steps/{step}/override", dependencies=CSRF)
+def override_gate(request: Request, ref: str, step: str, actor: Commander,
+                  reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """Wave a failing gate through by resolving the incident with a reason: the
+    gates' only override is on the move to a resolved phase (as the API's
+    transition with ``override_reason``), audited and on the timeline."""
+    def override(uow: Any, incident: Any, found: Any) -> None:
+        if not reason.strip():
+            raise Problem("Say why the gate is overridden; the reason is kept.", status=400,
+                          title="Bad Request")
+        if not found.gate:
+            raise Problem(f"{found.ref} is not a gate.", status=409, title="Conflict")
+        incident_service.transition(uow, incident=incident, target=Phase.lessons_learned,
+                                    note=None, override_reason=reason.strip())
+
+    return _step_action(request, actor, ref, step, override)
+
+
+def _roles_held(session: Any, params: dict[str, Any], user_id: int) -> set[str]:
+    """The person's roles on the incident in the path: its comms lead may send
+    and post to its public notice, as through the API."""
+    incident = incident_service.get_by_ref(session, ref=params.get("ref", ""))
+    return incident_service.roles_held(session, incident=incident, user_id=user_id)
+
+
+Sender = Annotated[Actor, requires_on_incident(Permission.comms_send, _roles_held,
+                                               authenticate=session_actor)]
+NoticeWriter = Annotated[Actor, requires_on_incident(Permission.statuspage_write, _roles_held,
+                                                     authenticate=session_actor)]
+StatusWriter = Annotated[Actor, console_requires(Permission.statuspage_write)]
+
+
+@router.post("/incidents/{ref}/comms", dependencies=CSRF)
+def send_message(request: Request, ref: str, actor: Sender,
+                 template: Annotated[str, Form(max_length=40)] = "",
+                 to: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    """Send a template rendered for this incident (the API's ``POST .../comms``)."""
+    targets = [t.strip() for t in to.replace("\n", ",").split(",") if t.strip()]
+
+    def send(uow: Any, incident: Any) -> None:
+        if not template:
+            raise Problem("Pick a template.", status=400, title="Bad Request")
+        if not targets:
+            raise Problem("Name at least one recipient, such as role:communications_lead.",
+                          status=400, title="Bad Request")
+        comms.send(uow, incident=incident, template=template, to=targets, fields={})
+
+    return _act(request, actor, ref, "comms-to" if template else "comms-template", send,
+                values={"comms_to": to}, comms_template=template)
+
+
+@router.post("/incidents/{ref}/status-notice", dependencies=CSRF)
+def update_notice(request: Request, ref: str, actor: NoticeWriter,
+                  status: Annotated[str, Form(max_length=20)] = "",
+                  message: Annotated[str, Form(max_length=20000)] = "") -> Response:
+    """Post an update (or the resolution) to the linked public notice."""
+    def post(uow: Any, incident: Any) -> None:
+        notice = _linked_notice(uow.session, incident.id)
+        if notice is None:
+            raise Problem(f"{incident.ref} has no public status notice.", status=409,
+                          title="Conflict")
+        if status not in {s.value for s in IncidentStatus}:
+            raise Problem("Pick the notice's status.", status=400, title="Bad Request")
+        notices.post_update(uow, incident=notice, posting=notices.posting(
+            uow.session, status=status, body=message.strip() or notices.default_body(status),
+            wanted={}))
+
+    return _act(request, actor, ref, "notice", post, values={"notice_message": message})
+
+
+@router.post("/incidents/{ref}/status-notice/open", dependencies=CSRF)
+def open_notice(request: Request, ref: str, actor: StatusWriter,
+                name: Annotated[str, Form(max_length=300)] = "",
+                message: Annotated[str, Form(max_length=20000)] = "") -> Response:
+    """Open a public notice linked to this incident; its words are written
+    here, never copied from the internal incident."""
+    def create(uow: Any, incident: Any) -> None:
+        if not name.strip():
+            raise Problem("Name the public notice.", status=400, title="Bad Request")
+        if not message.strip():
+            raise Problem("Write what the public should read.", status=400,
+                          title="Bad Request")
+        first = notices.posting(uow.session, status="investigating", body=message.strip(),
+                                wanted={})
+        notices.create(uow, name=name.strip(), internal_ref=incident.ref, source="console",
+                       posting=first)
+
+    request.app.state.statuspage.current()  # default components, before the unit of work
+    return _act(request, actor, ref, "notice-open", create,
+                values={"notice_name": name, "notice_message": message})
