@@ -80,3 +80,26 @@ def test_skip_of_an_unknown_step_or_without_a_reason_is_refused_by_its_row(clien
     override = client.post(page + "/steps/nope/override", data={"csrf_token": token,
                                                                  "reason": ""})
     assert override.status_code == 404  # the step is looked up first
+
+
+def test_an_incident_role_grants_its_buttons_until_the_incident_ends(client, people, database,
+                                                                      clock):
+    """The console's scoped routes follow INCIDENT_ROLE_GRANTS as the API's do: a viewer who
+    is the communications lead of an open incident may update its notice, and not after."""
+    ref = client.post("/api/v1/incidents", headers=people.admin, json={
+        "type": "service_outage", "severity": "sev2", "title": "Chat down"}).json()["id"]
+    assert client.post("/api/v1/statuspage/incidents", headers=people.admin, json={
+        "name": "Chat down", "body": "Looking.", "internal_incident": ref,
+        "deliver_notifications": False}).status_code in (200, 201)
+    sign_in(client, database, clock, "viewer")
+    page = f"/incidents/{ref}"
+    token = csrf_of(client.get(page).text)
+    update = {"csrf_token": token, "status": "identified", "message": "Found it."}
+    assert client.post(page + "/status-notice", data=update).status_code == 403
+    assert client.post(f"/api/v1/incidents/{ref}/roles", headers=people.admin, json={
+        "role": "communications_lead", "primary": "viewer"}).status_code == 200
+    granted = client.post(page + "/status-notice", data=update, follow_redirects=False)
+    assert granted.status_code == 303, granted.text
+    client.post(f"/api/v1/incidents/{ref}/declared-in-error", headers=people.admin,
+                json={"reason": "a test alert"})
+    assert client.post(page + "/status-notice", data=update).status_code == 403

@@ -111,7 +111,7 @@ def test_incident_roles_grant_what_their_table_says_on_every_scoped_route(client
     assert set(INCIDENT_ROLE_GRANTS) <= {role.id for role in catalog.roles()}
     scoped = [(route, marker) for route in api_routes(client.app)
               for marker in declared_access(route) if isinstance(marker, IncidentScopedRequirement)
-              and not is_console(route)]  # session and CSRF: tests/console/test_incident_actions.py
+              and not is_console(route)]  # sessions: tests/console/test_incident_actions.py
     assert scoped, "no route is scoped to an incident"
     ref = client.post("/api/v1/incidents", headers=people.admin, json={
         "type": "service_outage", "severity": "sev2", "title": "Chat down"}).json()["id"]
