@@ -7,9 +7,6 @@ sample or an HTML page kept as evidence is never rendered by a browser.
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
@@ -22,7 +19,7 @@ from warroom.auth.deps import requires
 from warroom.auth.permissions import Permission
 from warroom.db import Actor
 from warroom.errors import Invalid, PayloadTooLarge
-from warroom.evidence import bundle, custody, service, store, upload
+from warroom.evidence import custody, exporting, service, upload
 from warroom.evidence.schemas import (
     AmendIn,
     CustodyOut,
@@ -110,29 +107,9 @@ def export(ref: str, body: ExportIn, request: Request, actor: Exporter) -> Strea
     """The incident's evidence as one signed zip (an export event on every
     item). It is written to the store's scratch folder, then streamed and
     removed."""
-    scratch = service.root() / "tmp" / f"export-{secrets.token_hex(8)}.zip"
-    scratch.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with scratch.open("xb") as handle, write_unit(request, actor) as uow:
-            incident = incidents.get_for_update(uow, ref=ref)
-            bundle.export(uow, incident=incident, out=handle, purpose=body.purpose,
-                          recipient=body.to)
-    except BaseException:
-        scratch.unlink(missing_ok=True)
-        raise
-    return StreamingResponse(_read_once(scratch), media_type="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="{ref}-evidence.zip"',
-        "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store",
-        "Content-Length": str(scratch.stat().st_size)})
-
-
-def _read_once(path: Path) -> Iterator[bytes]:
-    try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(store.CHUNK):
-                yield chunk
-    finally:
-        path.unlink(missing_ok=True)
+    scratch = exporting.write(lambda: write_unit(request, actor), ref=ref,
+                              purpose=body.purpose, recipient=body.to)
+    return exporting.download(scratch, ref=ref)
 
 
 @router.get("/api/v1/evidence/{ev}", response_model=ItemOut)
