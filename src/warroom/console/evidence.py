@@ -27,7 +27,7 @@ from warroom.console.screens import render, see_other
 from warroom.console.session import CsrfRejected, check_csrf, console_requires, verify_csrf
 from warroom.db import Actor
 from warroom.errors import Invalid, NotFound, Problem
-from warroom.evidence import service
+from warroom.evidence import exporting, service
 from warroom.evidence.schemas import STORED_KINDS, ExternalItemIn, ItemIn
 from warroom.http import client_ip
 from warroom.incidents import service as incidents
@@ -42,12 +42,18 @@ router = APIRouter(include_in_schema=False)
 Reader = Annotated[Actor, console_requires(Permission.evidence_read)]
 Writer = Annotated[Actor, console_requires(Permission.evidence_write)]
 Destroyer = Annotated[Actor, console_requires(Permission.evidence_destroy)]
+Exporter = Annotated[Actor, console_requires(Permission.evidence_export)]
 CSRF = [Depends(check_csrf)]
 UPLOAD_FIELDS = ("csrf_token", "kind", "title", "description", "sha256", "source_host",
                  "custodian", "tlp")
 FIELD_LIMIT = 64 * 1024
 EXTERNAL_KINDS = ("external_reference", "physical_item")
 TLPS = ("red", "amber+strict", "amber", "green", "clear")
+NOTE_ACTIONS = ("note", "copied", "accessed", "released", "returned")
+AMEND_TEXT = ("title", "description", "source_host", "source_locator", "method_tool",
+              "method_version", "collected_by", "original_filename", "media_type_declared")
+"""The amendable fields typed as text; ``tlp``, ``personal_data`` and
+``retention_until`` have their own controls (the domain's ``AMENDABLE``)."""
 
 
 # ---- pages --------------------------------------------------------------------
@@ -76,7 +82,8 @@ def _list_page(request: Request, actor: Actor, ref: str, *, form: dict[str, Any]
 
 
 def _item_page(request: Request, actor: Actor, ref: str, ev: str, *,
-               errors: dict[str, str], status: int = 200) -> Response:
+               errors: dict[str, str], status: int = 200,
+               amend: dict[str, str] | None = None) -> Response:
     with request.app.state.database.read() as session:
         incident = incidents.get_by_ref_or_raise(session, ref=ref)
         item = _item_of(session, incident.id, ev)
@@ -84,9 +91,23 @@ def _item_page(request: Request, actor: Actor, ref: str, ev: str, *,
         problems = service.check_chain(session, item)
         derived = f"EV-{item.derived_from_id}" if item.derived_from_id else None
         head = {"id": incident.ref, "title": incident.title}
+        checked = next((e for e in reversed(events) if e.action == "verified"), None)
     return render(request, actor, "evidence_item.html", {
         "incident": head, "item": item, "events": events, "problems": problems,
-        "derived_from": derived, "errors": errors}, status=status)
+        "derived_from": derived, "errors": errors, "last_check": checked,
+        "amend": amend if amend is not None else _amend_form(item),
+        "amend_text": AMEND_TEXT, "tlps": TLPS, "note_actions": NOTE_ACTIONS},
+        status=status)
+
+
+def _amend_form(item: EvidenceItem) -> dict[str, str]:
+    """The amend form pre-filled with what is recorded now."""
+    values = {name: str(getattr(item, name) or "") for name in AMEND_TEXT}
+    values["tlp"] = item.tlp
+    values["personal_data"] = "yes" if item.personal_data else "no"
+    values["retention_until"] = (item.retention_until.strftime("%Y-%m-%dT%H:%M")
+                                 if item.retention_until else "")
+    return values
 
 
 def _item_of(session: Any, incident_id: int, ev: str) -> EvidenceItem:
@@ -344,3 +365,106 @@ def approve_destroy(request: Request, ref: str, ev: str, actor: Destroyer,
     """The second person (never the one who asked): the content goes, the record stays."""
     return _act(request, actor, ref, ev, "destroy",
                 lambda uow, item: service.approve_destroy(uow, item, purpose=purpose))
+
+
+@router.post("/incidents/{ref}/evidence/{ev}/verify", dependencies=CSRF)
+def verify(request: Request, ref: str, ev: str, actor: Writer,
+           purpose: Annotated[str, Form(max_length=1000)] = "verification") -> Response:
+    """Re-hash the content and check the chain now; the result is the
+    ``verified`` custody event the page shows (a mismatch also pages)."""
+    return _act(request, actor, ref, ev, "verify", lambda uow, item: service.verify(
+        uow, item, purpose=purpose.strip() or "verification"))
+
+
+@router.post("/incidents/{ref}/evidence/{ev}/events", dependencies=CSRF)
+def add_event(request: Request, ref: str, ev: str, actor: Writer,
+              action: Annotated[str, Form(max_length=20)] = "note",
+              counterparty: Annotated[str, Form(max_length=200)] = "",
+              location: Annotated[str, Form(max_length=500)] = "",
+              purpose: Annotated[str, Form(max_length=1000)] = "") -> Response:
+    """A note, a copy made, a look at it, or the item released or returned."""
+    def act(uow: Any, item: EvidenceItem) -> None:
+        if action not in NOTE_ACTIONS:
+            raise Invalid(f"Record one of: {', '.join(NOTE_ACTIONS)}.")
+        service.note(uow, item, action=action, purpose=purpose,
+                     counterparty=counterparty.strip() or None,
+                     location=location.strip() or None)
+    return _act(request, actor, ref, ev, "events", act)
+
+
+@router.post("/incidents/{ref}/evidence/{ev}/amend", dependencies=CSRF)
+async def amend(request: Request, ref: str, ev: str, actor: Writer) -> Response:
+    """Correct the recorded metadata: only the fields that differ from the
+    record are sent, and after sealing the correction is recorded only (an
+    ``amended`` event with before and after)."""
+    form = await request.form()
+    typed = {name: str(form[name])[:20000] for name in
+             (*AMEND_TEXT, "tlp", "personal_data", "retention_until", "purpose")
+             if name in form}
+    return await run_in_threadpool(_amend, request, actor, ref, ev, typed)
+
+
+def _amend(request: Request, actor: Actor, ref: str, ev: str,
+           typed: dict[str, str]) -> Response:
+    try:
+        with _unit(request, actor) as uow:
+            incident = incidents.get_by_ref_or_raise(uow.session, ref=ref)
+            item = service.get_for_update(uow, ref=_item_of(uow.session, incident.id, ev).ref)
+            changes = _changes(_amend_form(item), typed)
+            if not changes:
+                raise Invalid("Nothing differs from the record: change a field to amend it.")
+            try:
+                service.amend(uow, item, changes=changes, purpose=typed.get("purpose", ""))
+            except ValidationError as error:
+                first = error.errors()[0]
+                name = str(first["loc"][0]) if first["loc"] else "amend"
+                raise Invalid(f"{name.replace('_', ' ').capitalize()}: {first['msg']}.") \
+                    from None
+    except Problem as problem:
+        if isinstance(problem, NotFound):
+            raise
+        return _item_page(request, actor, ref, ev, status=problem.status,
+                          errors={"amend": problem.detail}, amend=typed)
+    return see_other(f"/incidents/{ref}/evidence/{ev}")
+
+
+def _changes(recorded: dict[str, str], typed: dict[str, str]) -> dict[str, Any]:
+    """What the person changed, as the domain's values (empty text is none);
+    a field the form did not send is left as recorded."""
+    changes: dict[str, Any] = {}
+    for name, now in recorded.items():
+        if name not in typed:
+            continue
+        new = typed[name].strip()
+        if new == now.strip():
+            continue
+        if name == "personal_data":
+            changes[name] = new == "yes"
+        elif name == "retention_until":
+            changes[name] = f"{new}:00+00:00" if len(new) == 16 else (new or None)
+        elif name == "title":
+            changes[name] = new
+        else:
+            changes[name] = new or None
+    return changes
+
+
+@router.post("/incidents/{ref}/evidence/export", dependencies=CSRF, response_model=None)
+def export(request: Request, ref: str, actor: Exporter,
+           purpose: Annotated[str, Form(max_length=1000)] = "",
+           to: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """The incident's evidence as one signed zip, as ``warroom evidence export``
+    writes it; the export is a custody event on every item in it."""
+    try:
+        with request.app.state.database.read() as session:
+            name = incidents.get_by_ref_or_raise(session, ref=ref).ref
+        if len(purpose.strip()) < 3:
+            raise Invalid("Say why the evidence leaves (a purpose of at least 3 characters).")
+        scratch = exporting.write(lambda: _unit(request, actor), ref=ref, purpose=purpose.strip(),
+                                  recipient=to.strip() or None)
+    except Problem as problem:
+        if isinstance(problem, NotFound):
+            raise
+        return _list_page(request, actor, ref, form={"to": to}, status=problem.status,
+                          errors={"export": problem.detail})
+    return exporting.download(scratch, ref=name)
