@@ -12,7 +12,7 @@ from warroom.comms import templates
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 NEW_POSTS = ("/comms", "/status-notice", "/status-notice/open", "/steps/x/run",
-             "/steps/x/approve", "/steps/x/skip", "/steps/x/override")
+             "/steps/x/approve", "/steps/x/skip", "/steps/x/override", "/playbooks")
 
 
 @pytest.fixture
@@ -103,3 +103,15 @@ def test_an_incident_role_grants_its_buttons_until_the_incident_ends(client, peo
     client.post(f"/api/v1/incidents/{ref}/declared-in-error", headers=people.admin,
                 json={"reason": "a test alert"})
     assert client.post(page + "/status-notice", data=update).status_code == 403
+
+
+def test_attach_a_playbook_or_see_why_not_by_the_field(client, page):
+    token = csrf_of(client.get(page).text)
+    unknown = client.post(page + "/playbooks", data={"csrf_token": token,
+                                                     "playbook": "no-such-playbook"})
+    assert unknown.status_code == 404 and 'id="attach-error"' in unknown.text
+    assert "websocket-service-outage:" not in unknown.text
+    attached = client.post(page + "/playbooks", follow_redirects=False, data={
+        "csrf_token": token, "playbook": "websocket-service-outage"})
+    assert attached.status_code == 303
+    assert "websocket-service-outage:enable-http-fallback" in client.get(page).text

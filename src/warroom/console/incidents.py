@@ -28,6 +28,7 @@ from warroom.incidents import catalog, timeline
 from warroom.incidents import service as incident_service
 from warroom.incidents.phases import Phase
 from warroom.incidents.views import present
+from warroom.playbooks import catalogue as playbook_catalogue
 from warroom.playbooks import service as playbooks
 from warroom.playbooks import views as playbook_views
 from warroom.statuspage import records as status_records
@@ -206,6 +207,7 @@ def _incident_page(request: Request, actor: Actor, ref: str, *, order: str = "ne
         "kinds": timeline.KINDS, "now": now, "errors": errors, "people": people,
         "roles": catalog.roles(), "steps": steps, "notice": notice, "preview": preview,
         "comms_template": comms_template, "form": form or {},
+        "playbook_names": sorted(loaded.name for loaded in playbook_catalogue.get_all()),
         "actor_sends": any(Permission.comms_send in INCIDENT_ROLE_GRANTS.get(r, ())
                            for r in held),
         "comms_templates": [(t.id, t.title) for t in comms_templates.manifest().templates],
@@ -302,6 +304,15 @@ def add_note(request: Request, ref: str, actor: Writer,
 
 
 Runner = Annotated[Actor, console_requires(Permission.playbook_run)]
+
+
+@router.post("/incidents/{ref}/playbooks", dependencies=CSRF)
+def attach_playbook(request: Request, ref: str, actor: Runner,
+                    playbook: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Attach another playbook from the catalogue (the API's ``POST .../playbooks``)."""
+    return _act(request, actor, ref, "attach", lambda uow, incident: playbooks.attach(
+        uow, incident=incident, name=playbook.strip(), how="manual"),
+        values={"attach": playbook})
 
 
 @router.post("/incidents/{ref}/steps/{step}/tick", dependencies=CSRF)
