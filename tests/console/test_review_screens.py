@@ -12,6 +12,7 @@ import pytest
 
 from tests.console.support import csrf_of, sign_in
 from tests.console.test_screens import declare
+from warroom.console import reviews as reviews_console
 from warroom.incidents import service as incidents
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -129,10 +130,24 @@ def test_a_review_is_waived_with_a_reason_where_policy_allows(client, commander,
     assert post(client, tab + "/waive", commander, reason="Tiny blip").status_code == 303
     html = client.get(tab).text
     assert ">waived by commander" in html and "Tiny blip" in html
+    if reviews_console.pdf_available():
+        pdf = client.get(tab + "/export?format=pdf")
+        assert pdf.headers["content-type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
+        assert pdf.headers["content-disposition"].endswith('-review.pdf"')
+        assert "format=pdf" in html
     strict = walk(declare(client, commander, title="Payments down"))
     assert "/waive" not in client.get(strict).text  # sev2 cannot be waived
     refused = post(client, strict + "/waive", commander, reason="no")
     assert refused.status_code == 409 and "cannot be waived" in refused.text
+
+
+def test_the_pdf_link_shows_only_where_weasyprint_imports(client, commander, walk,
+                                                          monkeypatch):
+    tab = walk(declare(client, commander))
+    monkeypatch.setattr(reviews_console, "pdf_available", lambda: False)
+    html = client.get(tab).text
+    assert "format=markdown" in html and "format=html" in html
+    assert "format=pdf" not in html and "PDF needs WeasyPrint" in html
 
 
 def test_the_meeting_invites_role_holders_and_keeps_notes(client, commander, walk, work):
