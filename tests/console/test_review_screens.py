@@ -69,8 +69,9 @@ def test_a_review_is_edited_sanitised_submitted_and_approved(client, commander, 
     tab = walk(declare(client, commander))
     html = client.get(tab).text
     assert ">draft<" in html and "Review due" in html and "left)" in html
-    assert "Phase recovery -&gt; lessons_learned" in html or "lessons_learned" in html
-    assert "Time to acknowledge" in html or "acknowledge" in html.lower()
+    assert "Phase recovery -&gt; lessons_learned" in html  # the key timeline
+    assert "Time to acknowledge (MTTA)</td><td>10m</td>" in html  # a figure and its milestones
+    assert "<td>detected <small>" in html and "<td>acknowledged <small>" in html
     edited = post(client, tab + "/sections/overview", commander,
                   markdown="Chat was **down**.<script>alert(1)</script>")
     assert edited.status_code == 303, edited.text
