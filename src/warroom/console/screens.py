@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/incidents", "Incidents", Permission.incident_read),
     ("/breaches", "Breaches", Permission.breach_read),
+    ("/actions", "Action items", Permission.review_read),
 )
 """The main menu, one entry per screen, shown only to roles that may open it."""
 
@@ -26,6 +27,7 @@ INCIDENT_TABS: tuple[tuple[str, str, Permission], ...] = (
     ("", "Overview", Permission.incident_read),
     ("/evidence", "Evidence", Permission.evidence_read),
     ("/breaches", "Breaches", Permission.breach_read),
+    ("/review", "Review", Permission.review_read),
 )
 """The incident page's tabs: ``/incidents/{id}`` plus each suffix. A domain's
 screen for one incident is a tab here, so the incident stays one place."""
