@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.console.support import sign_in
 from tests.console.test_browser import DESKTOP, PHONE, _context, _scan_and_shoot, browser, server
 from tests.console.test_metrics_dashboard import known
-from tests.console.support import sign_in
 
 __all__ = ["browser", "known", "server"]
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
