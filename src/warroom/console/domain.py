@@ -14,7 +14,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from warroom.auth.deps import public
-from warroom.console import breaches, evidence, incidents, live, models, reviews, signin
+from warroom.console import (
+    breaches,
+    evidence,
+    incidents,
+    live,
+    metrics_dashboard,
+    models,
+    reviews,
+    signin,
+)
 from warroom.console.screens import see_other
 from warroom.console.session import CsrfRejected, SignInRequired
 from warroom.console.settings import ConsoleSettings
@@ -34,7 +43,14 @@ LOCAL_ONLY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
               "worker-src 'self' blob:; connect-src 'self'")
 """The docs pages may load nothing from another host (ReDoc's bundle would
 fetch its own logo from a CDN): the browser enforces it."""
-CONSOLE_PREFIXES = ("/incidents", "/sign-in", "/sign-out", "/breaches", "/actions")
+CONSOLE_PREFIXES = (
+    "/incidents",
+    "/sign-in",
+    "/sign-out",
+    "/breaches",
+    "/actions",
+    "/metrics-dashboard",
+)
 """Paths whose errors are pages, not problem+json (every screen in ``screens.NAV``)."""
 
 router = APIRouter(include_in_schema=False)
@@ -51,6 +67,7 @@ router.include_router(incidents.router)
 router.include_router(breaches.router)
 router.include_router(evidence.router)
 router.include_router(reviews.router)
+router.include_router(metrics_dashboard.router)
 
 
 def mount(app: FastAPI) -> None:

@@ -20,6 +20,7 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/incidents", "Incidents", Permission.incident_read),
     ("/breaches", "Breaches", Permission.breach_read),
     ("/actions", "Action items", Permission.review_read),
+    ("/metrics-dashboard", "Metrics", Permission.metrics_read),
 )
 """The main menu, one entry per screen, shown only to roles that may open it."""
 

@@ -40,9 +40,11 @@ Runner = Annotated[Actor, requires(Permission.playbook_run)]
 
 
 @router.get("/api/v1/playbooks", response_model=list[PlaybookOut])
-def list_playbooks(actor: Reader) -> list[PlaybookOut]:
-    """The valid playbooks on disk, with their versions and gates."""
-    return [views.playbook_out(loaded) for loaded in catalogue.get_all()]
+def list_playbooks(request: Request, actor: Reader) -> list[PlaybookOut]:
+    """The valid playbooks on disk, with their versions, gates and the open
+    action items that ask for a change to each (seed 002 "Procedure Updates")."""
+    with read_session(request) as session:
+        return views.catalogue_out(session, catalogue.get_all(), request.app.state.clock.now())
 
 
 @router.get("/api/v1/playbook-schema")
@@ -52,10 +54,12 @@ def playbook_schema(actor: Reader) -> dict[str, Any]:
 
 
 @router.get("/api/v1/playbooks/{name}")
-def get_playbook(name: str, actor: Reader) -> dict[str, Any]:
-    """One playbook: its summary and its full content."""
+def get_playbook(name: str, request: Request, actor: Reader) -> dict[str, Any]:
+    """One playbook: its summary (with its open action items) and its full content."""
     loaded = catalogue.get_by_name_or_raise(name)
-    return {**views.playbook_out(loaded).model_dump(),
+    with read_session(request) as session:
+        summary = views.catalogue_out(session, [loaded], request.app.state.clock.now())[0]
+    return {**summary.model_dump(mode="json"),
             "content": loaded.playbook.model_dump(mode="json", exclude_none=True)}
 
 

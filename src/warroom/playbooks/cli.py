@@ -65,14 +65,24 @@ def schema(write: Path = typer.Option(None, "--write", help="Write it to this fi
 @playbook_app.command("list")
 @handles_problems
 def list_playbooks(json_out: bool = JSON_OUT) -> None:
-    """The playbooks on disk."""
-    rows = [views.playbook_out(loaded) for loaded in catalogue.get_all()]
+    """The playbooks on disk, with the open action items that ask to change each."""
+    with reading() as session:
+        rows = views.catalogue_out(session, catalogue.get_all(), now())
     if json_out:
         emit_json(rows)
         return
-    emit_table("Playbooks", ["name", "version", "steps", "gates", "applies to", "source"],
-               [[p.name, p.version, p.steps, p.gates, p.incident_types + p.alerts, p.source]
-                for p in rows])
+    emit_table("Playbooks", ["name", "version", "steps", "gates", "applies to", "source",
+                             "open items"],
+               [[p.name, p.version, p.steps, p.gates, p.incident_types + p.alerts, p.source,
+                 p.open_items] for p in rows])
+    waiting = [(p, item) for p in rows for item in p.open_action_items]
+    if waiting:
+        emit_table("Open action items against playbooks",
+                   ["playbook", "item", "title", "owner", "due", "incident"],
+                   [[p.name, i.ref, i.title, i.owner or "-",
+                     (i.due_at.isoformat() if i.due_at else "-") + (" overdue" if i.overdue
+                                                                    else ""),
+                     i.incident + (" (drill)" if i.is_drill else "")] for p, i in waiting])
 
 
 @playbook_app.command("show")
@@ -80,7 +90,9 @@ def list_playbooks(json_out: bool = JSON_OUT) -> None:
 def show(name: str) -> None:
     """A playbook's content, as the runner reads it."""
     loaded = catalogue.get_by_name_or_raise(name)
-    emit_json({**views.playbook_out(loaded).model_dump(),
+    with reading() as session:
+        summary = views.catalogue_out(session, [loaded], now())[0]
+    emit_json({**summary.model_dump(),
                "content": loaded.playbook.model_dump(mode="json", exclude_none=True)})
 
 

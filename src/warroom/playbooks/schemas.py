@@ -47,6 +47,19 @@ class ApproveIn(BaseModel):
     note: Text | None = Field(None, max_length=2000)
 
 
+class OpenItemOut(BaseModel):
+    """An open action item that asks for a change to the playbook."""
+
+    ref: str
+    title: str
+    owner: str | None
+    status: str
+    due_at: datetime | None
+    overdue: bool
+    incident: str
+    is_drill: bool
+
+
 class PlaybookOut(BaseModel):
     name: str
     version: str
@@ -57,6 +70,10 @@ class PlaybookOut(BaseModel):
     alerts: list[str]
     steps: int
     gates: list[str]
+    file: str = ""
+    open_items: int = 0
+    """How many open action items point at this playbook's file."""
+    open_action_items: list[OpenItemOut] = Field(default_factory=list)
 
 
 class RunOut(BaseModel):

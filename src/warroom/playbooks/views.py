@@ -13,11 +13,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom import clock
-from warroom.playbooks import service
+from warroom.playbooks import hooks, service
 from warroom.playbooks.gates import describe
 from warroom.playbooks.schemas import (
     IncidentPlaybooksOut,
     ItemOut,
+    OpenItemOut,
     PlaybookOut,
     PreparednessItemOut,
     RunOut,
@@ -138,7 +139,23 @@ def playbook_out(loaded: Loaded) -> PlaybookOut:
                        source=playbook.source, content_hash=loaded.content_hash,
                        incident_types=list(playbook.applies_to.incident_types),
                        alerts=list(playbook.applies_to.alerts), steps=len(steps),
-                       gates=[s.id for s in steps if s.gate])
+                       gates=[s.id for s in steps if s.gate], file=loaded.path.name)
+
+
+def catalogue_out(session: Session, loaded: list[Loaded], now: datetime) -> list[PlaybookOut]:
+    """The catalogue with each playbook's open action items (seed 002
+    "Procedure Updates"), answered by whichever domain keeps action items
+    through ``hooks.open_items``."""
+    rows = [playbook_out(one) for one in loaded]
+    merged: dict[str, list[dict[str, Any]]] = {}
+    for answer in hooks.open_items.collect(session, files=[r.file for r in rows], now=now):
+        for file, found in answer.items():
+            merged.setdefault(file, []).extend(found)
+    for row in rows:
+        found = merged.get(row.file, [])
+        row.open_items = len(found)
+        row.open_action_items = [OpenItemOut(**item) for item in found]
+    return rows
 
 
 def item_out(item: ItemState) -> PreparednessItemOut:

@@ -113,6 +113,29 @@ def action_items(session: Session, query: Query, *, now: datetime) -> dict[str, 
     return {"open": row[0] or 0, "overdue": row[1] or 0}
 
 
+BUCKETS = (60.0, 300.0, 900.0, 1800.0, 3600.0, 4 * 3600.0, 24 * 3600.0, 7 * 86400.0)
+"""Upper bounds (seconds) of the /metrics histograms: a minute, five and
+fifteen minutes, half an hour, an hour, four hours, a day and a week."""
+
+
+def histograms(session: Session, *, buckets: tuple[float, ...] = BUCKETS) -> list[dict[str, Any]]:
+    """Every duration figure of non-drill incidents counted into cumulative
+    buckets per metric, severity and type, in one statement: what /metrics
+    publishes as histograms, from the database so every process agrees."""
+    seconds = [d.name for d in definitions.metrics()] + ["response_target"]
+    counts = [func.sum(case((Figure.value <= bound, 1), else_=0)) for bound in buckets]
+    statement = select(Figure.metric, Figure.severity, Figure.type, func.count(Figure.value),
+                       func.sum(Figure.value), *counts).where(
+        Figure.metric.in_(seconds), Figure.value.is_not(None), Figure.is_drill.is_(False)) \
+        .group_by(Figure.metric, Figure.severity, Figure.type) \
+        .order_by(Figure.metric, Figure.severity, Figure.type)
+    return [{"metric": metric, "severity": severity, "type": kind, "count": n,
+             "sum": float(total or 0.0),
+             "buckets": [(bound, int(c or 0)) for bound, c in zip(buckets, cumulative,
+                                                                   strict=True)]}
+            for metric, severity, kind, n, total, *cumulative in session.execute(statement)]
+
+
 def _targets(session: Session, query: Query) -> list[tuple[str, int, int, int]]:
     grp, join = _group(query.by)
     statement = select(grp.label("grp"), func.count(),

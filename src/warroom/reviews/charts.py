@@ -80,7 +80,7 @@ def p50_p90(title: str, rows: Sequence[tuple[str, float | None, float | None]]) 
 def _open(height: int, title: str) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
             f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
-            'font-family="sans-serif" font-size="12">')
+            f'font-family="sans-serif" font-size="12"><title>{escape(title)}</title>')
 
 
 def _text(x: float, y: float, text: str, *, anchor: str = "start", weight: str = "normal"

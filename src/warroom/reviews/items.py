@@ -195,6 +195,25 @@ def open_for_playbook(session: Session, *, playbook: str) -> list[ActionItem]:
         ActionItem.playbook == playbook, ActionItem.status.in_(OPEN)).order_by(ActionItem.id)))
 
 
+def open_by_playbook(session: Session, *, files: list[str], now: datetime
+                     ) -> dict[str, list[dict[str, Any]]]:
+    """Listener of ``playbooks.hooks.open_items``: the open items pointing at
+    each of ``files``, in one query (drills' too: a drill's debrief is how a
+    procedure gets tested and corrected)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    if not files:
+        return found
+    rows = session.scalars(select(ActionItem).where(
+        ActionItem.playbook.in_(files), ActionItem.status.in_(OPEN))
+        .order_by(ActionItem.due_at.is_(None), ActionItem.due_at, ActionItem.id))
+    for item in rows:
+        found.setdefault(item.playbook or "", []).append({
+            "ref": ref(item), "title": item.title, "owner": item.owner, "status": item.status,
+            "due_at": item.due_at, "overdue": item.due_at is not None and item.due_at < now,
+            "incident": f"INC-{item.incident_id}", "is_drill": item.is_drill})
+    return found
+
+
 def remind_due(uow: UnitOfWork) -> datetime | None:
     """Worker cycle ``reviews.reminders``: remind owners of items due soon or
     overdue. Claimed rows are skipped by other workers (PostgreSQL) and each

@@ -1,16 +1,21 @@
-"""Reviews' gauges for /metrics: response figures per severity (non-drill),
-reviews by state and action items open and overdue.
+"""Reviews' metrics for /metrics: response figures per severity (non-drill)
+as gauges of quantiles and as histograms per severity and type, reviews by
+state and action items open and overdue.
 
-The figures are exported as gauges of quantiles (p50, p90) and counts per
-severity and metric, computed by the same SQL as the API, rather than as
-histograms observed in-process: with several API processes an in-process
-histogram would only know the incidents that process saw."""
+Everything is computed from ``review_figures`` at scrape time by the same
+tables the API reads, rather than observed in-process: with several API
+processes an in-process histogram would only know the incidents that process
+saw (and would count a figure again each time an incident is recomputed).
+The histograms (``warroom_incident_<metric>_seconds``) are therefore
+cumulative over every non-drill incident on record, so ``histogram_quantile``
+over them gives the same kind of answer as the API's percentiles."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.utils import floatToGoString
 from sqlalchemy import func, select
 
 from warroom import clock
@@ -47,6 +52,7 @@ def collect(session: Session) -> Iterator[Metric]:
         if group["target_met_rate"] is not None:
             met.add_metric([group["key"]], group["target_met_rate"])
     yield from (quantiles, counts, met)
+    yield from histograms(session)
     states = GaugeMetricFamily("warroom_reviews", "Post-incident reviews by state",
                                labels=["state"])
     for state, n in session.execute(select(Review.state, func.count()).group_by(Review.state)):
@@ -57,3 +63,20 @@ def collect(session: Session) -> Iterator[Metric]:
                             value=items["open"])
     yield GaugeMetricFamily("warroom_action_items_overdue", "Overdue open action items",
                             value=items["overdue"])
+
+
+def histograms(session: Session) -> Iterator[Metric]:
+    """One histogram per duration figure, labelled by severity and type."""
+    families: dict[str, HistogramMetricFamily] = {}
+    for row in aggregate.histograms(session):
+        metric = row["metric"]
+        family = families.get(metric)
+        if family is None:
+            family = families[metric] = HistogramMetricFamily(
+                f"warroom_incident_{metric}_seconds",
+                f"{metric.replace('_', ' ').capitalize()} of non-drill incidents (seconds)",
+                labels=["severity", "type"])
+        buckets = [(floatToGoString(b), float(c)) for b, c in row["buckets"]]
+        buckets.append(("+Inf", float(row["count"])))
+        family.add_metric([row["severity"], row["type"]], buckets, row["sum"])
+    yield from families.values()
