@@ -41,6 +41,8 @@ def test_the_list_shows_the_library_the_start_form_and_the_schedule(client, comm
     assert "Simulation exercises" in html or "Preparedness" in html
     assert "No drill has been run yet." in html and "No drill finished" in html
     assert '<a href="/drills" aria-current="page">Drills</a>' in html
+    feed = client.get("/drills/calendar.ics")
+    assert feed.status_code == 200 and feed.text.startswith("BEGIN:VCALENDAR")
 
 
 def test_a_tabletop_drill_from_start_to_scorecard(client, commander, database, clock):

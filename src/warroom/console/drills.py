@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
 from warroom.auth.permissions import Permission
+from warroom.config import get_settings
 from warroom.console.live import feed_of
 from warroom.console.screens import can, render, see_other
 from warroom.console.session import check_csrf, console_requires
@@ -153,6 +154,17 @@ def _start_field(detail: str, form: dict[str, str]) -> str:
             repr(form["facilitator"].strip()) in detail:
         return "facilitator"
     return "participants"
+
+
+@router.get("/drills/calendar.ics")
+def calendar(request: Request, actor: Reader) -> Response:
+    """The schedules as an iCalendar feed, for a signed-in browser (the API's
+    feed at ``/api/v1/drills/calendar.ics`` wants a token)."""
+    with request.app.state.database.read() as session:
+        text = schedule.calendar(session, base_url=get_settings().base_url,
+                                 now=request.app.state.clock.now())
+    return Response(text, media_type="text/calendar",
+                    headers={"Content-Disposition": 'attachment; filename="drills.ics"'})
 
 
 # ---- one drill ----------------------------------------------------------------
