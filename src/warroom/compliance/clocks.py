@@ -62,7 +62,7 @@ def refresh(uow: UnitOfWork, breach: Breach) -> None:
                 uow.session.add(clock)
             clock.obligation, clock.title = obligation.id, obligation.title
             clock.source = obligation.source[:500]
-            clock.rule, clock.time_scale = _rule_text(obligation.deadline, scale), scale
+            clock.rule, clock.time_scale = _rule_text(obligation.deadline, scale)[:200], scale
             _update(clock, breach, obligation, sent.get((regime_id, obligation.kind)),
                     sent, now)
     for stale in existing.values():  # a regime taken off the breach
