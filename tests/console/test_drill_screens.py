@@ -78,6 +78,8 @@ def test_a_tabletop_drill_from_start_to_scorecard(client, commander, database, c
     assert "Final scorecard" in html and "missed" in html and "within 10 min" in html
     assert 'id="end-drill"' not in html and 'id="next-inject"' not in html
     assert "To improve" in html
+    assert "pending" not in html.split('id="inject-audit-log"')[1].split("</li>")[0]
+    assert "review of INC-1" in html
     with database.read() as session:
         drill = service.get_by_ref_or_raise(session, ref="DR-1")
         assert drill.status == "ended" and drill.score is not None
