@@ -10,6 +10,11 @@ admins. A submitted obligation is never reminded again. Points already past
 when a clock starts are not sent late; the next one is. Rows are claimed
 with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (and the cycle runs under the
 worker's advisory lock), and every message has an idempotency key.
+
+A breach on a drill incident runs its clocks at the drill's time scale
+(:data:`warroom.compliance.hooks.time_scale`): at 10, a 72-hour deadline is
+due 7.2 hours after awareness and each reminder point is a tenth as far
+before it. A real breach always runs at 1.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from warroom.audit import service as audit
-from warroom.compliance import audience, regimes
+from warroom.compliance import audience, hooks, regimes
 from warroom.compliance import settings as compliance_settings
 from warroom.compliance.models import Breach, BreachClock, Submission
 from warroom.incidents import timeline
@@ -42,6 +47,7 @@ def refresh(uow: UnitOfWork, breach: Breach) -> None:
     known = regimes.effective()
     sent = _submissions(uow.session, breach)
     now = uow.now()
+    scale = time_scale(uow.session, breach)
     for regime_id in breach.regimes:
         regime = known.get(regime_id)
         if regime is None:
@@ -55,7 +61,8 @@ def refresh(uow: UnitOfWork, breach: Breach) -> None:
                                     reminders=0, state="waiting")
                 uow.session.add(clock)
             clock.obligation, clock.title = obligation.id, obligation.title
-            clock.source, clock.rule = obligation.source[:500], _rule_text(obligation.deadline)
+            clock.source = obligation.source[:500]
+            clock.rule, clock.time_scale = _rule_text(obligation.deadline, scale)[:200], scale
             _update(clock, breach, obligation, sent.get((regime_id, obligation.kind)),
                     sent, now)
     for stale in existing.values():  # a regime taken off the breach
@@ -94,10 +101,21 @@ def remind(uow: UnitOfWork) -> datetime | None:
                                      BreachClock.next_point_at > now))
 
 
-def points(due: datetime) -> list[datetime]:
-    """The reminder points of a deadline, earliest first, ending with the deadline."""
+def time_scale(session: Session, breach: Breach) -> float:
+    """How many times faster than real time the breach's clocks run: 1 for a
+    real breach, the drill's time scale for one on a drill incident."""
+    if not breach.is_drill or breach.incident_id is None:
+        return 1.0
+    answers = [s for s in hooks.time_scale.collect(session, breach.incident_id)
+               if s is not None and s > 0]
+    return max(answers, default=1.0)
+
+
+def points(due: datetime, scale: float = 1.0) -> list[datetime]:
+    """The reminder points of a deadline, earliest first, ending with the deadline
+    (each ``scale`` times closer to it on a drill's compressed clock)."""
     hours = compliance_settings.get().compliance_reminder_hours
-    return sorted({due - timedelta(hours=h) for h in hours} | {due})
+    return sorted({due - timedelta(hours=h / scale) for h in hours} | {due})
 
 
 def _update(clock: BreachClock, breach: Breach, obligation: regimes.Obligation,
@@ -109,13 +127,13 @@ def _update(clock: BreachClock, breach: Breach, obligation: regimes.Obligation,
     if breach.state == "closed" or not obligation.when.holds(breach.risk):
         clock.state, clock.next_point_at = "not_applicable", None
         return
-    due = _due(obligation.deadline, breach, clock.regime, sent)
+    due = _due(obligation.deadline, breach, clock.regime, sent, clock.time_scale)
     if due is None:
         clock.state, clock.due_at, clock.next_point_at = "waiting", None, None
         return
     if clock.state != "running" or clock.due_at != due:
         # points already behind us when the clock (re)starts are not sent late
-        passed = [p for p in points(due) if p <= now and p < due]
+        passed = [p for p in points(due, clock.time_scale) if p <= now and p < due]
         if clock.last_point_at is None or (passed and passed[-1] > clock.last_point_at):
             clock.last_point_at = passed[-1] if passed else None
     clock.state, clock.due_at = "running", due
@@ -123,30 +141,33 @@ def _update(clock: BreachClock, breach: Breach, obligation: regimes.Obligation,
 
 
 def _next_point(clock: BreachClock, due: datetime) -> datetime | None:
-    later = [p for p in points(due) if clock.last_point_at is None or p > clock.last_point_at]
+    later = [p for p in points(due, clock.time_scale)
+             if clock.last_point_at is None or p > clock.last_point_at]
     return later[0] if later else None
 
 
 def _due(deadline: regimes.Deadline | None, breach: Breach, regime: str,
-         sent: dict[tuple[str, str], datetime]) -> datetime | None:
+         sent: dict[tuple[str, str], datetime], scale: float) -> datetime | None:
     if deadline is None:
         return None
-    due = _from(deadline, breach, regime, sent)
+    due = _from(deadline, breach, regime, sent, scale)
     if deadline.cap is not None:
-        cap = _from(deadline.cap, breach, regime, sent)
+        cap = _from(deadline.cap, breach, regime, sent, scale)
         due = cap if due is None else (due if cap is None else min(due, cap))
     return due
 
 
 def _from(span: regimes.Span, breach: Breach, regime: str,
-          sent: dict[tuple[str, str], datetime]) -> datetime | None:
+          sent: dict[tuple[str, str], datetime], scale: float) -> datetime | None:
     if span.after == "awareness":
         start = breach.aware_at
     elif span.after == "classification":
         start = breach.classified_at
     else:
         start = sent.get((regime, span.submission or ""))
-    return span.add_to(start) if start is not None else None
+    if start is None:
+        return None
+    return start + (span.add_to(start) - start) / scale
 
 
 def _submissions(session: Session, breach: Breach) -> dict[tuple[str, str], datetime]:
@@ -163,7 +184,7 @@ def _fire(uow: UnitOfWork, clock: BreachClock, breach: Breach, now: datetime) ->
     if due is None:
         clock.next_point_at = None
         return
-    reached = [p for p in points(due) if p <= now and
+    reached = [p for p in points(due, clock.time_scale) if p <= now and
                (clock.last_point_at is None or p > clock.last_point_at)]
     if not reached:
         clock.next_point_at = _next_point(clock, due)
@@ -221,9 +242,13 @@ def _escalate(uow: UnitOfWork, clock: BreachClock, breach: Breach, now: datetime
                            "told": message.told})
 
 
-def _rule_text(deadline: regimes.Deadline) -> str:
+def _rule_text(deadline: regimes.Deadline, scale: float = 1.0) -> str:
+    """The rule as the regime states it; on a drill's compressed clock with
+    the division shown ("72 h after awareness ÷ 10 (drill)"), so nobody takes
+    the drill's deadline for the law's."""
     text = deadline.text()
-    return f"{text}, at most {deadline.cap.text()}" if deadline.cap else text
+    text = f"{text}, at most {deadline.cap.text()}" if deadline.cap else text
+    return text if scale == 1 else f"{text} ÷ {scale:g} (drill)"
 
 
 def _hours(delta: timedelta) -> str:

@@ -100,6 +100,9 @@ class BreachClock(Base):
     reminders: Mapped[int] = mapped_column(default=0)
     overdue_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
+    time_scale: Mapped[float] = mapped_column(default=1.0, server_default="1")
+    """1 for a real breach; a drill's time scale for a breach on a drill
+    incident, so its deadline and reminder points come that many times sooner."""
 
 
 class Submission(Base):

@@ -16,6 +16,7 @@ from starlette.routing import Route
 from warroom.auth.deps import public
 from warroom.console import (
     breaches,
+    drills,
     evidence,
     incidents,
     live,
@@ -50,6 +51,7 @@ CONSOLE_PREFIXES = (
     "/breaches",
     "/actions",
     "/metrics-dashboard",
+    "/drills",
 )
 """Paths whose errors are pages, not problem+json (every screen in ``screens.NAV``)."""
 
@@ -68,6 +70,7 @@ router.include_router(breaches.router)
 router.include_router(evidence.router)
 router.include_router(reviews.router)
 router.include_router(metrics_dashboard.router)
+router.include_router(drills.router)
 
 
 def mount(app: FastAPI) -> None:

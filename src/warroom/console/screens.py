@@ -21,6 +21,7 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/breaches", "Breaches", Permission.breach_read),
     ("/actions", "Action items", Permission.review_read),
     ("/metrics-dashboard", "Metrics", Permission.metrics_read),
+    ("/drills", "Drills", Permission.drill_read),
 )
 """The main menu, one entry per screen, shown only to roles that may open it."""
 

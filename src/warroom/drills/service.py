@@ -196,6 +196,12 @@ def get_by_ref_or_raise(session: Session, *, ref: str, lock: bool = False) -> Dr
     return drill
 
 
+def for_incident(session: Session, *, incident_id: int) -> Drill | None:
+    """The drill whose incident this is (the first one, should several claim it)."""
+    return session.scalar(select(Drill).where(Drill.incident_id == incident_id)
+                          .order_by(Drill.id).limit(1))
+
+
 def get_all(session: Session, *, status: str | None = None,
             since: datetime | None = None) -> list[Drill]:
     query = select(Drill).order_by(Drill.id.desc())

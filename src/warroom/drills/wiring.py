@@ -4,12 +4,15 @@ Intake asks whether an alert is a drill's (``intake.drill_labels``): a
 synthetic alert carries ``warroom_drill``; a real alert is claimed by a
 running live drill whose scenario expects that alert name. The incident it
 opens is declared a drill, and the drill links to it (``incident.declared``).
+The breach register asks how fast a drill incident's regulatory clocks run
+(``compliance.time_scale``): as fast as the drill's own clock.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from warroom.compliance import hooks as compliance_hooks
 from warroom.drills import scenarios, service
 from warroom.incidents import hooks as incident_hooks
 from warroom.intake import hooks as intake_hooks
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
 def connect() -> None:
     intake_hooks.drill_labels.connect(drill_labels)
     incident_hooks.declared.connect(declared)
+    compliance_hooks.time_scale.connect(time_scale)
 
 
 def drill_labels(session: Session, labels: dict[str, str]) -> dict[str, str] | None:
@@ -50,3 +54,9 @@ def declared(uow: UnitOfWork, incident: Incident, *, context: dict[str, Any]) ->
     drill = service.get_by_ref(uow.session, ref=ref)
     if drill is not None and drill.status == service.RUNNING:
         service.link(uow, drill=drill, incident=incident)
+
+
+def time_scale(session: Session, incident_id: int) -> float | None:
+    """The time scale of the drill whose incident this is (None for any other)."""
+    drill = service.for_incident(session, incident_id=incident_id)
+    return drill.time_scale if drill is not None else None
