@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from warroom.auth.deps import public
 from warroom.console import (
+    admin,
     breaches,
     evidence,
     incidents,
@@ -42,7 +43,8 @@ LOCAL_ONLY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
               "worker-src 'self' blob:; connect-src 'self'")
 """The docs pages may load nothing from another host (ReDoc's bundle would
 fetch its own logo from a CDN): the browser enforces it."""
-CONSOLE_PREFIXES = ("/incidents", "/sign-in", "/sign-out", "/breaches", "/status-admin")
+CONSOLE_PREFIXES = ("/incidents", "/sign-in", "/sign-out", "/breaches", "/status-admin",
+                    "/settings")
 """Paths whose errors are pages, not problem+json (every screen in ``screens.NAV``)."""
 
 router = APIRouter(include_in_schema=False)
@@ -59,6 +61,7 @@ router.include_router(incidents.router)
 router.include_router(breaches.router)
 router.include_router(evidence.router)
 router.include_router(status_admin.router)
+router.include_router(admin.router)
 
 
 def mount(app: FastAPI) -> None:

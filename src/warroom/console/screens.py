@@ -20,6 +20,7 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/incidents", "Incidents", Permission.incident_read),
     ("/breaches", "Breaches", Permission.breach_read),
     ("/status-admin", "Status page", Permission.statuspage_read),
+    ("/settings", "Admin", Permission.user_admin),
 )
 """The main menu, one entry per screen, shown only to roles that may open it."""
 
