@@ -136,3 +136,28 @@ def test_a_viewer_reads_the_screen_but_every_form_is_refused(client, people, dat
                                           "name": "x", "message": "y"})
         assert refused.status_code == 403, path
     assert client.get("/api/v2/incidents.json").json()["incidents"] == []
+
+
+def test_the_communications_lead_may_post_to_their_incidents_notice_only(
+        client, people, database, clock):
+    """The updates route is scoped like the API's: a viewer who is the
+    communications lead of the open incident a notice points at may post to
+    that notice, and to no other."""
+    ref = client.post("/api/v1/incidents", headers=people.admin, json={
+        "type": "service_outage", "severity": "sev2", "title": "Chat down"}).json()["id"]
+    linked = client.post("/api/v1/statuspage/incidents", headers=people.admin, json={
+        "name": "Chat down", "body": "Looking.", "internal_incident": ref,
+        "deliver_notifications": False}).json()["id"]
+    other = client.post("/api/v1/statuspage/incidents", headers=people.admin, json={
+        "name": "Media slow", "body": "Looking.", "deliver_notifications": False}).json()["id"]
+    assert client.post(f"/api/v1/incidents/{ref}/roles", headers=people.admin, json={
+        "role": "communications_lead", "primary": "viewer"}).status_code == 200
+    sign_in(client, database, clock, "viewer")
+    token = csrf_of(client.get("/status-admin").text)
+    update = {"csrf_token": token, "status": "identified", "message": "Found it."}
+    granted = client.post(f"/status-admin/notices/{linked}/updates", data=update,
+                          follow_redirects=False)
+    assert granted.status_code == 303, granted.text
+    assert client.post(f"/status-admin/notices/{other}/updates", data=update
+                       ).status_code == 403
+    assert "Found it." in client.get(f"/status/incidents/{linked}").text
