@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from warroom.auth.deps import public
 from warroom.console import (
+    admin,
     breaches,
     drills,
     evidence,
@@ -24,6 +25,7 @@ from warroom.console import (
     models,
     reviews,
     signin,
+    status_admin,
 )
 from warroom.console.screens import see_other
 from warroom.console.session import CsrfRejected, SignInRequired
@@ -52,6 +54,8 @@ CONSOLE_PREFIXES = (
     "/actions",
     "/metrics-dashboard",
     "/drills",
+    "/status-admin",
+    "/settings",
 )
 """Paths whose errors are pages, not problem+json (every screen in ``screens.NAV``)."""
 
@@ -71,6 +75,8 @@ router.include_router(evidence.router)
 router.include_router(reviews.router)
 router.include_router(metrics_dashboard.router)
 router.include_router(drills.router)
+router.include_router(status_admin.router)
+router.include_router(admin.router)
 
 
 def mount(app: FastAPI) -> None:

@@ -18,6 +18,7 @@ from warroom.auth.deps import requires_on_incident
 from warroom.auth.permissions import INCIDENT_ROLE_GRANTS, Permission
 from warroom.comms import service as comms
 from warroom.comms import templates as comms_templates
+from warroom.console import notice_forms
 from warroom.console.live import feed_of
 from warroom.console.screens import can, render, see_other
 from warroom.console.session import check_csrf, console_requires, session_actor
@@ -32,7 +33,6 @@ from warroom.playbooks import catalogue as playbook_catalogue
 from warroom.playbooks import service as playbooks
 from warroom.playbooks import views as playbook_views
 from warroom.statuspage import records as status_records
-from warroom.statuspage.notices import incidents as notices
 from warroom.statuspage.records import INCIDENT as PUBLIC_INCIDENT
 from warroom.statuspage.vocabulary import IncidentStatus
 
@@ -430,11 +430,7 @@ def update_notice(request: Request, ref: str, actor: NoticeWriter,
         if notice is None:
             raise Problem(f"{incident.ref} has no public status notice.", status=409,
                           title="Conflict")
-        if status not in {s.value for s in IncidentStatus}:
-            raise Problem("Pick the notice's status.", status=400, title="Bad Request")
-        notices.post_update(uow, incident=notice, posting=notices.posting(
-            uow.session, status=status, body=message.strip() or notices.default_body(status),
-            wanted={}))
+        notice_forms.post_update(uow, notice=notice, status=status, message=message)
 
     return _act(request, actor, ref, "notice", post, values={"notice_message": message})
 
@@ -446,15 +442,7 @@ def open_notice(request: Request, ref: str, actor: StatusWriter,
     """Open a public notice linked to this incident; its words are written
     here, never copied from the internal incident."""
     def create(uow: Any, incident: Any) -> None:
-        if not name.strip():
-            raise Problem("Name the public notice.", status=400, title="Bad Request")
-        if not message.strip():
-            raise Problem("Write what the public should read.", status=400,
-                          title="Bad Request")
-        first = notices.posting(uow.session, status="investigating", body=message.strip(),
-                                wanted={})
-        notices.create(uow, name=name.strip(), internal_ref=incident.ref, source="console",
-                       posting=first)
+        notice_forms.open_notice(uow, name=name, message=message, internal_ref=incident.ref)
 
     request.app.state.statuspage.current()  # default components, before the unit of work
     return _act(request, actor, ref, "notice-open", create,

@@ -22,6 +22,8 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/actions", "Action items", Permission.review_read),
     ("/metrics-dashboard", "Metrics", Permission.metrics_read),
     ("/drills", "Drills", Permission.drill_read),
+    ("/status-admin", "Status page", Permission.statuspage_read),
+    ("/settings", "Admin", Permission.user_admin),
 )
 """The main menu, one entry per screen, shown only to roles that may open it."""
 

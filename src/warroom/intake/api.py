@@ -17,7 +17,15 @@ from warroom.db import Actor
 from warroom.errors import Invalid, NotFound
 from warroom.http import DbInt, Page, client_ip, read_session, write_unit
 from warroom.incidents.service import REF
-from warroom.intake import integrations, present, receivers, service, silences, switches
+from warroom.intake import (
+    integrations,
+    present,
+    receivers,
+    service,
+    silences,
+    switches,
+    trial,
+)
 from warroom.intake import settings as intake_settings
 from warroom.intake.rules import rulebook
 from warroom.intake.rules.routing import Rule
@@ -227,18 +235,7 @@ def reload_rules(request: Request, actor: RoutingAdmin) -> dict[str, Any]:
 def test_routing(body: RoutingTestIn, request: Request, actor: Reader) -> dict[str, Any]:
     """Which rule these labels match and what incident they would open."""
     with read_session(request) as session:
-        ruleset = rulebook.current(session, generation=switches.read(session).rules_generation)
-    rule = ruleset.route(body.labels)
-    labels = body.labels
-    severity = rule.severity_for(None)
-    variables = {"labels": labels, "annotations": {}, "alertname": labels.get("alertname", ""),
-                 "summary": "", "severity": severity, "rule": rule.name,
-                 "group": rule.group_labels(labels), "count": 1}
-    return {"rule": rule.name, "origin": rule.origin, "type": rule.rule.type,
-            "severity": severity, "services": rule.services(variables),
-            "playbook": rule.playbook(variables),
-            "escalation_policy": rule.escalation_policy(variables),
-            "group_labels": rule.group_labels(labels), "title": rule.title(variables)}
+        return trial.explain(session, body.labels)
 
 
 # --- monitoring switch ---------------------------------------------------------
