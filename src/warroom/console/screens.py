@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/incidents", "Incidents", Permission.incident_read),
     ("/breaches", "Breaches", Permission.breach_read),
+    ("/on-call", "On call", Permission.oncall_read),
 )
 """The main menu, one entry per screen, shown only to roles that may open it."""
 
