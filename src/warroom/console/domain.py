@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from warroom.auth.deps import public
-from warroom.console import breaches, evidence, incidents, live, models, oncall, signin
+from warroom.console import alerts, breaches, evidence, incidents, live, models, oncall, signin
 from warroom.console.screens import see_other
 from warroom.console.session import CsrfRejected, SignInRequired
 from warroom.console.settings import ConsoleSettings
@@ -34,7 +34,7 @@ LOCAL_ONLY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
               "worker-src 'self' blob:; connect-src 'self'")
 """The docs pages may load nothing from another host (ReDoc's bundle would
 fetch its own logo from a CDN): the browser enforces it."""
-CONSOLE_PREFIXES = ("/incidents", "/sign-in", "/sign-out", "/breaches", "/on-call")
+CONSOLE_PREFIXES = ("/incidents", "/sign-in", "/sign-out", "/breaches", "/on-call", "/alerts")
 """Paths whose errors are pages, not problem+json (every screen in ``screens.NAV``)."""
 
 router = APIRouter(include_in_schema=False)
@@ -51,6 +51,7 @@ router.include_router(incidents.router)
 router.include_router(breaches.router)
 router.include_router(evidence.router)
 router.include_router(oncall.router)
+router.include_router(alerts.router)
 
 
 def mount(app: FastAPI) -> None:

@@ -20,6 +20,7 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/incidents", "Incidents", Permission.incident_read),
     ("/breaches", "Breaches", Permission.breach_read),
     ("/on-call", "On call", Permission.oncall_read),
+    ("/alerts", "Alerts", Permission.alert_read),
 )
 """The main menu, one entry per screen, shown only to roles that may open it."""
 
