@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from warroom.oncall.policies.document import Policy
     from warroom.oncall.schedules.models import Schedule
     from warroom.oncall.schedules.timetable import Shift
+    from warroom.oncall.targets import TargetSpec
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Actor, console_requires(Permission.oncall_read)]
@@ -165,14 +166,19 @@ def _matrix(found: list[Policy]) -> dict[str, Any]:
         cells: dict[int, list[dict[str, Any]]] = {}
         for offset, step in zip(policy.offsets(), policy.steps, strict=True):
             cells.setdefault(offset, []).append({
-                "label": step.label, "targets": [t.label for t in step.targets],
+                "label": step.label, "targets": [_target(t) for t in step.targets],
                 "delay": timedelta(seconds=step.delay)})
         rows.append({"name": policy.name, "description": policy.description,
                      "repeat": policy.repeat, "cells": [cells.get(c, []) for c in columns],
                      "notices": [{"after": timedelta(seconds=n.after),
-                                  "targets": [t.label for t in n.targets], "reason": n.reason}
+                                  "targets": [_target(t) for t in n.targets], "reason": n.reason}
                                  for n in policy.notices]})
     return {"columns": [_offset_label(c) for c in columns], "rows": rows}
+
+
+def _target(target: TargetSpec) -> str:
+    """``position: on call engineer``: readable, and it wraps in a narrow cell."""
+    return f"{target.kind}: {target.name.replace('_', ' ')}"
 
 
 def _offset_label(seconds: int) -> str:
