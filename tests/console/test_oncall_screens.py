@@ -188,3 +188,18 @@ def test_a_viewer_reads_but_sees_no_forms_and_is_refused_on_every_post(client, c
         kept = schedules.overrides(session, schedule=primary, start=clock.now(),
                                    end=clock.now() + timedelta(days=1))
         assert [o.reason for o in kept] == ["ana at the dentist"]
+
+
+def test_handoffs_include_the_gaps_when_nobody_is_on_call(client, commander, work):
+    with work() as uow:
+        daytime = schedules.create(uow, name="daytime", time_zone="UTC")
+        schedules.add_layer(uow, schedule=daytime, spec=schedules.LayerSpec(
+            name="office hours", rotation="daily", participants=["ben", "cai"],
+            starts_at=START, active_from="09:00", active_until="17:00"))
+    html = client.get("/on-call").text
+    row = html.split('id="schedule-daytime"', 1)[1].split("</tr>", 1)[0]
+    assert ">ben<" in cell(html, "schedule-daytime")
+    assert re.findall(r"<li>([^<]*)</li>", row) == [
+        "2026-01-05 17:00:00 UTC (in 5h 00m): ben → nobody",
+        "2026-01-06 09:00:00 UTC (in 21h 00m): nobody → cai",
+        "2026-01-06 17:00:00 UTC (in 1d 5h): cai → nobody"]

@@ -234,8 +234,7 @@ def person_page(request: Request, username: str, actor: Reader) -> Response:
         shown = {"username": person.username}
     return render(request, actor, "oncall_person.html", {
         "person": shown, "shifts": rows, "overrides": covering, "on_call_now": on_call_now,
-        "teams": member_of, "now": now, "ahead_days": AHEAD.days,
-        "people": sorted(names.values())})
+        "teams": member_of, "now": now, "ahead_days": AHEAD.days})
 
 
 # ---- overrides ----------------------------------------------------------------
