@@ -16,6 +16,7 @@ from starlette.routing import Route
 from warroom.auth.deps import public
 from warroom.console import (
     admin,
+    alerts,
     breaches,
     drills,
     evidence,
@@ -23,6 +24,7 @@ from warroom.console import (
     live,
     metrics_dashboard,
     models,
+    oncall,
     reviews,
     signin,
     status_admin,
@@ -56,6 +58,8 @@ CONSOLE_PREFIXES = (
     "/drills",
     "/status-admin",
     "/settings",
+    "/on-call",
+    "/alerts",
 )
 """Paths whose errors are pages, not problem+json (every screen in ``screens.NAV``)."""
 
@@ -77,6 +81,8 @@ router.include_router(metrics_dashboard.router)
 router.include_router(drills.router)
 router.include_router(status_admin.router)
 router.include_router(admin.router)
+router.include_router(oncall.router)
+router.include_router(alerts.router)
 
 
 def mount(app: FastAPI) -> None:

@@ -18,10 +18,12 @@ if TYPE_CHECKING:
 
 NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/incidents", "Incidents", Permission.incident_read),
-    ("/breaches", "Breaches", Permission.breach_read),
+    ("/alerts", "Alerts", Permission.alert_read),
+    ("/on-call", "On call", Permission.oncall_read),
     ("/actions", "Action items", Permission.review_read),
     ("/metrics-dashboard", "Metrics", Permission.metrics_read),
     ("/drills", "Drills", Permission.drill_read),
+    ("/breaches", "Breaches", Permission.breach_read),
     ("/status-admin", "Status page", Permission.statuspage_read),
     ("/settings", "Admin", Permission.user_admin),
 )
