@@ -92,14 +92,14 @@ def export(uow: UnitOfWork, *, incident: Incident, out: BinaryIO, purpose: str,
     manifest = _manifest(uow, incident, items, {"seq": audit_seq, "hash": audit_hash})
     raw = orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
     key = signing_key()
-    folder = service.root()
+    kept = service.content()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED,
                          allowZip64=True) as bundle:
         for entry in manifest["items"]:
             if entry["file"] is None:
                 continue
             with bundle.open(zipfile.ZipInfo(entry["file"]), "w", force_zip64=True) as sink:
-                for chunk in store.read(folder, entry["sha256"]):
+                for chunk in kept.read(entry["sha256"]):
                     sink.write(chunk)
         bundle.writestr(MANIFEST, raw)
         bundle.writestr(SIGNATURE, base64.b64encode(key.sign(raw)) + b"\n")
