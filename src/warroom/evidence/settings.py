@@ -11,7 +11,8 @@ from warroom.config import WarroomSettings, get_settings
 
 
 class EvidenceSettings(WarroomSettings):
-    """Where content is kept, how much of it, and how often it is re-hashed."""
+    """Where content is kept, how much of it, how often it is re-hashed, and
+    who timestamps an export."""
 
     evidence_dir: Path | None = None
     """Content-addressed store; ``<data_dir>/evidence`` when unset. With the
@@ -39,6 +40,15 @@ class EvidenceSettings(WarroomSettings):
     enabled); unset: the bucket's default retention applies, if any."""
     evidence_s3_object_lock_days: int = Field(default=365, gt=0)
     """How long an object put with ``evidence_s3_object_lock_mode`` is retained."""
+
+    evidence_tsa_url: str | None = None
+    """An RFC 3161 time-stamping authority asked to timestamp each export's
+    manifest; unset: bundles carry no timestamp."""
+    evidence_tsa_ca_cert: Path | None = None
+    """PEM certificate(s) the TSA's certificate chains to (its CA, and any
+    intermediates): each token is checked against them at export, and they
+    go in the bundle so ``verify-bundle`` can check it offline."""
+    evidence_tsa_timeout_seconds: float = Field(default=10.0, gt=0)
 
     @model_validator(mode="after")
     def _s3_needs_a_bucket(self) -> Self:
