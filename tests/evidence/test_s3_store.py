@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto.server import ThreadedMotoServer
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -113,7 +114,7 @@ def test_an_existing_object_is_never_overwritten(bucket, s3, store_dir):
     assert s3.get_object(Bucket=bucket, Key=key_of(sha256))["Body"].read() == b"already here"
 
     assert isinstance(kept, s3store.S3Store)
-    with pytest.raises(Exception, match="PreconditionFailed"):
+    with pytest.raises(ClientError, match="PreconditionFailed"):
         kept.client.put_object(Bucket=bucket, Key=key_of(sha256), Body=b"x",
                                IfNoneMatch="*")
 

@@ -116,6 +116,12 @@ def test_a_dropped_token_a_stranger_tsa_and_swapped_certificates_are_named(
     assert "manifest.json says it was timestamped by http://127.0.0.1:" in bad.output
     assert "but the bundle has no manifest.tsr" in bad.output
 
+    garbled = tmp_path / "garbled.zip"
+    rewrite(out, garbled, lambda name, data: b"not a token" if name == "manifest.tsr" else data)
+    bad = verify(garbled)
+    assert bad.exit_code == 1
+    assert "- manifest.tsr is not an RFC 3161 timestamp response" in bad.output
+
     stranger_ca, _, _ = make_ca_and_tsa("Stranger")
     stranger = tmp_path / "stranger.pem"
     stranger.write_bytes(pem(stranger_ca))

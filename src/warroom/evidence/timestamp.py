@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 TOKEN, CERTIFICATES = "manifest.tsr", "tsa-certificates.pem"
 ANSWER_LIMIT = 1 << 20
+GRANTED = (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS)
 SETTING, CA_SETTING = "WARROOM_EVIDENCE_TSA_URL", "WARROOM_EVIDENCE_TSA_CA_CERT"
 _IMPRINTS = {"2.16.840.1.101.3.4.2.1": "sha256", "2.16.840.1.101.3.4.2.2": "sha384",
              "2.16.840.1.101.3.4.2.3": "sha512"}
@@ -99,10 +100,9 @@ def stamp(manifest: bytes) -> Stamp:
     except ValueError:
         raise Unavailable(f"The time-stamping authority ({where}) did not answer with an "
                           "RFC 3161 timestamp response; the bundle was not written.") from None
-    if PKIStatus(answer.status) not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
+    if answer.status not in GRANTED:
         raise Unavailable(f"The time-stamping authority ({where}) refused the request "
-                          f"(status {PKIStatus(answer.status).name.lower()}); the bundle was "
-                          "not written.")
+                          f"(status {_status(answer.status)}); the bundle was not written.")
     mismatch = _imprint_mismatch(answer, manifest)
     if mismatch or answer.tst_info.nonce != request.nonce:
         raise Unavailable(f"The time-stamping authority ({where}) answered with a token "
@@ -137,9 +137,8 @@ def check(manifest: bytes, entry: dict[str, Any] | None, token: bytes | None,
         answer = decode_timestamp_response(token)
     except ValueError:
         return [f"{TOKEN} is not an RFC 3161 timestamp response"], None
-    if PKIStatus(answer.status) not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
-        return [f"{TOKEN} holds no timestamp (status "
-                f"{PKIStatus(answer.status).name.lower()})"], None
+    if answer.status not in GRANTED:
+        return [f"{TOKEN} holds no timestamp (status {_status(answer.status)})"], None
     problems = []
     mismatch = _imprint_mismatch(answer, manifest)
     if mismatch:
@@ -164,6 +163,13 @@ def check(manifest: bytes, entry: dict[str, Any] | None, token: bytes | None,
         problems.append(f"{TOKEN}'s signature does not verify against {against} "
                         f"({problem})")
     return problems, f"{summary}; its signature verifies against {against}"
+
+
+def _status(value: int) -> str:
+    try:
+        return PKIStatus(value).name.lower()
+    except ValueError:
+        return str(value)
 
 
 def _post(url: str, request: bytes, timeout: float, where: str) -> bytes:
