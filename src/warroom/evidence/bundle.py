@@ -5,13 +5,17 @@ The zip holds every item's content (``files/EV-n/<name>``), a
 the audit chain's head at export time, the warroom version), a detached
 Ed25519 signature of the manifest (``manifest.json.sig``) made with the
 instance's signing key, and that key's public half (``signing-key.pub``).
+With a time-stamping authority configured, an RFC 3161 token over the
+manifest (``manifest.tsr``, see :mod:`warroom.evidence.timestamp`) too.
 It is written as a stream (entries are stored, not compressed: evidence is
 often already compressed, and the hashes are what matter), so a bundle of
 many gigabytes costs a chunk of memory.
 
 :func:`verify` checks a bundle without the instance: the signature, every
 file's SHA-256 and size against the manifest, and every item's custody chain
-(sequence, links and head). The custody events' own HMACs need the instance
+(sequence, links and head), and the timestamp when there is one (its
+imprint, and its signature against the TSA certificates given or shipped).
+The custody events' own HMACs need the instance
 secret, so they are checked by ``warroom evidence verify`` on the instance.
 """
 
@@ -35,7 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from warroom import __version__
 from warroom.audit import service as audit
 from warroom.config import get_settings
-from warroom.evidence import custody, service, store
+from warroom.evidence import custody, service, store, timestamp
 from warroom.evidence.custody import Happening
 
 if TYPE_CHECKING:
@@ -89,26 +93,38 @@ def export(uow: UnitOfWork, *, incident: Incident, out: BinaryIO, purpose: str,
             custody.append(uow, item, Happening("exported", purpose=purpose,
                                                 counterparty=recipient,
                                                 hash_observed=item.sha256))
+    plan = timestamp.planned()
     manifest = _manifest(uow, incident, items, {"seq": audit_seq, "hash": audit_hash})
+    if plan is not None:
+        manifest["timestamp"] = plan
     raw = orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+    # asked before a byte is written: a TSA that fails stops the export early
+    stamped = timestamp.stamp(raw) if plan is not None else None
     key = signing_key()
-    folder = service.root()
+    kept = service.content()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED,
                          allowZip64=True) as bundle:
         for entry in manifest["items"]:
             if entry["file"] is None:
                 continue
             with bundle.open(zipfile.ZipInfo(entry["file"]), "w", force_zip64=True) as sink:
-                for chunk in store.read(folder, entry["sha256"]):
+                for chunk in kept.read(entry["sha256"]):
                     sink.write(chunk)
         bundle.writestr(MANIFEST, raw)
         bundle.writestr(SIGNATURE, base64.b64encode(key.sign(raw)) + b"\n")
         bundle.writestr(PUBLIC_KEY, public_pem(key))
+        if stamped is not None:
+            bundle.writestr(timestamp.TOKEN, stamped.token)
+            if stamped.certificates is not None:
+                bundle.writestr(timestamp.CERTIFICATES, stamped.certificates)
     return manifest
 
 
-def verify(path: Path) -> tuple[list[str], dict[str, Any]]:
-    """What in the bundle does not match, each problem naming its part."""
+def verify(path: Path, *, tsa_certificates: bytes | None = None,
+           tsa_certificates_name: str | None = None) -> tuple[list[str], dict[str, Any]]:
+    """What in the bundle does not match, each problem naming its part.
+    ``tsa_certificates`` (PEM) are the TSA certificates the person checking
+    trusts; without them the bundle's own are used."""
     problems: list[str] = []
     with zipfile.ZipFile(path) as bundle:
         names = set(bundle.namelist())
@@ -127,7 +143,17 @@ def verify(path: Path) -> tuple[list[str], dict[str, Any]]:
         for ref, head in manifest.get("chain_heads", {}).items():
             problems += custody.verify_links(ref, head["seq"], head["hash"],
                                              manifest.get("custody", {}).get(ref, []))
-    return problems, {"fingerprint": fingerprint(pem), "manifest": manifest}
+        found, stamped = timestamp.check(
+            raw, manifest.get("timestamp"), _entry(bundle, names, timestamp.TOKEN),
+            _entry(bundle, names, timestamp.CERTIFICATES), tsa_certificates,
+            tsa_certificates_name)
+        problems += found
+    return problems, {"fingerprint": fingerprint(pem), "manifest": manifest,
+                      "timestamp": stamped}
+
+
+def _entry(bundle: zipfile.ZipFile, names: set[str], name: str) -> bytes | None:
+    return bundle.read(name) if name in names else None
 
 
 def _check_signature(raw: bytes, signature: bytes, pem: bytes) -> list[str]:

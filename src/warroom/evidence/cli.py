@@ -231,9 +231,16 @@ def export(ref: str, out: Path = typer.Option(..., "--out", "-o"), purpose: str 
 
 @evidence_app.command("verify-bundle")
 @handles_problems
-def verify_bundle(path: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
-    """Check a bundle offline: signature, files, hashes and custody chains."""
-    problems, found = bundle.verify(path)
+def verify_bundle(path: Path = typer.Argument(..., exists=True, dir_okay=False),
+                  tsa_cert: Path = typer.Option(
+                      None, "--tsa-cert", exists=True, dir_okay=False,
+                      help="PEM certificate(s) of the time-stamping authority you trust "
+                           "(its CA); else those in the bundle are used.")) -> None:
+    """Check a bundle offline: signature, files, hashes, custody chains and
+    the RFC 3161 timestamp when there is one."""
+    problems, found = bundle.verify(
+        path, tsa_certificates=tsa_cert.read_bytes() if tsa_cert else None,
+        tsa_certificates_name=str(tsa_cert) if tsa_cert else None)
     for problem in problems:
         echo(f"- {problem}")
     if problems:
@@ -241,6 +248,8 @@ def verify_bundle(path: Path = typer.Argument(..., exists=True, dir_okay=False))
     manifest = found["manifest"]
     echo(f"bundle intact: {manifest['incident']}, {len(manifest['items'])} items, signed by "
          f"{found['fingerprint']} (compare with `warroom evidence key` on the instance)")
+    if found["timestamp"]:
+        echo(found["timestamp"])
 
 
 @evidence_app.command("key")

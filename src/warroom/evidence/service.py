@@ -40,7 +40,18 @@ DOCUMENTATION_LEAD = "documentation_lead"
 
 
 def root() -> Path:
+    """The local folder: the store itself, or (with S3) its scratch space."""
     return evidence_settings.get().store_dir()
+
+
+def content() -> store.ContentStore:
+    """The store the settings name (``WARROOM_EVIDENCE_STORE``)."""
+    config = evidence_settings.get()
+    if config.evidence_store == "s3":
+        from warroom.evidence import s3store  # boto3 is loaded only when used
+
+        return s3store.for_settings(config)
+    return store.LocalStore(config.store_dir())
 
 
 def sink_for(session: Session, incident: Incident) -> store.Sink:
@@ -50,10 +61,10 @@ def sink_for(session: Session, incident: Incident) -> store.Sink:
         EvidenceItem.incident_id == incident.id, EvidenceItem.status != "destroyed")) or 0
     left = config.evidence_incident_quota_bytes - used
     if left <= config.evidence_max_bytes:
-        return store.Sink(root(), limit=max(left, 0), limit_reason=(
+        return store.Sink(content(), limit=max(left, 0), limit_reason=(
             f"{incident.ref} has {max(left, 0)} bytes of its evidence quota left "
             "(WARROOM_EVIDENCE_INCIDENT_QUOTA_BYTES); nothing was stored."))
-    return store.Sink(root(), limit=config.evidence_max_bytes, limit_reason=(
+    return store.Sink(content(), limit=config.evidence_max_bytes, limit_reason=(
         f"An item may hold at most {config.evidence_max_bytes} bytes "
         "(WARROOM_EVIDENCE_MAX_BYTES); nothing was stored."))
 
@@ -128,7 +139,7 @@ def run_command(argv: list[str], *, timeout: float | None = None,
     limit applies (the incident quota does not: the output is stored
     before the incident is read)."""
     config = evidence_settings.get()
-    sink = store.Sink(root(), limit=config.evidence_max_bytes, limit_reason=(
+    sink = store.Sink(content(), limit=config.evidence_max_bytes, limit_reason=(
         f"The output passed {config.evidence_max_bytes} bytes (WARROOM_EVIDENCE_MAX_BYTES); "
         "nothing was stored."))
     done = collect.run(argv, sink, timeout=timeout, env=env)
@@ -179,13 +190,14 @@ def open_content(uow: UnitOfWork, item: EvidenceItem, *, purpose: str,
                  action: str = "downloaded") -> Iterator[bytes]:
     """Record who reads the content and why, then hand out its bytes."""
     _need_content(item)
-    if not store.path_of(root(), item.sha256 or "").exists():
+    kept = content()
+    if not kept.exists(item.sha256 or ""):
         raise Conflict(f"{item.ref}'s content is missing from the store; run `warroom "
                        "evidence verify` and check the store before anything else.")
     custody.append(uow, item, Happening(action, purpose=_purpose(purpose),
                                         counterparty=uow.actor.label,
                                         location=uow.source_ip, hash_observed=item.sha256))
-    return store.read(root(), item.sha256 or "")
+    return kept.read(item.sha256 or "")
 
 
 def transfer(uow: UnitOfWork, item: EvidenceItem, *, to: str, location: str, purpose: str,
@@ -294,15 +306,15 @@ def approve_destroy(uow: UnitOfWork, item: EvidenceItem, *, purpose: str) -> Non
     _timeline(uow, item, "destroyed", f"Evidence {item.ref} destroyed (requested by "
               f"{requester}, approved by {uow.actor.label})")
     if item.sha256 and not _shared(uow.session, item):
-        sha256, folder = item.sha256, root()
-        uow.after_commit(lambda: store.remove(folder, sha256))
+        sha256, kept = item.sha256, content()
+        uow.after_commit(lambda: kept.remove(sha256))
 
 
 def verify(uow: UnitOfWork, item: EvidenceItem, *, purpose: str = "verification"
            ) -> tuple[str | None, list[str]]:
     """Re-hash the content and check the custody chain; a mismatch is on the
     timeline and pages the incident's documentation lead (or the admins)."""
-    observed = store.rehash(root(), item.sha256) if item.sha256 and \
+    observed = store.rehash(content(), item.sha256) if item.sha256 and \
         item.status != "destroyed" else None
     problems = custody.verify_item(uow.session, item)
     if item.sha256 and item.status != "destroyed" and observed != item.sha256:
@@ -321,11 +333,11 @@ def verify(uow: UnitOfWork, item: EvidenceItem, *, purpose: str = "verification"
 def check_all(session: Session) -> list[str]:
     """Every item's chain and content, read-only (``warroom evidence verify``)."""
     problems: list[str] = []
-    folder = root()
+    kept = content()
     for item in session.scalars(select(EvidenceItem).order_by(EvidenceItem.id)):
         problems += custody.verify_item(session, item)
         if item.sha256 and item.status != "destroyed":
-            observed = store.rehash(folder, item.sha256)
+            observed = store.rehash(kept, item.sha256)
             if observed != item.sha256:
                 problems.append(f"{item.ref}: the stored content is missing" if observed
                                 is None else f"{item.ref}: the stored content now hashes to "

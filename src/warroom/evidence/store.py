@@ -1,9 +1,17 @@
-"""The content-addressed store: one read-only file per SHA-256.
+"""The content-addressed store: one read-only object per SHA-256.
 
-Content is written to a temporary file while its SHA-256, SHA-1 and MD5 are
-computed, fsynced, then linked into place under its SHA-256 and made
-read-only. An address that already exists is never overwritten (the same
-bytes are already there), so two items with the same content share one file.
+Content is written to a local temporary file while its SHA-256, SHA-1 and
+MD5 are computed and fsynced; only then, with its address known and any
+declared hash checked, is it placed in the store under its SHA-256. An
+address that already exists is never overwritten (the same bytes are
+already there), so two items with the same content share one object.
+
+Where the bytes end up is a :class:`ContentStore`: :class:`LocalStore` (a
+directory, hard-linked into place and made read-only) or the S3-compatible
+object store in :mod:`warroom.evidence.s3store`. Both are given the same
+hashed temporary file and answer the same four questions (place, exists,
+read, remove), so the hashing, the limits and the re-hash cycle do not know
+which one they use.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ import os
 import secrets
 import stat
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import filetype
 
@@ -38,13 +46,80 @@ class Stored:
     media_type: str | None
 
 
+class Missing(FileNotFoundError):
+    """Nothing is stored at the address (raised while reading)."""
+
+
+class ContentStore(Protocol):
+    """Where content lives once it is hashed. ``scratch`` is a local folder
+    for files being hashed (and bundles being built) before they are placed."""
+
+    scratch: Path
+    where: str
+    """How messages name the store (a path or ``s3://bucket/prefix``; never a
+    credential)."""
+
+    def place(self, temp: Path, sha256: str) -> None:
+        """Put the hashed file at its address, unless something is already
+        there (never overwrite). ``temp`` is removed by the caller."""
+        ...
+
+    def exists(self, sha256: str) -> bool:
+        ...
+
+    def read(self, sha256: str) -> Iterator[bytes]:
+        """The content in chunks; :class:`Missing` when nothing is there."""
+        ...
+
+    def remove(self, sha256: str) -> None:
+        ...
+
+
+class LocalStore:
+    """A directory: ``sha256/<2 hex>/<sha256>``, read-only files linked into
+    place from ``tmp/`` (same file system, so the link is atomic)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.scratch = root / "tmp"
+        self.where = str(root)
+
+    def place(self, temp: Path, sha256: str) -> None:
+        target = path_of(self.root, sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(temp, target)
+        except FileExistsError:
+            return  # the same bytes are already stored: never overwrite
+        os.chmod(target, stat.S_IRUSR | stat.S_IRGRP)
+        _fsync_dir(target.parent)
+
+    def exists(self, sha256: str) -> bool:
+        return path_of(self.root, sha256).exists()
+
+    def read(self, sha256: str) -> Iterator[bytes]:
+        try:
+            handle = path_of(self.root, sha256).open("rb")
+        except FileNotFoundError:
+            raise Missing(sha256) from None
+        with handle:
+            while chunk := handle.read(CHUNK):
+                yield chunk
+
+    def remove(self, sha256: str) -> None:
+        path = path_of(self.root, sha256)
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+            path.unlink()
+
+
 class Sink:
     """Takes content chunk by chunk (bounded memory), hashing as it writes."""
 
-    def __init__(self, root: Path, *, limit: int, limit_reason: str) -> None:
-        self.root = root
-        (root / "tmp").mkdir(parents=True, exist_ok=True)
-        self.path = root / "tmp" / f"upload-{secrets.token_hex(8)}"
+    def __init__(self, content: ContentStore, *, limit: int, limit_reason: str) -> None:
+        self.content = content
+        content.scratch.mkdir(parents=True, exist_ok=True)
+        self.path = content.scratch / f"upload-{secrets.token_hex(8)}"
         self._file = self.path.open("xb")
         self._hashes = {name: hashlib.new(name) for name in HASHES}
         self._head = b""
@@ -80,16 +155,10 @@ class Sink:
                 self.discard()
                 raise Invalid(f"The declared {name} {value.strip()} does not match the "
                               f"content received ({found[name]}); nothing was stored.")
-        target = path_of(self.root, found["sha256"])
-        target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            os.link(self.path, target)
-        except FileExistsError:
-            pass  # the same bytes are already stored: never overwrite
-        else:
-            os.chmod(target, stat.S_IRUSR | stat.S_IRGRP)
-            _fsync_dir(target.parent)
-        self.path.unlink()
+            self.content.place(self.path, found["sha256"])
+        finally:
+            self.path.unlink()
         kind = filetype.guess(self._head) if self._head else None
         media = kind.mime if kind is not None else (
             "text/plain" if _looks_like_text(self._head) else "application/octet-stream")
@@ -103,9 +172,9 @@ class Sink:
             self.path.unlink()
 
 
-def store(root: Path, chunks: Iterable[bytes], *, limit: int, limit_reason: str,
+def store(content: ContentStore, chunks: Iterable[bytes], *, limit: int, limit_reason: str,
           declared: dict[str, str] | None = None) -> Stored:
-    sink = Sink(root, limit=limit, limit_reason=limit_reason)
+    sink = Sink(content, limit=limit, limit_reason=limit_reason)
     try:
         for chunk in chunks:
             sink.write(chunk)
@@ -119,28 +188,15 @@ def path_of(root: Path, sha256: str) -> Path:
     return root / "sha256" / sha256[:2] / sha256
 
 
-def read(root: Path, sha256: str) -> Iterator[bytes]:
-    with path_of(root, sha256).open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            yield chunk
-
-
-def rehash(root: Path, sha256: str) -> str | None:
-    """The SHA-256 of what is stored at the address now (None: the file is gone)."""
+def rehash(content: ContentStore, sha256: str) -> str | None:
+    """The SHA-256 of what is stored at the address now (None: it is gone)."""
     digest = hashlib.sha256()
     try:
-        for chunk in read(root, sha256):
+        for chunk in content.read(sha256):
             digest.update(chunk)
-    except FileNotFoundError:
+    except Missing:
         return None
     return digest.hexdigest()
-
-
-def remove(root: Path, sha256: str) -> None:
-    path = path_of(root, sha256)
-    with contextlib.suppress(FileNotFoundError):
-        os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
-        path.unlink()
 
 
 def _looks_like_text(head: bytes) -> bool:
