@@ -188,6 +188,15 @@ def _fire(uow: UnitOfWork, clock: BreachClock, breach: Breach, now: datetime) ->
     audience.to_people(uow, breach, audience.role_holders(uow.session, breach,
                                                           audience.LEGAL_ROLE), message)
     audience.to_dpo(uow, breach, message)
+    if message.dpo_fallback is not None and breach.incident_id is not None:
+        # as for the DPO notice: the incident shows that nobody configured
+        # the DPO's address and who was reminded in their place
+        timeline.add(uow, incident_id=breach.incident_id, kind="breach",
+                     summary=f"{breach.ref}: {clock.regime} {clock.kind} reminder, due "
+                             f"{due:%Y-%m-%d %H:%M} UTC{audience.fallback_note(message)}",
+                     data={"action": "reminded", "ref": breach.ref, "regime": clock.regime,
+                           "obligation": clock.kind, "due": due.isoformat(),
+                           "dpo_fallback": message.dpo_fallback})
 
 
 def _escalate(uow: UnitOfWork, clock: BreachClock, breach: Breach, now: datetime) -> None:
@@ -215,10 +224,11 @@ def _escalate(uow: UnitOfWork, clock: BreachClock, breach: Breach, now: datetime
     if breach.incident_id is not None:
         timeline.add(uow, incident_id=breach.incident_id, kind="breach",
                      summary=f"Missed deadline: {problem}; told "
-                             f"{', '.join(message.told) or 'nobody'}",
+                             f"{', '.join(message.told) or 'nobody'}"
+                             f"{audience.fallback_note(message)}",
                      data={"action": "overdue", "ref": breach.ref, "regime": clock.regime,
                            "obligation": clock.kind, "due": due.isoformat() if due else None,
-                           "told": message.told})
+                           "told": message.told, "dpo_fallback": message.dpo_fallback})
 
 
 def _rule_text(deadline: regimes.Deadline) -> str:
