@@ -55,8 +55,8 @@ def refresh(uow: UnitOfWork, breach: Breach) -> None:
                                     reminders=0, state="waiting")
                 uow.session.add(clock)
             clock.obligation, clock.title = obligation.id, obligation.title
-            clock.source, clock.rule = obligation.source[:500], _rule_text(obligation.deadline)
-            _update(clock, breach, obligation, sent.get((regime_id, obligation.kind)),
+            clock.source, clock.rule = obligation.source[:500], regime.rule_text(obligation)[:200]
+            _update(clock, breach, regime, obligation, sent.get((regime_id, obligation.kind)),
                     sent, now)
     for stale in existing.values():  # a regime taken off the breach
         stale.state, stale.next_point_at = "not_applicable", None
@@ -100,9 +100,9 @@ def points(due: datetime) -> list[datetime]:
     return sorted({due - timedelta(hours=h) for h in hours} | {due})
 
 
-def _update(clock: BreachClock, breach: Breach, obligation: regimes.Obligation,
-            submitted: datetime | None, sent: dict[tuple[str, str], datetime],
-            now: datetime) -> None:
+def _update(clock: BreachClock, breach: Breach, regime: regimes.Regime,
+            obligation: regimes.Obligation, submitted: datetime | None,
+            sent: dict[tuple[str, str], datetime], now: datetime) -> None:
     if submitted is not None:
         clock.state, clock.submitted_at, clock.next_point_at = "submitted", submitted, None
         return
@@ -110,6 +110,8 @@ def _update(clock: BreachClock, breach: Breach, obligation: regimes.Obligation,
         clock.state, clock.next_point_at = "not_applicable", None
         return
     due = _due(obligation.deadline, breach, clock.regime, sent)
+    if due is not None:
+        due = regime.adjust(obligation, due)
     if due is None:
         clock.state, clock.due_at, clock.next_point_at = "waiting", None, None
         return
@@ -229,11 +231,6 @@ def _escalate(uow: UnitOfWork, clock: BreachClock, breach: Breach, now: datetime
                      data={"action": "overdue", "ref": breach.ref, "regime": clock.regime,
                            "obligation": clock.kind, "due": due.isoformat() if due else None,
                            "told": message.told, "dpo_fallback": message.dpo_fallback})
-
-
-def _rule_text(deadline: regimes.Deadline) -> str:
-    text = deadline.text()
-    return f"{text}, at most {deadline.cap.text()}" if deadline.cap else text
 
 
 def _hours(delta: timedelta) -> str:
