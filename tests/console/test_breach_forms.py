@@ -9,11 +9,16 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from tests.console.support import csrf_of, sign_in
 from tests.console.test_breach_screens import open_alone
+from tests.console.test_screens import declare
 from warroom.audit import service as audit
 from warroom.compliance import service
+from warroom.drills import service as drills
+from warroom.incidents import service as incidents
+from warroom.statuspage.models import PublicIncident
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -186,3 +191,84 @@ def test_a_closed_record_shows_no_form(client, commander):
     refused = client.post(page + "/assess", data={"csrf_token": commander,
                                                   "role": "processor"})
     assert refused.status_code == 409 and "is closed" in refused.text
+
+
+# ---- posting the public communication -----------------------------------------
+
+
+def public_notices(database) -> list[str]:
+    with database.read() as session:
+        return [row.code for row in session.scalars(select(PublicIncident))]
+
+
+def test_the_public_draft_is_posted_to_the_status_page_and_the_notice_shown(
+        client, commander, database):
+    page = open_alone(client, commander)
+    html = client.get(page).text
+    assert 'id="public-post"' in html and "Post to the status page" in html
+    unconfirmed = client.post(page + "/public-communication", data={"csrf_token": commander})
+    assert unconfirmed.status_code == 422 and "confirmation" in unconfirmed.text
+    assert 'id="public-error"' in unconfirmed.text
+    draft = re.search(r'name="text" rows="8"[^>]*>([^<]*)</textarea>', html).group(1)
+    incomplete = client.post(page + "/public-communication", data={
+        "csrf_token": commander, "confirm": "yes", "text": draft})  # posted unchanged
+    assert incomplete.status_code == 422 and "still lacks" in incomplete.text
+    assert public_notices(database) == []  # the draft with [MISSING] never goes out
+    client.post(page + "/assess", data={
+        "csrf_token": commander, "nature": ["confidentiality"],
+        "likely_consequences": "phishing emails", "measures_taken": "passwords reset"})
+    posted = client.post(page + "/public-communication", follow_redirects=False, data={
+        "csrf_token": commander, "confirm": "yes"})
+    assert posted.status_code == 303, posted.text
+    (code,) = public_notices(database)
+    shown = client.get(page).text
+    assert f'href="/status/incidents/{code}"' in shown and 'id="public-posted"' in shown
+    edited = client.post(page + "/public-communication", follow_redirects=False, data={
+        "csrf_token": commander, "confirm": "yes", "text": "We lost a laptop; call us."})
+    assert edited.status_code == 303
+    assert client.get(page).text.count("Posted to the status page: notice") == 2
+
+
+def test_a_drill_breach_goes_to_the_drills_sandbox_page_never_the_public_one(
+        client, commander, database, clock, work):
+    with work() as uow:
+        drill = drills.start(uow, scenario_id="compliance-violation", facilitator="commander",
+                             participants=["responder"], time_scale=10.0)
+        drill_ref, incident_id = drill.ref, drill.incident_id
+    assert incident_id is not None
+    with work() as uow:
+        incident = incidents.get_for_update(uow, ref=f"INC-{incident_id}")
+        existing = service.for_incident(uow.session, incident_id=incident_id)
+        breach = existing[0] if existing else service.open_breach(uow, incident=incident)
+        assert breach.is_drill
+        ref = breach.ref
+    page = f"/breaches/{ref}"
+    assert "to the drill's sandbox status page" in client.get(page).text
+    posted = client.post(page + "/public-communication", follow_redirects=False, data={
+        "csrf_token": commander, "confirm": "yes", "text": "Drill: customer emails exposed."})
+    assert posted.status_code == 303, posted.text
+    assert public_notices(database) == []
+    with database.read() as session:
+        sandbox = drills.get_by_ref_or_raise(session, ref=drill_ref).sandbox
+    assert len(sandbox) == 1 and "Drill: customer emails exposed." in sandbox[0]["message"]
+    assert f"sandbox status page of drill {drill_ref}" in client.get(page).text
+
+
+def test_a_drill_breach_without_a_running_drill_is_refused(client, commander):
+    incident = declare(client, commander, drill="yes")
+    opened = client.post(incident + "/breaches", data={"csrf_token": commander},
+                         follow_redirects=False)
+    page = opened.headers["location"]
+    refused = client.post(page + "/public-communication", data={
+        "csrf_token": commander, "confirm": "yes", "text": "hello"})
+    assert refused.status_code == 409 and "no running drill" in refused.text
+
+
+def test_posting_needs_breach_submit(client, commander, database, clock):
+    page = open_alone(client, commander)
+    sign_in(client, database, clock, "viewer")
+    token = csrf_of(client.get("/incidents").text)
+    answer = client.post(page + "/public-communication", data={
+        "csrf_token": token, "confirm": "yes", "text": "hello"})
+    assert answer.status_code == 403 and "permission" in answer.text
+    assert public_notices(database) == []

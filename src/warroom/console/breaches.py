@@ -14,11 +14,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
+from pydantic import ValidationError
 from starlette.responses import Response
 
 from warroom.auth.permissions import Permission
-from warroom.compliance import clocks, drafts, regimes, register
+from warroom.compliance import clocks, drafts, publishing, regimes, register
 from warroom.compliance import service as breaches
+from warroom.compliance.schemas import PublishIn
 from warroom.compliance.submissions import Sent
 from warroom.console import breach_facts
 from warroom.console.breach_facts import AssessForm
@@ -28,6 +30,7 @@ from warroom.db import Actor
 from warroom.errors import Problem
 from warroom.http import client_ip
 from warroom.incidents import service as incident_service
+from warroom.text import message
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Actor, console_requires(Permission.breach_read)]
@@ -132,12 +135,14 @@ def _record(request: Request, actor: Actor, ref: str, *, form: dict[str, str],
         rendered = [(kind, label, drafts.render(breach, kind=kind, reporter=actor.label,
                                                 now=now)) for kind, label in DRAFTS]
         shown = facts if facts is not None else breach_facts.shown(breach)
+        posted = publishing.posted(session, breach)
         session.expunge_all()
     return render(request, actor, "breach.html", {
         "breach": breach, "clocks": rows, "submissions": sent, "drafts": rendered,
         "incident_ref": incident.ref if incident else None, "now": now,
         "next_states": breaches.NEXT[breach.state], "risks": regimes.RISKS,
         "art34": breaches.ART34, "form": form, "errors": errors, "facts": shown,
+        "posted": posted,
         "natures": breaches.NATURES, "risk_choices": [(r, r) for r in regimes.RISKS],
         "art34_choices": [(a, ART34_LABELS[a]) for a in breaches.ART34],
         "rationale_rule": breaches.RATIONALE_NEEDED.format(ref=breach.ref)}, status=status)
@@ -230,6 +235,41 @@ def submit(request: Request, ref: str, actor: Submitter,
         return _record(request, actor, ref, form=form, errors={"submission": problem.detail},
                        status=_status(problem))
     return see_other(f"/breaches/{ref}")
+
+
+@router.post("/breaches/{ref}/public-communication", dependencies=CSRF)
+def post_public(request: Request, ref: str, actor: Submitter,
+                confirm: Annotated[str, Form(max_length=10)] = "",
+                text: Annotated[str, Form(max_length=20000)] = "") -> Response:
+    """Post the public communication (GDPR Art. 34(3)(c)) through the same
+    service and permission as the API: the public status page, or a drill's
+    sandbox page. The draft posted unchanged is the register's own text, so
+    its missing items still refuse it."""
+    form = {"public_text": text, "public_confirm": confirm}
+    try:
+        body = PublishIn.model_validate({"confirm": bool(confirm), "text": text or None})
+    except ValidationError as invalid:
+        return _record(request, actor, ref, form=form, status=422, errors={
+            "public": "The text " + message(invalid.errors()[0]) + "."})
+    try:
+        with _unit(request, actor) as uow:
+            breach = _locked(uow, ref)
+            draft = drafts.render(breach, kind="public", reporter=uow.actor.label,
+                                  now=uow.now())
+            edited = None if _same_text(body.text, draft.text) else body.text
+            publishing.publish(uow, breach=breach, confirm=body.confirm, text=edited)
+    except Problem as problem:
+        if problem.status == 404:
+            raise
+        return _record(request, actor, ref, form=form, errors={"public": problem.detail},
+                       status=_status(problem))
+    return see_other(f"/breaches/{ref}#draft-public")
+
+
+def _same_text(typed: str | None, draft: str) -> bool:
+    def lines(text: str) -> list[str]:
+        return [line.rstrip() for line in text.replace("\r\n", "\n").strip().split("\n")]
+    return typed is None or lines(typed) == lines(draft)
 
 
 def _locked(uow: Any, ref: str) -> Any:

@@ -4,12 +4,15 @@ Intake asks whether an alert is a drill's (``intake.drill_labels``): a
 synthetic alert carries ``warroom_drill``; a real alert is claimed by a
 running live drill whose scenario expects that alert name. The incident it
 opens is declared a drill, and the drill links to it (``incident.declared``).
+The public communication of a drill's breach goes to the running drill's
+sandbox status page (``compliance.drill_public_communication``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from warroom.compliance import hooks as compliance_hooks
 from warroom.drills import scenarios, service
 from warroom.incidents import hooks as incident_hooks
 from warroom.intake import hooks as intake_hooks
@@ -17,6 +20,7 @@ from warroom.intake import hooks as intake_hooks
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from warroom.compliance.models import Breach
     from warroom.db import UnitOfWork
     from warroom.incidents.models import Incident
 
@@ -24,6 +28,7 @@ if TYPE_CHECKING:
 def connect() -> None:
     intake_hooks.drill_labels.connect(drill_labels)
     incident_hooks.declared.connect(declared)
+    compliance_hooks.drill_public_communication.connect(public_communication)
 
 
 def drill_labels(session: Session, labels: dict[str, str]) -> dict[str, str] | None:
@@ -50,3 +55,16 @@ def declared(uow: UnitOfWork, incident: Incident, *, context: dict[str, Any]) ->
     drill = service.get_by_ref(uow.session, ref=ref)
     if drill is not None and drill.status == service.RUNNING:
         service.link(uow, drill=drill, incident=incident)
+
+
+def public_communication(uow: UnitOfWork, breach: Breach, *, title: str,
+                         text: str) -> str | None:
+    """What the public would be told about the drill's breach, on the sandbox page."""
+    if breach.incident_id is None:
+        return None
+    drill = service.running_for_incident(uow.session, incident_id=breach.incident_id)
+    if drill is None:
+        return None
+    service.post_sandbox_status(uow, drill=drill, status="identified",
+                                message=f"{title}\n\n{text}")
+    return drill.ref

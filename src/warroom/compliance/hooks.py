@@ -1,0 +1,29 @@
+"""Points where other domains join the breach register.
+
+``drill_public_communication`` lets the drills domain (above compliance) take
+the public communication of a drill's breach: it is posted to the drill's
+sandbox status page, never the public one, so a drill rehearses the post
+with the same button and the same draft.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from warroom.hooks import Hook
+
+if TYPE_CHECKING:
+    from warroom.compliance.models import Breach
+    from warroom.db import UnitOfWork
+
+
+def _drill_public_communication(uow: UnitOfWork, breach: Breach, *, title: str,
+                                text: str) -> str | None:
+    """Post a drill breach's public communication; the drill's id, or None
+    when no running drill has the breach's incident."""
+
+
+drill_public_communication = Hook(
+    "compliance.drill_public_communication", _drill_public_communication,
+    "A drill's breach posts its public communication: post it to the drill's sandbox status "
+    "page and answer the drill's id.")
