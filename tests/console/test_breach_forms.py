@@ -272,3 +272,46 @@ def test_posting_needs_breach_submit(client, commander, database, clock):
         "csrf_token": token, "confirm": "yes", "text": "hello"})
     assert answer.status_code == 403 and "permission" in answer.text
     assert public_notices(database) == []
+
+
+# ---- drafts as PDF -------------------------------------------------------------
+
+
+def pango_missing() -> bool:
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        return True
+    return False
+
+
+@pytest.mark.skipif(pango_missing(), reason="WeasyPrint or the Pango libraries are missing")
+@pytest.mark.parametrize("kind", ["sa", "subjects", "public"])
+def test_each_draft_downloads_as_a_pdf(client, commander, kind):
+    page = open_alone(client, commander)
+    assert f'href="{page}/draft.pdf?kind={kind}"' in client.get(page).text
+    answer = client.get(f"{page}/draft.pdf?kind={kind}")
+    assert answer.status_code == 200, answer.text[:500]
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.content.startswith(b"%PDF")
+    assert f'{page.rsplit("/", 1)[-1]}-{kind}.pdf' in answer.headers["content-disposition"]
+
+
+def test_without_pango_the_pdf_answer_says_what_to_install(client, commander, monkeypatch):
+    from warroom.errors import Unavailable
+    from warroom.reviews import export
+
+    def missing(page: str) -> bytes:
+        raise Unavailable("PDF export needs the Pango libraries (Debian: libpango-1.0-0).")
+
+    monkeypatch.setattr(export, "pdf", missing)
+    page = open_alone(client, commander)
+    answer = client.get(f"{page}/draft.pdf?kind=sa")
+    assert answer.status_code == 503 and 'id="pdf-error"' in answer.text
+    assert "Pango" in answer.text
+
+
+def test_a_viewer_gets_no_pdf(client, commander, database, clock):
+    page = open_alone(client, commander)
+    sign_in(client, database, clock, "viewer")
+    assert client.get(f"{page}/draft.pdf?kind=sa").status_code == 403

@@ -22,7 +22,7 @@ from warroom.compliance import clocks, drafts, publishing, regimes, register
 from warroom.compliance import service as breaches
 from warroom.compliance.schemas import PublishIn
 from warroom.compliance.submissions import Sent
-from warroom.console import breach_facts
+from warroom.console import breach_facts, breach_pdf
 from warroom.console.breach_facts import AssessForm
 from warroom.console.screens import render, see_other
 from warroom.console.session import check_csrf, console_requires
@@ -171,6 +171,25 @@ def assess(request: Request, ref: str, actor: Writer,
         return _record(request, actor, ref, form={}, facts=parsed.typed, errors=parsed.errors,
                        status=422)
     return see_other(f"/breaches/{ref}#assess-h")
+
+
+@router.get("/breaches/{ref}/draft.pdf")
+def draft_pdf(request: Request, ref: str, actor: Reader,
+              kind: Annotated[str, Query(pattern="^(sa|subjects|public)$")] = "sa"
+              ) -> Response:
+    """A draft as a PDF, for reading like the screen (breach:read)."""
+    with request.app.state.database.read() as session:
+        breach = breaches.get_by_ref_or_raise(session, ref=ref)
+        draft = drafts.render(breach, kind=kind, reporter=actor.label,
+                              now=request.app.state.clock.now())
+        name, is_drill = breach.ref, breach.is_drill
+    try:
+        printed = breach_pdf.pdf(draft, ref=name, is_drill=is_drill)
+    except Problem as problem:
+        return _record(request, actor, ref, form={}, errors={"pdf": problem.detail},
+                       status=problem.status)
+    return Response(printed, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}-{kind}.pdf"'})
 
 
 @router.post("/breaches/{ref}/transition", dependencies=CSRF)
