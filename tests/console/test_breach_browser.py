@@ -1,6 +1,7 @@
 """The breach screens in a real browser (SQLite): the register, a record and
 the incident's Breaches tab pass an axe scan and are shot at desktop and
-phone width; the forms work with JavaScript off."""
+phone width, as does a record whose assess form shows a refusal; the forms
+work with JavaScript off."""
 
 from __future__ import annotations
 
@@ -33,6 +34,20 @@ def test_the_breach_screens_in_a_browser(browser, server, people, database, cloc
     page.click("#move-button")
     expect(page.locator("#state")).to_have_text("confirmed")
     record = page.url.split(server)[1]
+    # the assess form: a refusal beside its field, the typing kept, then saved
+    page.fill("#fact-subjects_min", "lots")
+    page.fill("#fact-likely_consequences", "phishing of customers")
+    page.check("#fact-nature-confidentiality")
+    page.click("#assess-button")
+    expect(page.locator("#fact-subjects_min-error")).to_contain_text("whole number")
+    expect(page.locator("#fact-likely_consequences")).to_have_value("phishing of customers")
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        _scan_and_shoot(page, "breach-assess-error", backend)
+    page.fill("#fact-subjects_min", "120")
+    page.click("#assess-button")
+    expect(page.locator("#fact-subjects_min")).to_have_value("120")
+    expect(page.locator("#fact-nature-confidentiality")).to_be_checked()
     for viewport in (DESKTOP, PHONE):
         page.set_viewport_size(viewport)
         for path, name in [("/breaches", "breaches"), (record, "breach"),

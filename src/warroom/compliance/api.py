@@ -153,11 +153,13 @@ def submit(ref: str, body: SubmitIn, request: Request, actor: Submitter) -> dict
 @router.post(BASE + "/{ref}/public-communication", status_code=201)
 def post_public(ref: str, body: PublishIn, request: Request, actor: Submitter
                 ) -> dict[str, Any]:
-    """Post the public communication to the status page (confirm: true)."""
+    """Post the public communication to the status page (confirm: true); a
+    drill's goes to the drill's sandbox status page instead."""
     with write_unit(request, actor) as uow:
         breach = _locked(uow, ref)
-        code = publishing.publish(uow, breach=breach, confirm=body.confirm, text=body.text)
-        return {"breach": breach.ref, "status_page_notice": code}
+        posted = publishing.publish(uow, breach=breach, confirm=body.confirm, text=body.text)
+        return {"breach": breach.ref, "status_page_notice": posted.notice,
+                "sandbox_status_page": posted.sandbox}
 
 
 def _locked(uow: Any, ref: str) -> Any:

@@ -36,6 +36,22 @@ class Message:
     told: list[str] = field(default_factory=list)
     dpo_fallback: list[str] | None = None
     """Set when no DPO address is configured: the admins told instead."""
+    emailed: set[str] = field(default_factory=set)
+    """The addresses already written to (lower case): with no DPO address the
+    admins stand in for the DPO, and an overdue escalation may then reach them
+    again as its last tier; one message per address is enough."""
+
+    def tell(self, name: str) -> None:
+        if name not in self.told:
+            self.told.append(name)
+
+    def first_to(self, address: str | None) -> bool:
+        """Claim ``address`` for this message; False when it was written to already."""
+        key = (address or "").strip().lower()
+        if not key or key in self.emailed:
+            return False
+        self.emailed.add(key)
+        return True
 
 
 def role_holders(session: Session, breach: Breach, role: str) -> list[int]:
@@ -60,10 +76,17 @@ def to_people(uow: UnitOfWork, breach: Breach, people: list[int], message: Messa
         user = users.get(uow.session, user_id=user_id)
         if user is None or not user.is_active:
             continue
-        notify_person(uow, user_id=user_id, kind=message.kind, subject=_subject(breach, message),
-                      body=message.body, incident_id=breach.incident_id,
-                      key=f"{message.key}:user:{user_id}")
-        message.told.append(user.username)
+        if user.email and user.email.strip().lower() in message.emailed:
+            message.tell(user.username)  # this message already reached their address
+            continue
+        queued = notify_person(uow, user_id=user_id, kind=message.kind,
+                               subject=_subject(breach, message), body=message.body,
+                               incident_id=breach.incident_id,
+                               key=f"{message.key}:user:{user_id}")
+        for sent in queued:
+            if sent.channel == "email":
+                message.first_to(sent.destination)
+        message.tell(user.username)
 
 
 def to_dpo(uow: UnitOfWork, breach: Breach, message: Message) -> bool:
@@ -79,19 +102,23 @@ def to_dpo(uow: UnitOfWork, breach: Breach, message: Message) -> bool:
     if address is None:
         admins = users.active_admins_with_email(uow.session)
         for admin in admins:
+            if not message.first_to(admin.email):
+                continue
             enqueue(uow, message=Outgoing(
                 channel="email", destination=admin.email or "", kind=message.kind,
                 subject=_subject(breach, message), body=message.body,
                 incident_id=breach.incident_id, recipient=admin.username,
                 key=f"{message.key}:dpo-admin:{admin.id}", credentials=message.credentials))
-            message.told.append(admin.username)
+            message.tell(admin.username)
         message.dpo_fallback = [admin.username for admin in admins]
         return bool(admins)
+    if not message.first_to(address):
+        return True
     enqueue(uow, message=Outgoing(channel="email", destination=address, kind=message.kind,
                                   subject=_subject(breach, message), body=message.body,
                                   incident_id=breach.incident_id, recipient="dpo",
                                   key=f"{message.key}:dpo", credentials=message.credentials))
-    message.told.append("dpo")
+    message.tell("dpo")
     return True
 
 
@@ -100,12 +127,25 @@ def to_admins(uow: UnitOfWork, breach: Breach, message: Message) -> None:
     if breach.is_drill:
         return
     for admin in users.active_admins_with_email(uow.session):
+        if not message.first_to(admin.email):
+            continue
         enqueue(uow, message=Outgoing(channel="email", destination=admin.email or "",
                                       kind=message.kind, subject=_subject(breach, message),
                                       body=message.body, incident_id=breach.incident_id,
                                       recipient=admin.username,
                                       key=f"{message.key}:admin:{admin.id}"))
-        message.told.append(admin.username)
+        message.tell(admin.username)
+
+
+def fallback_note(message: Message) -> str:
+    """What the timeline says when the DPO's address is not configured."""
+    if message.dpo_fallback is None:
+        return ""
+    if not message.dpo_fallback:
+        return ("; WARROOM_COMPLIANCE_DPO_EMAIL is not set and no active admin has an email: "
+                "nobody received the notice")
+    return ("; WARROOM_COMPLIANCE_DPO_EMAIL is not set, so the admins were told instead: "
+            + ", ".join(message.dpo_fallback))
 
 
 def _subject(breach: Breach, message: Message) -> str:

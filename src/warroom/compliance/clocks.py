@@ -61,9 +61,9 @@ def refresh(uow: UnitOfWork, breach: Breach) -> None:
                                     reminders=0, state="waiting")
                 uow.session.add(clock)
             clock.obligation, clock.title = obligation.id, obligation.title
-            clock.source = obligation.source[:500]
-            clock.rule, clock.time_scale = _rule_text(obligation.deadline, scale)[:200], scale
-            _update(clock, breach, obligation, sent.get((regime_id, obligation.kind)),
+            clock.source, clock.time_scale = obligation.source[:500], scale
+            clock.rule = _scaled(regime.rule_text(obligation), scale)[:200]
+            _update(clock, breach, regime, obligation, sent.get((regime_id, obligation.kind)),
                     sent, now)
     for stale in existing.values():  # a regime taken off the breach
         stale.state, stale.next_point_at = "not_applicable", None
@@ -118,9 +118,9 @@ def points(due: datetime, scale: float = 1.0) -> list[datetime]:
     return sorted({due - timedelta(hours=h / scale) for h in hours} | {due})
 
 
-def _update(clock: BreachClock, breach: Breach, obligation: regimes.Obligation,
-            submitted: datetime | None, sent: dict[tuple[str, str], datetime],
-            now: datetime) -> None:
+def _update(clock: BreachClock, breach: Breach, regime: regimes.Regime,
+            obligation: regimes.Obligation, submitted: datetime | None,
+            sent: dict[tuple[str, str], datetime], now: datetime) -> None:
     if submitted is not None:
         clock.state, clock.submitted_at, clock.next_point_at = "submitted", submitted, None
         return
@@ -128,6 +128,8 @@ def _update(clock: BreachClock, breach: Breach, obligation: regimes.Obligation,
         clock.state, clock.next_point_at = "not_applicable", None
         return
     due = _due(obligation.deadline, breach, clock.regime, sent, clock.time_scale)
+    if due is not None and clock.time_scale == 1:
+        due = regime.adjust(obligation, due)  # a drill's compressed clock never rolls
     if due is None:
         clock.state, clock.due_at, clock.next_point_at = "waiting", None, None
         return
@@ -209,6 +211,15 @@ def _fire(uow: UnitOfWork, clock: BreachClock, breach: Breach, now: datetime) ->
     audience.to_people(uow, breach, audience.role_holders(uow.session, breach,
                                                           audience.LEGAL_ROLE), message)
     audience.to_dpo(uow, breach, message)
+    if message.dpo_fallback is not None and breach.incident_id is not None:
+        # as for the DPO notice: the incident shows that nobody configured
+        # the DPO's address and who was reminded in their place
+        timeline.add(uow, incident_id=breach.incident_id, kind="breach",
+                     summary=f"{breach.ref}: {clock.regime} {clock.kind} reminder, due "
+                             f"{due:%Y-%m-%d %H:%M} UTC{audience.fallback_note(message)}",
+                     data={"action": "reminded", "ref": breach.ref, "regime": clock.regime,
+                           "obligation": clock.kind, "due": due.isoformat(),
+                           "dpo_fallback": message.dpo_fallback})
 
 
 def _escalate(uow: UnitOfWork, clock: BreachClock, breach: Breach, now: datetime) -> None:
@@ -236,18 +247,17 @@ def _escalate(uow: UnitOfWork, clock: BreachClock, breach: Breach, now: datetime
     if breach.incident_id is not None:
         timeline.add(uow, incident_id=breach.incident_id, kind="breach",
                      summary=f"Missed deadline: {problem}; told "
-                             f"{', '.join(message.told) or 'nobody'}",
+                             f"{', '.join(message.told) or 'nobody'}"
+                             f"{audience.fallback_note(message)}",
                      data={"action": "overdue", "ref": breach.ref, "regime": clock.regime,
                            "obligation": clock.kind, "due": due.isoformat() if due else None,
-                           "told": message.told})
+                           "told": message.told, "dpo_fallback": message.dpo_fallback})
 
 
-def _rule_text(deadline: regimes.Deadline, scale: float = 1.0) -> str:
+def _scaled(text: str, scale: float) -> str:
     """The rule as the regime states it; on a drill's compressed clock with
     the division shown ("72 h after awareness ÷ 10 (drill)"), so nobody takes
     the drill's deadline for the law's."""
-    text = deadline.text()
-    text = f"{text}, at most {deadline.cap.text()}" if deadline.cap else text
     return text if scale == 1 else f"{text} ÷ {scale:g} (drill)"
 
 

@@ -147,22 +147,11 @@ def _send(uow: UnitOfWork, breach: Breach, *, reason: str, reminder: bool) -> No
     if breach.incident_id is not None:
         timeline.add(uow, incident_id=breach.incident_id, kind="breach",
                      summary=f"{breach.ref}: DPO {'reminded' if reminder else 'notified'} "
-                             f"({reason}){_fallback_note(message)}",
+                             f"({reason}){audience.fallback_note(message)}",
                      data={"action": "dpo_notified", "ref": breach.ref, "reminder": reminder,
                            "dpo_fallback": message.dpo_fallback})
     if not reminder:
         playbook_steps.dpo_notified(uow, breach)
-
-
-def _fallback_note(message: audience.Message) -> str:
-    """What the timeline says when the DPO's address is not configured."""
-    if message.dpo_fallback is None:
-        return ""
-    if not message.dpo_fallback:
-        return ("; WARROOM_COMPLIANCE_DPO_EMAIL is not set and no active admin has an email: "
-                "nobody received the notice")
-    return ("; WARROOM_COMPLIANCE_DPO_EMAIL is not set, so the admins were told instead: "
-            + ", ".join(message.dpo_fallback))
 
 
 def _body(breach: Breach, reason: str, url: str | None, expires_at: datetime) -> str:

@@ -7,13 +7,20 @@ awareness, after classification, or after an earlier submission, with an
 optional cap), the condition it applies under, and its legal source and "as
 of" date. A profile may ``replace`` another: enabling it switches every breach
 that carries the replaced regime. A profile without a source is refused.
+
+Some deadlines move off non-working days: an obligation with ``roll_forward:
+next_working_day_noon`` (DORA's intermediate and final reports, Delegated
+Regulation (EU) 2025/301 Art. 5) whose deadline falls on a weekend or a bank
+holiday of the profile's ``calendar`` is due at 12:00 of the next working day
+there. The calendar (time zone, weekend days, bank holidays) is data too.
 """
 
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -85,6 +92,45 @@ class Condition(BaseModel):
         return not (self.risk_not_in is not None and risk in self.risk_not_in)
 
 
+class Calendar(BaseModel):
+    """Where working days are counted: the member state of the reporting
+    entity (its time zone, weekend days and bank holidays)."""
+
+    model_config = _STRICT
+    timezone: str = Field(min_length=1, max_length=60, examples=["Europe/Dublin"])
+    weekend: list[Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                          "sunday"]] = ["saturday", "sunday"]
+    holidays: list[date] = []
+    """Bank holidays, as dates in the calendar's time zone."""
+    source: str | None = Field(None, max_length=500)
+
+    @model_validator(mode="after")
+    def _known_zone(self) -> Calendar:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {self.timezone!r} (an IANA name such as "
+                             "Europe/Dublin)") from None
+        return self
+
+    def is_working_day(self, day: date) -> bool:
+        return calendar.day_name[day.weekday()].lower() not in self.weekend and \
+            day not in self.holidays
+
+    def next_working_day_noon(self, due: datetime) -> datetime:
+        """``due`` unchanged on a working day; else 12:00 of the next working
+        day, in the calendar's time zone (returned in UTC)."""
+        zone = ZoneInfo(self.timezone)
+        day = due.astimezone(zone).date()
+        if self.is_working_day(day):
+            return due
+        for _ in range(366):
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                return datetime.combine(day, time(12, 0), tzinfo=zone).astimezone(UTC)
+        raise Invalid(f"The calendar in {self.timezone} has no working day in a year.")
+
+
 class Obligation(BaseModel):
     model_config = _STRICT
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
@@ -92,6 +138,9 @@ class Obligation(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     deadline: Deadline | None = None
     """None: "without undue delay", no fixed clock."""
+    roll_forward: Literal["next_working_day_noon"] | None = None
+    """A deadline on a non-working day of the regime's calendar moves to 12:00
+    of the next working day (the regime needs a ``calendar``)."""
     when: Condition = Field(default_factory=Condition)
     source: str = Field(min_length=3, max_length=500)
 
@@ -105,10 +154,13 @@ class Regime(BaseModel):
     as_of: date
     source: str = Field(min_length=3, max_length=500)
     recipient: str = Field(min_length=1, max_length=200)
+    calendar: Calendar | None = None
     obligations: list[Obligation] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _distinct(self) -> Regime:
+        if self.calendar is None and any(o.roll_forward for o in self.obligations):
+            raise ValueError("roll_forward needs the regime's calendar (timezone, holidays)")
         kinds = [o.kind for o in self.obligations]
         if len(set(kinds)) != len(kinds):
             raise ValueError("each kind of obligation may appear once per regime")
@@ -119,6 +171,24 @@ class Regime(BaseModel):
 
     def obligation(self, kind: str) -> Obligation | None:
         return next((o for o in self.obligations if o.kind == kind), None)
+
+    def adjust(self, obligation: Obligation, due: datetime) -> datetime:
+        """The deadline after the obligation's roll-forward rule, if any."""
+        if obligation.roll_forward == "next_working_day_noon" and self.calendar is not None:
+            return self.calendar.next_working_day_noon(due)
+        return due
+
+    def rule_text(self, obligation: Obligation) -> str:
+        """How the deadline is counted, as the clock shows it."""
+        if obligation.deadline is None:
+            return "without undue delay"
+        text = obligation.deadline.text()
+        if obligation.deadline.cap:
+            text += f", at most {obligation.deadline.cap.text()}"
+        if obligation.roll_forward and self.calendar is not None:
+            text += (f"; on a weekend or bank holiday ({self.calendar.timezone}): by 12:00 "
+                     "the next working day")
+        return text
 
 
 def load_all(folder: Path | None = None) -> dict[str, Regime]:

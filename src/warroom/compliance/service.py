@@ -56,6 +56,10 @@ EDITABLE = ("title", "role", "other_party", "other_party_notified_at", "aware_at
             "competent_authority", "cross_border", "art34_exception", "art34_rationale",
             "reasons_for_delay", "regimes")
 FUTURE_SLACK = timedelta(minutes=5)
+RATIONALE_NEEDED = ("Not notifying {ref} needs the rationale for the risk assessment (it is "
+                    "what the authority will ask for).")
+"""The refusal of a move to not_notifiable without a rationale (the console
+shows it beside the rationale field before anyone tries)."""
 
 
 def get(session: Session, *, breach_id: int) -> Breach | None:
@@ -217,8 +221,7 @@ def _check_move(session: Session, breach: Breach, to: str) -> None:
             raise Conflict(f"{breach.ref} is assessed as {breach.risk!r}; only a breach unlikely "
                            "to result in a risk may go un-notified (GDPR Art. 33(1)).")
         if not (breach.risk_rationale or "").strip():
-            raise Invalid(f"Not notifying {breach.ref} needs the rationale for the risk "
-                          "assessment (it is what the authority will ask for).")
+            raise Invalid(RATIONALE_NEEDED.format(ref=breach.ref))
     if to == "notified" and not submissions(session, breach=breach):
         raise Conflict(f"{breach.ref} has no submission recorded; record the one sent with "
                        f"`warroom breach submit {breach.ref}`.")

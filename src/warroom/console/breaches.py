@@ -14,18 +14,23 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
+from pydantic import ValidationError
 from starlette.responses import Response
 
 from warroom.auth.permissions import Permission
-from warroom.compliance import clocks, drafts, regimes, register
+from warroom.compliance import clocks, drafts, publishing, regimes, register
 from warroom.compliance import service as breaches
+from warroom.compliance.schemas import PublishIn
 from warroom.compliance.submissions import Sent
+from warroom.console import breach_facts, breach_pdf
+from warroom.console.breach_facts import AssessForm
 from warroom.console.screens import render, see_other
 from warroom.console.session import check_csrf, console_requires
 from warroom.db import Actor
 from warroom.errors import Problem
 from warroom.http import client_ip
 from warroom.incidents import service as incident_service
+from warroom.text import message
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Actor, console_requires(Permission.breach_read)]
@@ -34,6 +39,14 @@ Submitter = Annotated[Actor, console_requires(Permission.breach_submit)]
 CSRF = [Depends(check_csrf)]
 DRAFTS = (("sa", "Supervisory authority"), ("subjects", "Data subjects"),
           ("public", "Public communication"))
+ART34_LABELS = {"a": "(a) the data was unintelligible to others (encrypted)",
+                "b": "(b) later measures removed the high risk",
+                "c": "(c) disproportionate effort: a public communication instead"}
+MOVE_FIELDS = (("basis of awareness", "awareness_basis"), ("needs its risk", "risk"),
+               ("rationale for the risk", "risk_rationale"),
+               ("exception relied on", "art34_exception"),
+               ("exception of", "art34_rationale"))
+"""Where the transition form shows a refusal: the field its sentence names."""
 
 
 def _unit(request: Request, actor: Actor) -> Any:
@@ -110,7 +123,8 @@ def record_page(request: Request, ref: str, actor: Reader) -> Response:
 
 
 def _record(request: Request, actor: Actor, ref: str, *, form: dict[str, str],
-            errors: dict[str, str], status: int = 200) -> Response:
+            errors: dict[str, str], status: int = 200,
+            facts: dict[str, Any] | None = None) -> Response:
     now = request.app.state.clock.now()
     with request.app.state.database.read() as session:
         breach = breaches.get_by_ref_or_raise(session, ref=ref)
@@ -120,12 +134,62 @@ def _record(request: Request, actor: Actor, ref: str, *, form: dict[str, str],
         incident = breaches.incident_of(session, breach)
         rendered = [(kind, label, drafts.render(breach, kind=kind, reporter=actor.label,
                                                 now=now)) for kind, label in DRAFTS]
+        shown = facts if facts is not None else breach_facts.shown(breach)
+        posted = publishing.posted(session, breach)
         session.expunge_all()
     return render(request, actor, "breach.html", {
         "breach": breach, "clocks": rows, "submissions": sent, "drafts": rendered,
         "incident_ref": incident.ref if incident else None, "now": now,
         "next_states": breaches.NEXT[breach.state], "risks": regimes.RISKS,
-        "art34": breaches.ART34, "form": form, "errors": errors}, status=status)
+        "art34": breaches.ART34, "form": form, "errors": errors, "facts": shown,
+        "posted": posted,
+        "natures": breaches.NATURES, "risk_choices": [(r, r) for r in regimes.RISKS],
+        "art34_choices": [(a, ART34_LABELS[a]) for a in breaches.ART34],
+        "rationale_rule": breaches.RATIONALE_NEEDED.format(ref=breach.ref)}, status=status)
+
+
+@router.post("/breaches/{ref}/assess", dependencies=CSRF)
+def assess(request: Request, ref: str, actor: Writer,
+           form: Annotated[AssessForm, Form()]) -> Response:
+    """Record what is known, each fact on its own, without a move: only what
+    differs from the record is sent; a refusal is shown beside its field and
+    nothing is saved."""
+    parsed = breach_facts.Parsed(facts={}, errors={}, typed=breach_facts.typed(form))
+    try:
+        with _unit(request, actor) as uow:
+            breach = _locked(uow, ref)
+            parsed = breach_facts.parse(form, breach)
+            if not parsed.errors and parsed.facts:
+                breaches.assess(uow, breach=breach, facts=parsed.facts)
+    except Problem as problem:
+        if problem.status == 404:
+            raise
+        return _record(request, actor, ref, form={}, facts=parsed.typed,
+                       errors={breach_facts.field_of(problem.detail): problem.detail},
+                       status=_status(problem))
+    if parsed.errors:
+        return _record(request, actor, ref, form={}, facts=parsed.typed, errors=parsed.errors,
+                       status=422)
+    return see_other(f"/breaches/{ref}#assess-h")
+
+
+@router.get("/breaches/{ref}/draft.pdf")
+def draft_pdf(request: Request, ref: str, actor: Reader,
+              kind: Annotated[str, Query(pattern="^(sa|subjects|public)$")] = "sa"
+              ) -> Response:
+    """A draft as a PDF, for reading like the screen (breach:read)."""
+    with request.app.state.database.read() as session:
+        breach = breaches.get_by_ref_or_raise(session, ref=ref)
+        draft = drafts.render(breach, kind=kind, reporter=actor.label,
+                              now=request.app.state.clock.now())
+        name, is_drill = breach.ref, breach.is_drill
+    try:
+        printed = breach_pdf.pdf(draft, ref=name, is_drill=is_drill)
+    except Problem as problem:
+        return _record(request, actor, ref, form={}, errors={"pdf": problem.detail},
+                       status=problem.status)
+    return Response(printed, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}-{kind}.pdf"'})
 
 
 @router.post("/breaches/{ref}/transition", dependencies=CSRF)
@@ -150,7 +214,11 @@ def transition(request: Request, ref: str, actor: Writer,
             breach = _locked(uow, ref)
             breaches.transition(uow, breach=breach, to=to, facts=facts)
     except Problem as problem:
-        return _record(request, actor, ref, form=form, errors={"transition": problem.detail},
+        if problem.status == 404:
+            raise
+        field = next((name for words, name in MOVE_FIELDS if words in problem.detail),
+                     "transition")
+        return _record(request, actor, ref, form=form, errors={field: problem.detail},
                        status=_status(problem))
     return see_other(f"/breaches/{ref}")
 
@@ -186,6 +254,41 @@ def submit(request: Request, ref: str, actor: Submitter,
         return _record(request, actor, ref, form=form, errors={"submission": problem.detail},
                        status=_status(problem))
     return see_other(f"/breaches/{ref}")
+
+
+@router.post("/breaches/{ref}/public-communication", dependencies=CSRF)
+def post_public(request: Request, ref: str, actor: Submitter,
+                confirm: Annotated[str, Form(max_length=10)] = "",
+                text: Annotated[str, Form(max_length=20000)] = "") -> Response:
+    """Post the public communication (GDPR Art. 34(3)(c)) through the same
+    service and permission as the API: the public status page, or a drill's
+    sandbox page. The draft posted unchanged is the register's own text, so
+    its missing items still refuse it."""
+    form = {"public_text": text, "public_confirm": confirm}
+    try:
+        body = PublishIn.model_validate({"confirm": bool(confirm), "text": text or None})
+    except ValidationError as invalid:
+        return _record(request, actor, ref, form=form, status=422, errors={
+            "public": "The text " + message(invalid.errors()[0]) + "."})
+    try:
+        with _unit(request, actor) as uow:
+            breach = _locked(uow, ref)
+            draft = drafts.render(breach, kind="public", reporter=uow.actor.label,
+                                  now=uow.now())
+            edited = None if _same_text(body.text, draft.text) else body.text
+            publishing.publish(uow, breach=breach, confirm=body.confirm, text=edited)
+    except Problem as problem:
+        if problem.status == 404:
+            raise
+        return _record(request, actor, ref, form=form, errors={"public": problem.detail},
+                       status=_status(problem))
+    return see_other(f"/breaches/{ref}#draft-public")
+
+
+def _same_text(typed: str | None, draft: str) -> bool:
+    def lines(text: str) -> list[str]:
+        return [line.rstrip() for line in text.replace("\r\n", "\n").strip().split("\n")]
+    return typed is None or lines(typed) == lines(draft)
 
 
 def _locked(uow: Any, ref: str) -> Any:

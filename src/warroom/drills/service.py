@@ -212,6 +212,12 @@ def get_all(session: Session, *, status: str | None = None,
     return list(session.scalars(query))
 
 
+def running_for_incident(session: Session, *, incident_id: int) -> Drill | None:
+    """The running drill whose incident this is (None for none)."""
+    return session.scalar(select(Drill).where(Drill.status == RUNNING,
+                                              Drill.incident_id == incident_id).limit(1))
+
+
 def running_live(session: Session) -> list[Drill]:
     return list(session.scalars(select(Drill).where(Drill.status == RUNNING,
                                                     Drill.mode == "live")))

@@ -6,6 +6,8 @@ running live drill whose scenario expects that alert name. The incident it
 opens is declared a drill, and the drill links to it (``incident.declared``).
 The breach register asks how fast a drill incident's regulatory clocks run
 (``compliance.time_scale``): as fast as the drill's own clock.
+The public communication of a drill's breach goes to the running drill's
+sandbox status page (``compliance.drill_public_communication``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from warroom.intake import hooks as intake_hooks
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from warroom.compliance.models import Breach
     from warroom.db import UnitOfWork
     from warroom.incidents.models import Incident
 
@@ -28,6 +31,7 @@ def connect() -> None:
     intake_hooks.drill_labels.connect(drill_labels)
     incident_hooks.declared.connect(declared)
     compliance_hooks.time_scale.connect(time_scale)
+    compliance_hooks.drill_public_communication.connect(public_communication)
 
 
 def drill_labels(session: Session, labels: dict[str, str]) -> dict[str, str] | None:
@@ -60,3 +64,15 @@ def time_scale(session: Session, incident_id: int) -> float | None:
     """The time scale of the drill whose incident this is (None for any other)."""
     drill = service.for_incident(session, incident_id=incident_id)
     return drill.time_scale if drill is not None else None
+
+def public_communication(uow: UnitOfWork, breach: Breach, *, title: str,
+                         text: str) -> str | None:
+    """What the public would be told about the drill's breach, on the sandbox page."""
+    if breach.incident_id is None:
+        return None
+    drill = service.running_for_incident(uow.session, incident_id=breach.incident_id)
+    if drill is None:
+        return None
+    service.post_sandbox_status(uow, drill=drill, status="identified",
+                                message=f"{title}\n\n{text}")
+    return drill.ref
