@@ -214,8 +214,8 @@ def get_all(session: Session, *, status: str | None = None,
 
 def running_for_incident(session: Session, *, incident_id: int) -> Drill | None:
     """The running drill whose incident this is (None for none)."""
-    return session.scalar(select(Drill).where(Drill.status == RUNNING,
-                                              Drill.incident_id == incident_id).limit(1))
+    drill = for_incident(session, incident_id=incident_id)
+    return drill if drill is not None and drill.status == RUNNING else None
 
 
 def running_live(session: Session) -> list[Drill]:
