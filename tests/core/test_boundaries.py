@@ -32,7 +32,7 @@ PUBLIC = {
     "incidents": {"service", "schemas", "hooks", "catalog", "phases", "timeline", "views"},
     "notify": {"service", "hooks", "channels"},
     "comms": {"service", "schemas", "context", "templates"},
-    "evidence": {"service", "schemas"},
+    "evidence": {"service", "schemas", "exporting"},
     "reviews": {"service", "items", "aggregate", "facts", "export", "charts", "schemas",
                 "figures", "definitions", "sections", "meetings"},
 }
