@@ -36,7 +36,7 @@ WINDOW_SECONDS = 5 * 60
 """Slack's replay window: a request signed longer ago than this is refused."""
 ACTION_PREFIX = "wr:"
 """Button ``action_id``s are ``wr:<verb>`` with the incident ref as value."""
-_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_MENTION = re.compile(r"^<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>$")
 
 
 class _At(Clock):
