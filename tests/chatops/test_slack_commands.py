@@ -71,7 +71,7 @@ def test_declare_from_the_slash_command_opens_the_incident_and_posts_it(
     (posted,) = slack.of("chat.postMessage")
     assert posted.authorization == "Bearer xoxb-test-token"
     assert posted.body["channel"] == "C_INCIDENTS"
-    actions = [b for b in posted.body["blocks"] if b["type"] == "actions"][0]["elements"]
+    actions = next(b for b in posted.body["blocks"] if b["type"] == "actions")["elements"]
     assert actions[0]["action_id"] == "wr:ack" and actions[0]["value"] == "INC-1"
     assert [c.body["user"] for c in slack.of("users.info")] == ["U_RESPONDER"]
 
