@@ -56,6 +56,8 @@ class FakeSlack:
                 return 200, {}, {"ok": False, "error": "user_not_found"}
             return 200, {}, {"ok": True, "user": {"id": user, "profile": {
                 "email": self.emails[user]}}}
+        if body.get("channel") == "C_GONE":
+            return 200, {}, {"ok": False, "error": "channel_not_found"}
         if method == "chat.postMessage":
             return 200, {}, {"ok": True, "channel": body.get("channel"),
                              "ts": f"1700000000.{next(self.ts):06d}", "message": {}}

@@ -11,10 +11,12 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 
 from tests.chatops.conftest import sign
+from warroom.chatops.channel import CHANNEL, take_receipt
 from warroom.chatops.models import ChatIdentity
 from warroom.incidents import service as incidents
 from warroom.incidents import timeline
 from warroom.notify import service as outbox
+from warroom.notify.channels.base import Envelope
 
 
 def incident(database, ref="INC-1"):
@@ -232,3 +234,28 @@ def test_the_outbox_waits_out_slacks_429_and_then_delivers(chat, database, slack
     (message,) = chat_messages(database)
     assert message.status == "sent"
     assert len(slack.of("chat.postMessage")) == 2
+
+
+def test_a_channel_slack_does_not_know_is_dead_lettered_at_once(chat, database, slack,
+                                                                worker):
+    chat.command("U_RESPONDER", "declare sev2 service_outage Checkout is down",
+                 channel="C_GONE")
+    worker.deliver_due()
+    (message,) = chat_messages(database)
+    assert (message.status, message.attempts) == ("dead", 1)
+    assert message.last_error == "Slack chat.postMessage: channel_not_found"
+
+
+def test_a_drill_says_so_in_slack(slack, settings):
+    envelope = Envelope(id=1, key="k", kind="chat_message", channel="slack_api",
+                        destination=slack.url, subject=None, body="INC-1 moved",
+                        payload={"method": "chat.postMessage", "args": {
+                            "channel": "C1", "text": "INC-1 moved", "blocks": [
+                                {"type": "section", "text": {"type": "mrkdwn",
+                                                             "text": "*INC-1*"}}]}},
+                        headers={outbox.DRILL_HEADER: "1"})
+    assert CHANNEL.send(envelope, settings).ok
+    (posted,) = slack.of("chat.postMessage")
+    assert posted.body["text"] == "[DRILL] INC-1 moved"
+    assert posted.body["blocks"][0]["text"]["text"] == "[DRILL] *INC-1*"
+    assert take_receipt("k") == ("C1", "1700000000.000001")

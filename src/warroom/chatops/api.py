@@ -28,7 +28,7 @@ _FORM: dict[str, Any] = {"openapi_extra": {"requestBody": {"required": True, "co
     "application/x-www-form-urlencoded": {"schema": {"type": "object"}}}}},
     "responses": {200: {"description": "Slack's answer: empty, or an ephemeral message.",
                         "content": {"application/json": {"schema": {"type": "object"}}}},
-                  **problems(400, 401)}}
+                  **problems(400, 401, 413, 422)}}
 
 
 @router.post("/api/v1/chatops/slack/commands", dependencies=[public()], **_FORM)

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from slack_sdk.errors import SlackApiError
 
 from warroom import outbound
 from warroom.chatops import settings, slack
+from warroom.notify import service as outbox
 from warroom.notify.channels.base import DeliveryResult
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ class SlackApiChannel:
         if settings.get().slack_bot_token is None:
             return DeliveryResult(False, None, "WARROOM_SLACK_BOT_TOKEN is not set",
                                   permanent=True)
+        if envelope.headers.get(outbox.DRILL_HEADER):
+            args = _drill_marked(args)
         try:
             answer = slack.web_client(envelope.destination).api_call(method, json=args)
         except SlackApiError as failed:
@@ -69,6 +72,24 @@ class SlackApiChannel:
             with _receipts_lock:
                 RECEIPTS[envelope.key] = (channel, ts)
         return DeliveryResult(True, answer.status_code)
+
+
+def _drill_marked(args: dict[str, Any]) -> dict[str, Any]:
+    """A drill's message says so in Slack too: ``[DRILL]`` in front of its
+    text and of its first section (what Slack shows when there are blocks)."""
+    marked = dict(args)
+    text = marked.get("text")
+    if isinstance(text, str) and not text.startswith(outbox.DRILL_MARK):
+        marked["text"] = f"{outbox.DRILL_MARK} {text}"
+    blocks = marked.get("blocks")
+    if isinstance(blocks, list) and blocks and isinstance(blocks[0], dict):
+        section = blocks[0].get("text")
+        if isinstance(section, dict) and isinstance(section.get("text"), str) and \
+                not section["text"].startswith(outbox.DRILL_MARK):
+            first = {**blocks[0], "text": {**section,
+                                           "text": f"{outbox.DRILL_MARK} {section['text']}"}}
+            marked["blocks"] = [first, *blocks[1:]]
+    return marked
 
 
 def _failure(method: str, failed: SlackApiError) -> DeliveryResult:
