@@ -27,6 +27,8 @@ class FakeSlack:
     server: ThreadingHTTPServer
     emails: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    down: bool = False
+    """Answer every call 503, as Slack in an outage."""
     rate_limit: dict[str, int] = field(default_factory=dict)
     """Method -> how many of its next calls answer 429 (Retry-After: 30)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -45,6 +47,8 @@ class FakeSlack:
                ) -> tuple[int, dict[str, str], dict[str, Any]]:
         with self.lock:
             self.calls.append(Call(method, authorization, body))
+            if self.down:
+                return 503, {}, {"ok": False, "error": "service_unavailable"}
             if self.rate_limit.get(method, 0) > 0:
                 self.rate_limit[method] -= 1
                 return 429, {"Retry-After": "30"}, {"ok": False, "error": "ratelimited"}

@@ -163,6 +163,16 @@ def test_the_link_is_cached_so_slack_is_asked_once(chat, slack):
     assert len(slack.of("users.info")) == 1
 
 
+def test_slack_being_away_keeps_the_last_link_and_remembers_no_new_one(chat, slack, clock):
+    chat.command("U_RESPONDER", "help")
+    slack.down = True
+    clock.advance(hours=25)  # the link is due to be checked again
+    assert "not linked" not in chat.command("U_RESPONDER", "help").json()["text"]
+    assert "not linked" in chat.command("U_ADMIN", "help").json()["text"]
+    slack.down = False
+    assert "not linked" not in chat.command("U_ADMIN", "help").json()["text"]
+
+
 def test_permissions_are_the_apis(chat, client, people, database):
     refused = chat.command("U_VIEWER", "declare sev2 service_outage Checkout is down").json()
     assert "needs the 'incident:write' permission" in refused["text"]

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from warroom.auth import service as users
 from warroom.chatops.models import ChatIdentity
+from warroom.chatops.provider import ChatUnavailable
 from warroom.db import Actor
 
 if TYPE_CHECKING:
@@ -63,14 +64,19 @@ def resolve(database: Database, clock: Clock, provider: ChatProvider,
     cached link is missing or old (outside any transaction: the call may take
     a second)."""
     now = clock.now()
+    if not external_id:
+        return Person(provider.name, "unknown", None, None, None)
     with database.read() as session:
         cached = _cached(session, provider.name, external_id)
         if cached is not None and cached.resolved_at > now - REFRESH:
             return _person(session, provider.name, external_id, cached.user_id)
-    email = provider.email_of(external_id) if external_id else None
-    if email is None and cached is not None:
-        with database.read() as session:  # the chat tool is away: keep the last link
-            return _person(session, provider.name, external_id, cached.user_id)
+    try:
+        email = provider.email_of(external_id)
+    except ChatUnavailable:
+        # The chat tool is away: keep the last link, and remember nothing new.
+        with database.read() as session:
+            return _person(session, provider.name, external_id,
+                           cached.user_id if cached else None)
     with database.unit_of_work(Actor(name=f"{provider.name} {external_id}",
                                      kind="integration"), clock=clock) as uow:
         user = users.get_by_email(uow.session, email=email) if email else None

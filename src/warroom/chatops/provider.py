@@ -63,6 +63,10 @@ class IncidentCard:
     acknowledged_at: datetime | None = None
 
 
+class ChatUnavailable(Exception):
+    """The chat tool could not answer a lookup (down, rate-limited, refused)."""
+
+
 class ChatProvider(Protocol):
     name: str
     delivery_channel: str
@@ -78,7 +82,8 @@ class ChatProvider(Protocol):
 
     def email_of(self, user_id: str) -> str | None:
         """The chat user's verified email, asked of the chat tool (None when
-        it has none or the tool cannot be reached)."""
+        it has none); raises :class:`ChatUnavailable` when the tool cannot
+        answer, so a passing outage is not remembered as "unlinked"."""
 
     def post(self, channel: str, text: str, card: IncidentCard | None = None) -> ApiCall: ...
 

@@ -24,7 +24,7 @@ from slack_sdk.web import WebClient
 
 from warroom import outbound
 from warroom.chatops import settings
-from warroom.chatops.provider import ApiCall, IncidentCard, Invocation
+from warroom.chatops.provider import ApiCall, ChatUnavailable, IncidentCard, Invocation
 from warroom.errors import BadRequest, Unauthorized
 
 if TYPE_CHECKING:
@@ -127,8 +127,13 @@ class SlackProvider:
     def email_of(self, user_id: str) -> str | None:
         try:
             answer = web_client().users_info(user=user_id)
-        except (SlackApiError, outbound.DestinationRefused, httpx.HTTPError, OSError):
-            return None
+        except SlackApiError as failed:
+            if failed.response.get("error") == "user_not_found":
+                return None
+            raise ChatUnavailable(f"Slack users.info: HTTP {failed.response.status_code}") \
+                from None
+        except (outbound.DestinationRefused, httpx.HTTPError, OSError) as failed:
+            raise ChatUnavailable(f"Slack users.info: {type(failed).__name__}") from None
         profile = _dict(_dict(answer.get("user")).get("profile"))
         email = profile.get("email")
         return str(email) if email else None
