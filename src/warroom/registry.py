@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from warroom.audit.domain import DOMAIN as AUDIT
 from warroom.auth.domain import DOMAIN as AUTH
+from warroom.chatops.domain import DOMAIN as CHATOPS
 from warroom.comms.domain import DOMAIN as COMMS
 from warroom.compliance.domain import DOMAIN as COMPLIANCE
 from warroom.console.domain import DOMAIN as CONSOLE
@@ -46,6 +47,7 @@ DOMAINS: tuple[Domain, ...] = (
     DRILLS,
     CONSOLE,
     PAGERDUTY,
+    CHATOPS,
 )
 
 _connected = False

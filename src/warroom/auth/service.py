@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from warroom.audit import service as audit
 from warroom.auth import sessions
@@ -51,6 +51,15 @@ def get(session: Session, *, user_id: int) -> User | None:
 
 def get_by_username(session: Session, *, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
+
+
+def get_by_email(session: Session, *, email: str) -> User | None:
+    """The active user with this email address (case-insensitive), for chat
+    tools that name a person by their verified address; None when nobody or
+    more than one person has it (an ambiguous link is no link)."""
+    found = list(session.scalars(select(User).where(
+        func.lower(User.email) == email.strip().lower(), User.is_active.is_(True)).limit(2)))
+    return found[0] if len(found) == 1 else None
 
 
 def get_by_username_or_raise(session: Session, *, username: str) -> User:

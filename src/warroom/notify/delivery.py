@@ -142,7 +142,10 @@ def record(uow: UnitOfWork, outcomes: Iterable[Outcome], *, settings: Settings,
                                 "recipient": message.recipient, "error": result.error})
             hooks.dead_lettered.fire(uow, message)
         else:
-            retry_at = now + backoff(message.attempts, settings)
+            delay = backoff(message.attempts, settings)
+            if result.retry_after:
+                delay = max(delay, timedelta(seconds=result.retry_after))
+            retry_at = now + delay
             message.status, message.last_error, message.next_attempt_at = (
                 "pending", result.error, retry_at)
             _on_timeline(uow, message, f"attempt {message.attempts}/{message.max_attempts} "

@@ -35,6 +35,9 @@ class DeliveryResult:
     error: str | None = None
     permanent: bool = False
     """True when retrying cannot help (a 404 from a webhook, a rejected address)."""
+    retry_after: float | None = None
+    """Seconds the destination asked to be left alone (``429 Retry-After``):
+    the next attempt waits at least this long, whatever the backoff says."""
 
 
 class Channel(Protocol):

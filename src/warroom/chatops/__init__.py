@@ -1,0 +1,1 @@
+"""ChatOps: work an incident from a chat tool (Slack first) as from the console."""

@@ -1,0 +1,15 @@
+"""ChatOps: the ``/wr`` command family and incident messages in Slack."""
+
+from __future__ import annotations
+
+from warroom.chatops import api, models, wiring
+from warroom.chatops.settings import ChatOpsSettings
+from warroom.domain import Domain
+
+DOMAIN = Domain(
+    name="chatops",
+    models=models,
+    router=api.router,
+    connect=wiring.connect,
+    settings=ChatOpsSettings,
+)
