@@ -19,6 +19,7 @@ DELIBERATELY_LAZY = {
     ("outbound.py", "certifi"): "optional: the system trust store is used without it",
     ("worker.py", "psycopg"): "the PostgreSQL driver, absent on an SQLite-only install",
     ("reviews/export.py", "weasyprint"): "needs the system's Pango: only PDF export pays for it",
+    ("evidence/service.py", "warroom.evidence"): "s3store imports boto3: only an S3 store pays",
 }
 
 

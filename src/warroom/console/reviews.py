@@ -17,7 +17,6 @@ half-saved. Section Markdown is shown only as the domain's sanitised HTML.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -56,15 +55,9 @@ def _status(problem: Problem) -> int:
     return problem.status if problem.status < 500 else 400
 
 
-@lru_cache(maxsize=1)
 def pdf_available() -> bool:
-    """Whether WeasyPrint (and the Pango it needs) imports here: the PDF link
-    is offered only then, as the export itself says why it cannot."""
-    try:
-        import weasyprint  # type: ignore[import-untyped]  # noqa: F401
-    except (ImportError, OSError):
-        return False
-    return True
+    """Whether the PDF link is offered: the export itself says why it cannot."""
+    return export.pdf_available()
 
 
 def _may_approve(actor: Actor, held: set[str]) -> bool:

@@ -9,6 +9,7 @@ facts come from :mod:`warroom.reviews.facts`; the charts are inline SVG from
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -108,13 +109,24 @@ def html(review: Review, facts: dict[str, Any], action_items: list[ActionItem]) 
             f"<style>{_CSS}</style></head><body>{''.join(body)}</body></html>")
 
 
+@lru_cache(maxsize=1)
+def pdf_available() -> bool:
+    """Whether WeasyPrint (and the Pango it needs) imports here, so a screen
+    offers a PDF link only where :func:`pdf` can print."""
+    try:
+        import weasyprint  # type: ignore[import-untyped]  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
+
+
 def pdf(page: str) -> bytes:
     """The standalone HTML printed to PDF (no URL is fetched: base_url is unset
     and the page references nothing outside itself). WeasyPrint is imported
     here, not with the module: it needs the system's Pango, and warroom must
     start (and export Markdown and HTML) on a machine without it."""
     try:
-        from weasyprint import HTML  # type: ignore[import-untyped]
+        from weasyprint import HTML
     except (ImportError, OSError) as missing:  # OSError: Pango itself is missing
         raise Unavailable("PDF export needs the Pango libraries (Debian: libpango-1.0-0 "
                           "libpangoft2-1.0-0); Markdown and HTML export work without "
