@@ -80,9 +80,12 @@ def fill(url: str, count: int) -> None:
                                     "met": chosen.random() > 0.2 if metric ==
                                     "response_target" else None,
                                     "from_at": None, "to_at": None})
+                resolve = next(f["value"] for f in figures[-len(names):]
+                               if f["metric"] == "time_to_resolve")
                 for service in chosen.sample(SERVICES, chosen.randint(1, 2)):
                     facets.append({"incident_id": index + 1, "facet": "service",
-                                   "value": service})
+                                   "value": service, "is_drill": rows[-1]["is_drill"],
+                                   "started_at": started, "resolve_seconds": resolve})
             session.execute(insert(Incident), rows)
             session.execute(insert(Figure), figures)
             session.execute(insert(Facet), facets)
