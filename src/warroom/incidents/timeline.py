@@ -107,6 +107,27 @@ def get_all(session: Session, *, incident_id: int, kind: str | None = None,
     return list(session.scalars(query.order_by(TimelineEvent.id).limit(limit)))
 
 
+def page(session: Session, *, incident_id: int, kind: str | None = None,
+         newest_first: bool = True, beyond: int = 0, limit: int = 200
+         ) -> list[TimelineEvent]:
+    """Up to ``limit`` of an incident's events in the order shown: newest
+    first from below id ``beyond`` (0: from the newest), or oldest first from
+    above it. A screen shows a page, not every event of a busy incident."""
+    unit: UnitOfWork | None = session.info.get(_UNIT)
+    if unit is not None:
+        flush(unit)
+    query = select(TimelineEvent).where(TimelineEvent.incident_id == incident_id)
+    if kind:
+        query = query.where(TimelineEvent.kind == kind)
+    if newest_first:
+        if beyond:
+            query = query.where(TimelineEvent.id < beyond)
+        query = query.order_by(TimelineEvent.id.desc())
+    else:
+        query = query.where(TimelineEvent.id > beyond).order_by(TimelineEvent.id)
+    return list(session.scalars(query.limit(limit)))
+
+
 def latest_id(session: Session) -> int:
     """The id of the newest event anywhere (0 when there is none): where a
     live feed starts following."""
