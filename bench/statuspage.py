@@ -271,11 +271,13 @@ def measure_throughput(report: Report, surface: str, targets: list[tuple[str, st
         len(results) // 2] for server, results in rounds.items()}
 
 
-def wrk(url: str, seconds: int, connections: int) -> WrkResult:
+def wrk(url: str, seconds: int, connections: int, *,
+        headers: dict[str, str] | None = None) -> WrkResult:
     """One wrk run (one thread: on two cores the client must leave one core
     to the server; the same settings are used for both servers)."""
+    sent = [f"-H{name}: {value}" for name, value in (headers or {}).items()]
     output = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
-                             url], capture_output=True, text=True, check=True).stdout
+                             *sent, url], capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)

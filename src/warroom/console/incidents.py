@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from starlette.responses import Response
@@ -24,7 +25,7 @@ from warroom.console.screens import can, render, see_other
 from warroom.console.session import check_csrf, console_requires, session_actor
 from warroom.db import Actor
 from warroom.errors import Forbidden, Problem
-from warroom.http import client_ip
+from warroom.http import DbInt, client_ip
 from warroom.incidents import catalog, timeline
 from warroom.incidents import service as incident_service
 from warroom.incidents.phases import Phase
@@ -43,6 +44,9 @@ Commander = Annotated[Actor, console_requires(Permission.incident_command)]
 Acker = Annotated[Actor, console_requires(Permission.page_ack)]
 CSRF = [Depends(check_csrf)]
 PAGE_SIZE = 25
+TIMELINE_PAGE = 200
+"""Timeline events on the incident page; older ones are a link away (a busy
+incident has thousands, and rendering them all made the page slow)."""
 SORTS = {
     "newest": (lambda i: i.declared_at, True),
     "oldest": (lambda i: i.declared_at, False),
@@ -173,21 +177,24 @@ def _unit(request: Request, actor: Actor) -> Any:
 def incident_page(request: Request, ref: str, actor: Reader,
                   order: Annotated[str, Query(pattern="^(newest|oldest)$")] = "newest",
                   kind: Annotated[str, Query(max_length=30)] = "",
-                  template: Annotated[str, Query(max_length=40)] = "") -> Response:
+                  template: Annotated[str, Query(max_length=40)] = "",
+                  beyond: Annotated[DbInt, Query(ge=0)] = 0) -> Response:
     return _incident_page(request, actor, ref, order=order, kind=kind, errors={},
-                          comms_template=template)
+                          comms_template=template, beyond=beyond)
 
 
 def _incident_page(request: Request, actor: Actor, ref: str, *, order: str = "newest",
-                   kind: str = "", errors: dict[str, str], status: int = 200,
+                   kind: str = "", beyond: int = 0, errors: dict[str, str], status: int = 200,
                    template: str = "incident.html", comms_template: str = "",
                    form: dict[str, str] | None = None) -> Response:
     now = request.app.state.clock.now()
     with request.app.state.database.read() as session:
         incident = incident_service.get_by_ref_or_raise(session, ref=ref)
         view = present(session, incident, now=now)
-        events = timeline.get_all(session, incident_id=incident.id, kind=kind or None,
-                                  limit=5000)
+        events = timeline.page(session, incident_id=incident.id, kind=kind or None,
+                               newest_first=order == "newest", beyond=beyond,
+                               limit=TIMELINE_PAGE + 1)
+        latest = timeline.latest_id(session)
         people = sorted(u.username for u in users.get_all(session))
         steps = _steps(session, incident, now)
         notice = _linked_notice(session, incident.id)
@@ -200,8 +207,11 @@ def _incident_page(request: Request, actor: Actor, ref: str, *, order: str = "ne
                                         fields={})
             except Problem as problem:
                 errors = {**errors, "comms-template": problem.detail}
-    if order == "newest":
-        events.reverse()
+    more = None
+    if len(events) > TIMELINE_PAGE:
+        events = events[:TIMELINE_PAGE]
+        more = f"/incidents/{view.id}?" + urlencode(
+            {"order": order, **({"kind": kind} if kind else {}), "beyond": events[-1].id})
     return render(request, actor, template, {
         "incident": view, "events": events, "order": order, "kind": kind,
         "kinds": timeline.KINDS, "now": now, "errors": errors, "people": people,
@@ -212,7 +222,7 @@ def _incident_page(request: Request, actor: Actor, ref: str, *, order: str = "ne
                            for r in held),
         "comms_templates": [(t.id, t.title) for t in comms_templates.manifest().templates],
         "notice_statuses": [s.value for s in IncidentStatus],
-        "latest_event": max((e.id for e in events), default=0),
+        "latest_event": latest, "more_events": more, "paged": bool(beyond),
         "left": view.targets.response_due_at - now}, status=status)
 
 

@@ -5,7 +5,8 @@ Every change worth showing (ack, phase, role, step, note, alert...) writes a
 timeline event, and timeline ids only grow, so "events with an id above the
 last one seen" is a complete, gap-free and duplicate-free feed that works
 across processes and on SQLite. The feed polls once per interval, or at once
-when a console write in this process kicks it; a stream resumes from
+when a unit of work of this process that wrote timeline events commits (API,
+console, intake or timers alike); a stream resumes from
 ``Last-Event-ID``. Nothing here reads warroom's clock, and tests drive the
 feed with :meth:`Feed.poll_once` instead of waiting.
 """
@@ -125,6 +126,7 @@ def feed_of(app: FastAPI) -> Feed:
     feed = getattr(app.state, "console_feed", None)
     if feed is None:
         feed = Feed(app.state.database, console_settings.get().console_live_poll_seconds)
+        timeline.on_committed(feed.kick)
         app.state.console_feed = feed
     return feed
 

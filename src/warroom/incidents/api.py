@@ -163,8 +163,8 @@ def add_note(ref: str, body: NoteIn, request: Request, actor: Writer) -> list[Ti
         incident = service.get_for_update(uow, ref=ref)
         service.add_note(uow, incident=incident, text=body.text)
         uow.session.flush()
-        events = timeline.get_all(uow.session, incident_id=incident.id, kind="note")
-        return [TimelineEventOut.model_validate(e, from_attributes=True) for e in events[-1:]]
+        events = timeline.page(uow.session, incident_id=incident.id, kind="note", limit=1)
+        return [TimelineEventOut.model_validate(e, from_attributes=True) for e in events]
 
 
 @router.get("/api/v1/incidents/{ref}/timeline", response_model=list[TimelineEventOut])

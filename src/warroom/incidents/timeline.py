@@ -19,6 +19,8 @@ first, so it sees every event added so far; a reader that selects
 
 from __future__ import annotations
 
+import contextlib
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, insert, select
@@ -28,6 +30,8 @@ from warroom.incidents import integrity
 from warroom.incidents.models import TimelineEvent
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy.orm import Session
 
     from warroom.db import UnitOfWork
@@ -36,6 +40,8 @@ _TABLE = TimelineEvent.__table__
 _INSERT = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
 _INSERT_SQLITE = insert(_TABLE).returning(_TABLE.c.id)
 _QUEUED = "timeline.queued"
+_NOTIFY = "timeline.notify"
+_LISTENERS: list[weakref.WeakMethod[Callable[[], None]]] = []
 _UNIT = "warroom.timeline.unit"
 """Where a session with queued events keeps its unit (see :func:`get_all`)."""
 KINDS = ("declared", "alert", "phase", "severity", "role", "note", "update", "ack", "page",
@@ -72,6 +78,28 @@ def flush(uow: UnitOfWork) -> None:
                                  for event_id, row in zip(ids, queued, strict=True)])
     queued.clear()
     uow.session.info.pop(_UNIT, None)
+    notify: list[bool] = uow.memo(_NOTIFY, [])
+    if not notify:
+        notify.append(True)
+        uow.after_commit(_committed)
+
+
+def on_committed(listener: Callable[[], None]) -> None:
+    """Call the bound method ``listener`` after every unit of work of this
+    process that wrote timeline events commits (from the committing thread),
+    while its object lives: the console's live feed then reads them at once
+    instead of at its next poll, whichever route (API, intake, timers) wrote."""
+    _LISTENERS.append(weakref.WeakMethod(listener))
+
+
+def _committed() -> None:
+    for reference in list(_LISTENERS):
+        listener = reference()
+        if listener is None:
+            _LISTENERS.remove(reference)
+            continue
+        with contextlib.suppress(Exception):  # a listener must not fail the write
+            listener()
 
 
 def _insert(uow: UnitOfWork, rows: list[dict[str, Any]]) -> list[int]:
@@ -105,6 +133,27 @@ def get_all(session: Session, *, incident_id: int, kind: str | None = None,
     if kind:
         query = query.where(TimelineEvent.kind == kind)
     return list(session.scalars(query.order_by(TimelineEvent.id).limit(limit)))
+
+
+def page(session: Session, *, incident_id: int, kind: str | None = None,
+         newest_first: bool = True, beyond: int = 0, limit: int = 200
+         ) -> list[TimelineEvent]:
+    """Up to ``limit`` of an incident's events in the order shown: newest
+    first from below id ``beyond`` (0: from the newest), or oldest first from
+    above it. A screen shows a page, not every event of a busy incident."""
+    unit: UnitOfWork | None = session.info.get(_UNIT)
+    if unit is not None:
+        flush(unit)
+    query = select(TimelineEvent).where(TimelineEvent.incident_id == incident_id)
+    if kind:
+        query = query.where(TimelineEvent.kind == kind)
+    if newest_first:
+        if beyond:
+            query = query.where(TimelineEvent.id < beyond)
+        query = query.order_by(TimelineEvent.id.desc())
+    else:
+        query = query.where(TimelineEvent.id > beyond).order_by(TimelineEvent.id)
+    return list(session.scalars(query.limit(limit)))
 
 
 def latest_id(session: Session) -> int:

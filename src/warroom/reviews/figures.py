@@ -71,11 +71,15 @@ def refresh(uow: UnitOfWork, incident: Incident) -> None:
     session.execute(insert(Figure), [
         {**common, "metric": f.metric, "value": f.value, "met": f.met, "from_at": f.from_at,
          "to_at": f.to_at} for f in computed])
-    facets = [{"incident_id": incident.id, "facet": "service", "value": str(s)[:200]}
+    copied = {"incident_id": incident.id, "is_drill": incident.is_drill,
+              "started_at": incident.started_at,
+              "resolve_seconds": next((f.value for f in computed
+                                       if f.metric == "time_to_resolve"), None)}
+    facets = [{**copied, "facet": "service", "value": str(s)[:200]}
               for s in incident.services or []]
     team = (incident.labels or {}).get(TEAM_LABEL)
     if team:
-        facets.append({"incident_id": incident.id, "facet": "team", "value": str(team)[:200]})
+        facets.append({**copied, "facet": "team", "value": str(team)[:200]})
     if facets:
         session.execute(insert(Facet), facets)
 

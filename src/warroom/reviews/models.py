@@ -17,8 +17,15 @@ class Figure(Base):
     the incident's milestones, phase, severity or acknowledgement change."""
 
     __tablename__ = "review_figures"
-    __table_args__ = (UniqueConstraint("incident_id", "metric"),
-                      Index("ix_review_figures_metric_started", "metric", "started_at"))
+    __table_args__ = (
+        UniqueConstraint("incident_id", "metric"),
+        Index("ix_review_figures_metric_started", "metric", "started_at"),
+        # Covering indexes for the aggregates: per metric and group, the values
+        # in order, so a percentile is an index seek (no sort, no table read).
+        *(Index(f"ix_review_figures_{grp}_values", "metric", grp, "is_drill", "value",
+                "started_at", "met") for grp in ("severity", "type", "month")),
+        Index("ix_review_figures_all_values", "metric", "is_drill", "value", "started_at",
+              "met"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
@@ -35,16 +42,26 @@ class Figure(Base):
 
 
 class Facet(Base):
-    """An incident's service or team, one row each, so figures group by them in SQL."""
+    """An incident's service or team, one row each, so figures group by them in SQL.
+    It carries copies of the incident's drill flag, start and time to resolve so
+    the top services are counted from one covering index, without a join to
+    the figures (a join of every facet to its figure took seconds at 100,000
+    incidents on SQLite, which only joins by nested loops)."""
 
     __tablename__ = "review_facets"
     __table_args__ = (Index("ix_review_facets_incident", "incident_id"),
-                      Index("ix_review_facets_facet_value", "facet", "value"))
+                      Index("ix_review_facets_facet_value", "facet", "value"),
+                      Index("ix_review_facets_facet_drill", "facet", "is_drill", "value",
+                            "started_at", "resolve_seconds", "incident_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"))
     facet: Mapped[str] = mapped_column(String(20))
     value: Mapped[str] = mapped_column(String(200))
+    is_drill: Mapped[bool | None]
+    started_at: Mapped[datetime | None]
+    resolve_seconds: Mapped[float | None] = mapped_column(Float)
+    """The incident's ``time_to_resolve`` figure."""
 
 
 class Review(Base):
