@@ -12,7 +12,7 @@ import typer
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from warroom import clock, registry, runtime
+from warroom import backup, clock, registry, runtime
 from warroom.app import create_app, served
 from warroom.auth import bootstrap
 from warroom.cli_support import handles_problems
@@ -161,6 +161,36 @@ def run_worker_command() -> None:
     signal.signal(signal.SIGINT, _stop)
     worker.run_forever()
     worker.close()
+
+
+@app.command("backup")
+@handles_problems
+def backup_command(target: Path = typer.Argument(..., help="The file to write the backup to.")
+                   ) -> None:
+    """Write a consistent copy of the database while warroom runs (SQLite: the
+    online backup API; PostgreSQL: pg_dump -Fc)."""
+    settings = get_settings()
+    typer.echo(backup.backup(settings.database_url, target).message)
+
+
+@app.command("restore")
+@handles_problems
+def restore_command(source: Path = typer.Argument(..., help="A file `warroom backup` wrote."),
+                    force: bool = typer.Option(False, "--force",
+                                               help="Replace what the database holds "
+                                                    "(refused otherwise unless it is empty).")
+                    ) -> None:
+    """Restore a backup into an empty database, then verify the audit chain
+    (exit 1 if it does not verify)."""
+    from warroom.audit import verify as audit_verify
+
+    settings = get_settings()
+    typer.echo(backup.restore(settings.database_url, source, force=force).message)
+    with get_database().read() as session:
+        result = audit_verify.verify(session)
+    typer.echo(result.message)
+    if not result.ok:
+        raise typer.Exit(1)
 
 
 def _safe_url(url: str) -> str:
