@@ -143,11 +143,16 @@ class UnitOfWork:
         return self.session.get_bind().dialect.name == "sqlite"
 
 
+MAX_OVERFLOW = 20
+"""Connections a PostgreSQL pool may open beyond its size under a burst."""
+
+
 class Database:
     """An engine plus the rules for opening units of work on it."""
 
     def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False,
-                 sqlite_synchronous: str = "full") -> None:
+                 sqlite_synchronous: str = "full", application_name: str | None = None
+                 ) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.write_lock = threading.RLock()
@@ -161,9 +166,13 @@ class Database:
                                         json_deserializer=orjson.loads)
             _configure_sqlite(self.engine, synchronous=sqlite_synchronous)
         else:
-            self.engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=20,
-                                        pool_pre_ping=True, json_serializer=_json_dumps,
-                                        json_deserializer=orjson.loads)
+            named = "application_name" in url
+            self.engine = create_engine(url, echo=echo, pool_size=pool_size,
+                                        max_overflow=MAX_OVERFLOW, pool_pre_ping=True,
+                                        json_serializer=_json_dumps,
+                                        json_deserializer=orjson.loads,
+                                        connect_args={} if named or not application_name
+                                        else {"application_name": application_name})
 
     @contextmanager
     def unit_of_work(self, actor: Actor = SYSTEM, *, source_ip: str | None = None,
@@ -274,6 +283,16 @@ def _configure_sqlite(engine: Engine, *, synchronous: str) -> None:
 
 
 _database: Database | None = None
+_role = "cli"
+
+
+def set_process_role(role: str) -> None:
+    """Name what this process is (``serve``, ``api``, ``worker``) in the
+    ``application_name`` of its PostgreSQL connections, with its process id:
+    ``pg_stat_activity`` then shows which process holds which connections,
+    which is how an operator checks the connection budget."""
+    global _role
+    _role = role
 
 
 def get_database() -> Database:
@@ -282,7 +301,8 @@ def get_database() -> Database:
     if _database is None:
         settings = get_settings()
         _database = Database(settings.database_url, pool_size=settings.db_pool_size,
-                             sqlite_synchronous=settings.sqlite_synchronous)
+                             sqlite_synchronous=settings.sqlite_synchronous,
+                             application_name=f"warroom {_role} {os.getpid()}")
     return _database
 
 
