@@ -63,8 +63,9 @@ class Budget:
 
 
 def measure(database: Database, *, processes: int, listen: int) -> Budget | None:
-    """The budget for ``processes`` pools (None on SQLite: no server to count)."""
-    if database.is_sqlite:
+    """The budget for ``processes`` pools (None on SQLite: no server to count;
+    None behind PgBouncer, whose own pool limits the server's connections)."""
+    if database.is_sqlite or database.pgbouncer:
         return None
     with database.engine.connect() as conn:
         rows = conn.execute(text(
