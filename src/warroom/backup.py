@@ -164,15 +164,17 @@ def _pg_tables(url: str) -> list[str]:
 
 def pg_environment(parsed: URL) -> dict[str, str]:
     """libpq's environment for the URL: host, port, user, password and
-    database never appear on the command line."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
+    database never appear on the command line. What the URL names wins over
+    the inherited environment; what it leaves out (a ``PGPASSFILE``, TLS
+    files) is inherited."""
+    env = dict(os.environ)
     fields = {"PGHOST": parsed.host, "PGPORT": parsed.port, "PGUSER": parsed.username,
               "PGPASSWORD": parsed.password, "PGDATABASE": parsed.database}
     for key, value in fields.items():
         if value is not None and value != "":
             env[key] = str(value)
     for name, given in parsed.query.items():
-        variable = "PGHOST" if name == "host" else _LIBPQ_QUERY.get(name)
+        variable = {"host": "PGHOST", "port": "PGPORT"}.get(name) or _LIBPQ_QUERY.get(name)
         if variable:
             env[variable] = given if isinstance(given, str) else ",".join(given)
     return env

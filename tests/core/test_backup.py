@@ -104,3 +104,11 @@ def test_credentials_reach_pg_dump_by_the_environment_only():
     assert (env["PGHOST"], env["PGPORT"], env["PGUSER"], env["PGPASSWORD"],
             env["PGDATABASE"], env["PGSSLMODE"]) == (
         "db.example", "6543", "alice", "s3cret", "warroom", "require")
+
+
+def test_a_multi_host_url_reaches_pg_dump_as_libpq_lists():
+    parsed = make_url("postgresql+psycopg://alice@/warroom?host=db-a,db-b&port=5432,5433"
+                      "&target_session_attrs=read-write")
+    env = backup.pg_environment(parsed)
+    assert (env["PGHOST"], env["PGPORT"], env["PGTARGETSESSIONATTRS"]) == (
+        "db-a,db-b", "5432,5433", "read-write")
