@@ -1,7 +1,8 @@
 """The scaled-out layout on one PostgreSQL database: two API processes
 (``warroom serve --workers 2 --no-worker``) take the incidents, three
 ``warroom worker`` processes escalate them, and every page of every step is
-sent exactly once, none missed.
+sent exactly once, none missed; a breach clock's reminders are queued once
+at each point, none missed.
 
 Every process reads "now" from the file the test moves
 (WARROOM_FAKE_TIME_FILE); waiting is for other processes, under a deadline."""
@@ -26,10 +27,14 @@ from tests.oncall.test_workers import (
     fleet,  # noqa: F401  (the fixture)
     pg_url,  # noqa: F401  (the fixture it needs)
     settle,
+    wait_until,
 )
 from tests.support.receivers import free_port
 from tests.support.serve import serving
 from warroom.auth import service as users
+from warroom.compliance import service as compliance
+from warroom.incidents import service as incidents
+from warroom.notify.models import OutboxMessage
 from warroom.oncall.escalation.models import Page
 from warroom.oncall.people import service as people_service
 from warroom.oncall.positions import service as positions
@@ -37,6 +42,8 @@ from warroom.oncall.targets import TargetSpec
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from pytest import MonkeyPatch
 
 
 def _people_and_a_token(on: Fleet, hooks: Hooks) -> str:
@@ -53,8 +60,27 @@ def _people_and_a_token(on: Fleet, hooks: Hooks) -> str:
         return users.issue_token(uow, user=admin, name="fleet").secret
 
 
+def _breach_reminders(on: Fleet) -> Counter[str]:
+    with on.database.read() as session:
+        return Counter(session.scalars(select(OutboxMessage.subject)
+                                       .where(OutboxMessage.kind == "breach_reminder")))
+
+
+def _open_breach(on: Fleet) -> None:
+    """A GDPR breach confirmed now: its 72-hour clock reminds the DPO 48, 24,
+    12, 4 and 1 hours before the deadline."""
+    with on.unit() as uow:
+        incident = incidents.declare(uow, declaration=incidents.Declaration(
+            type="security_breach", severity="sev2", title="customer export"))
+        compliance.open_breach(uow, incident=incident, facts={
+            "aware_at": on.clock.now(), "classified_at": on.clock.now(),
+            "awareness_basis": "logs show the export", "regimes": ["gdpr"]})
+
+
 def test_two_api_processes_and_three_workers_page_each_step_exactly_once(
-        fleet: Fleet, tmp_path: Path) -> None:  # noqa: F811  (the imported fixture)
+        fleet: Fleet, tmp_path: Path,  # noqa: F811  (the imported fixture)
+        monkeypatch: MonkeyPatch) -> None:
+    monkeypatch.setenv("WARROOM_COMPLIANCE_DPO_EMAIL", "dpo@example.com")  # for the workers
     hooks = Hooks()
     try:
         token = _people_and_a_token(fleet, hooks)
@@ -79,11 +105,26 @@ def test_two_api_processes_and_three_workers_page_each_step_exactly_once(
             for minute, who in STEPS:
                 fleet.move_to(minute)
                 settle(fleet, hooks, f"/{who}")
-        keys = hooks.keys()
-        assert len(keys) == len(set(keys)) == INCIDENTS * len(STEPS)  # none twice
-        assert set(keys) == expected_keys(fleet)                      # none missed
-        with fleet.database.read() as session:
-            paged = Counter(session.execute(select(Page.incident_id, Page.step_index)).all())
-        assert len(paged) == INCIDENTS * len(STEPS) and set(paged.values()) == {1}
+            keys = hooks.keys()
+            assert len(keys) == len(set(keys)) == INCIDENTS * len(STEPS)  # none twice
+            assert set(keys) == expected_keys(fleet)                      # none missed
+            with fleet.database.read() as session:
+                paged = Counter(session.execute(select(Page.incident_id,
+                                                       Page.step_index)).all())
+            assert len(paged) == INCIDENTS * len(STEPS) and set(paged.values()) == {1}
+
+            # Days pass now, while deliveries may be in flight: a claim whose
+            # lease the jump outlives is sent again with its key (at least once),
+            # so from here the test counts what was queued, not what arrived.
+            aware = STEPS[-1][0]
+            _open_breach(fleet)
+            for number, hours_before in enumerate((48, 24, 12, 4, 1), start=1):
+                fleet.move_to(aware + (72 - hours_before) * 60)
+                wait_until(lambda n=number: sum(_breach_reminders(fleet).values()) >= n,
+                           f"the breach reminder {hours_before} h before the deadline")
+            reminded = _breach_reminders(fleet)
+        assert set(reminded.values()) == {1}  # each point reminded once, none twice
+        assert all(sum(f"due in {h} h" in subject for subject in reminded) == 1
+                   for h in (48, 24, 12, 4, 1))  # and none missed
     finally:
         hooks.close()
