@@ -17,7 +17,7 @@ from warroom import backup, budget, clock, registry, runtime
 from warroom.app import create_app, served
 from warroom.audit import verify as audit_verify
 from warroom.auth import bootstrap
-from warroom.cli_support import handles_problems
+from warroom.cli_support import echo, handles_problems
 from warroom.config import Settings, get_settings
 from warroom.db import applied_revisions, get_database, set_process_role
 from warroom.db import migrate as run_migrations
@@ -243,7 +243,7 @@ def restore_command(source: Path = typer.Argument(..., help="A file `warroom bac
     typer.echo(backup.restore(settings.database_url, source, force=force).message)
     with get_database().read() as session:
         result = audit_verify.verify(session)
-    typer.echo(result.message)
+    echo(result.message)  # findings name rows, which may hold outside text
     if not result.ok:
         raise typer.Exit(1)
 
