@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages named on the command line that are not present yet.
 # Tests and benchmarks talk to real servers (PostgreSQL, Prometheus, Alertmanager,
-# Chromium, nginx, wrk); this is how a fresh machine gets them.
+# PgBouncer, Chromium, nginx, wrk); this is how a fresh machine gets them.
 set -euo pipefail
 
 declare -A probe=(
@@ -11,6 +11,7 @@ declare -A probe=(
   [chromium]="test -x /usr/bin/chromium"
   [wrk]="command -v wrk"
   [nginx]="command -v nginx"
+  [pgbouncer]="test -x /usr/sbin/pgbouncer || command -v pgbouncer"
 )
 
 missing=()

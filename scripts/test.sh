@@ -3,12 +3,12 @@
 # cluster on loopback (durably configured, as in production), runs ruff, mypy, the import
 # contracts of pyproject.toml (lint-imports) and pytest (every database test runs on SQLite
 # and on PostgreSQL), and stops what it started. Prometheus, Alertmanager, the
-# SMTP server and Chromium are started by the tests themselves on free ports,
+# SMTP server, PgBouncer and Chromium are started by the tests themselves on free ports,
 # and so is the `warroom serve` that tests/api fuzzes with Schemathesis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-system-deps.sh postgresql prometheus prometheus-alertmanager chromium \
+scripts/install-system-deps.sh postgresql pgbouncer prometheus prometheus-alertmanager chromium \
   libpango-1.0-0 libpangoft2-1.0-0 poppler-utils curl
 
 workdir=$(mktemp -d /tmp/warroom-test.XXXXXX)

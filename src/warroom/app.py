@@ -16,17 +16,18 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from warroom import clock as clock_module
-from warroom import openapi, registry
+from warroom import openapi, registry, runtime
 from warroom.auth.deps import TokenCache, public, requires
 from warroom.auth.permissions import Permission
 from warroom.clock import Clock
 from warroom.config import Settings, get_settings
-from warroom.db import Database, get_database
+from warroom.db import Database, get_database, set_process_role
 from warroom.errors import Problem
 from warroom.health import WriteCheck, health
 from warroom.http import PROBLEM_JSON, problem_response
 from warroom.lane import problem_answer
 from warroom.limits import BodyLimitMiddleware
+from warroom.logs import configure as configure_logging
 from warroom.methods import MethodGuard
 from warroom.metrics import Metrics, MetricsMiddleware
 from warroom.text import NulGuard, invalid_input
@@ -86,6 +87,21 @@ def served(app: FastAPI) -> Any:
         if domain.wrap is not None:
             entry = domain.wrap(app, entry)
     return entry
+
+
+def api_process() -> Any:
+    """The app factory each process of ``warroom serve --workers N`` calls
+    (by import string, as uvicorn requires for several processes): the
+    parent has already migrated and bootstrapped; each process opens its own
+    database pool and never runs the background worker (``warroom worker``
+    runs separately)."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    clock_module.install(clock_module.from_settings(settings.fake_time_file))
+    set_process_role("api")
+    application = create_app(settings=settings, database=get_database(), run_worker=False)
+    runtime.freeze_startup_heap()
+    return served(application)
 
 
 def metrics(request: Request) -> Response:

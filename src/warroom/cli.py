@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import sys
@@ -12,12 +13,13 @@ import typer
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from warroom import clock, registry, runtime
+from warroom import backup, budget, clock, registry, runtime
 from warroom.app import create_app, served
+from warroom.audit import verify as audit_verify
 from warroom.auth import bootstrap
-from warroom.cli_support import handles_problems
+from warroom.cli_support import echo, handles_problems
 from warroom.config import Settings, get_settings
-from warroom.db import applied_revisions, get_database
+from warroom.db import applied_revisions, get_database, set_process_role
 from warroom.db import migrate as run_migrations
 from warroom.doctor import doctor_app
 from warroom.errors import Invalid
@@ -65,7 +67,11 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
                                             help="Apply pending migrations first."),
           certfile: Path | None = typer.Option(None, help="Serve HTTPS with this PEM "
                                                "certificate (chain); needs --keyfile."),
-          keyfile: Path | None = typer.Option(None, help="The certificate's PEM private key.")
+          keyfile: Path | None = typer.Option(None, help="The certificate's PEM private key."),
+          workers: int = typer.Option(1, "--workers", min=1,
+                                      help="API processes on the one port (PostgreSQL only; "
+                                           "the background worker then runs as "
+                                           "`warroom worker`).")
           ) -> None:
     """Serve the HTTP API (and, by default, the background worker)."""
     import uvicorn  # only the commands that serve pay for importing the server
@@ -79,19 +85,67 @@ def serve(host: str = typer.Option(None, help="Address to listen on (WARROOM_HOS
     if port:
         settings.port = port
     configure_logging(settings.log_level, settings.log_format)
+    run_worker = check_processes(settings, workers=workers, worker=worker)
     settings.require_shared_key()
     ensure_port_free(settings.host, settings.port)
     clock.install(clock.from_settings(settings.fake_time_file))
+    set_process_role("serve")
     database = get_database()
+    budget.check(database, processes=workers, listen=int(run_worker))
     if auto_migrate:
         run_migrations(database)
     registry.connect_all()
     bootstrap.first_start(settings, database,
                           interactive=sys.stdin.isatty() and sys.stdout.isatty())
-    run_worker = settings.run_worker if worker is None else worker
+    if workers > 1:
+        serve_processes(settings, database, workers=workers, tls=tls)
+        return
     application = create_app(settings=settings, database=database, run_worker=run_worker)
     runtime.freeze_startup_heap()
     uvicorn.run(served(application), **server_options(settings), **tls)
+
+
+def check_processes(settings: Settings, *, workers: int, worker: bool | None) -> bool:
+    """Whether this ``serve`` runs the worker; refuses what cannot work.
+
+    Several API processes need PostgreSQL: on SQLite they would take turns
+    at the one writer lock, slower than one process. They never run the
+    background worker themselves (N copies would all wake on every commit),
+    so ``--worker`` with ``--workers`` is refused rather than ignored."""
+    if workers == 1:
+        return settings.run_worker if worker is None else worker
+    if settings.is_sqlite:
+        raise Invalid(f"--workers {workers} needs PostgreSQL: SQLite allows one writer at a "
+                      "time, so several API processes would only queue for it. Serve with "
+                      "one process, or set WARROOM_DATABASE_URL to PostgreSQL.")
+    if worker:
+        raise Invalid(f"--workers {workers} serves the API only: run the background worker "
+                      "as `warroom worker` (as many as you like), and drop --worker.")
+    return False
+
+
+def serve_processes(settings: Settings, database: Any, *, workers: int,
+                    tls: dict[str, Any]) -> None:
+    """``workers`` uvicorn processes sharing one listening socket. uvicorn
+    needs the app as an import string (each process builds its own, with its
+    own database pool: :func:`warroom.app.api_process`), and the protocol
+    too. Host and port go to the processes by the environment they inherit."""
+    import uvicorn
+
+    from warroom import serving
+
+    os.environ["WARROOM_HOST"], os.environ["WARROOM_PORT"] = settings.host, str(settings.port)
+    database.dispose()  # the processes open their own pools; this one only supervises
+    options = {**server_options(settings), "http": serving.guarded_protocol_path(),
+               "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS}
+    uvicorn.run("warroom.app:api_process", factory=True, workers=workers, **options, **tls)
+
+
+WORKER_HEALTHCHECK_SECONDS = 60
+"""How long uvicorn's supervisor waits for an API process to answer its
+health check before killing and replacing it. Its default of 5 s is shorter
+than a process needs to import warroom on a busy machine: every process would
+be killed before it could serve, again and again."""
 
 
 def tls_options(certfile: Path | None, keyfile: Path | None) -> dict[str, Any]:
@@ -151,7 +205,10 @@ def run_worker_command() -> None:
     configure_logging(settings.log_level, settings.log_format)
     settings.require_shared_key()
     clock.install(clock.from_settings(settings.fake_time_file))
-    worker = Worker(get_database(), settings, clock.current())
+    set_process_role("worker")
+    database = get_database()
+    budget.check(database, processes=1, listen=1)
+    worker = Worker(database, settings, clock.current())
     runtime.freeze_startup_heap()
 
     def _stop(*_: Any) -> None:
@@ -161,6 +218,34 @@ def run_worker_command() -> None:
     signal.signal(signal.SIGINT, _stop)
     worker.run_forever()
     worker.close()
+
+
+@app.command("backup")
+@handles_problems
+def backup_command(target: Path = typer.Argument(..., help="The file to write the backup to.")
+                   ) -> None:
+    """Write a consistent copy of the database while warroom runs (SQLite: the
+    online backup API; PostgreSQL: pg_dump -Fc)."""
+    settings = get_settings()
+    typer.echo(backup.backup(settings.database_url, target).message)
+
+
+@app.command("restore")
+@handles_problems
+def restore_command(source: Path = typer.Argument(..., help="A file `warroom backup` wrote."),
+                    force: bool = typer.Option(False, "--force",
+                                               help="Replace what the database holds "
+                                                    "(refused otherwise unless it is empty).")
+                    ) -> None:
+    """Restore a backup into an empty database, then verify the audit chain
+    (exit 1 if it does not verify)."""
+    settings = get_settings()
+    typer.echo(backup.restore(settings.database_url, source, force=force).message)
+    with get_database().read() as session:
+        result = audit_verify.verify(session)
+    echo(result.message)  # findings name rows, which may hold outside text
+    if not result.ok:
+        raise typer.Exit(1)
 
 
 def _safe_url(url: str) -> str:

@@ -76,6 +76,15 @@ class Settings(WarroomSettings):
     max_body_bytes: int = 1_048_576
     """Largest request body accepted; larger ones get 413."""
     db_pool_size: int = 10
+    db_pgbouncer: bool = False
+    """``WARROOM_DATABASE_URL`` goes through PgBouncer in transaction mode: no
+    server-side prepared statements (the next transaction may run on another
+    server connection, where the statement was never prepared)."""
+    db_listen_url: str | None = None
+    """A direct URL to PostgreSQL, not through PgBouncer, for the worker's
+    ``LISTEN`` connection (a subscription lives in a session, which
+    transaction pooling would hand to someone else). Defaults to the
+    database URL."""
     sqlite_synchronous: Literal["full", "normal"] = "full"
     """SQLite's ``synchronous`` pragma: ``full`` syncs the WAL on every commit,
     so what was answered 2xx survives a power loss; ``normal`` survives a

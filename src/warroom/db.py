@@ -143,13 +143,22 @@ class UnitOfWork:
         return self.session.get_bind().dialect.name == "sqlite"
 
 
+MAX_OVERFLOW = 20
+"""Connections a PostgreSQL pool may open beyond its size under a burst."""
+
+
 class Database:
     """An engine plus the rules for opening units of work on it."""
 
     def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False,
-                 sqlite_synchronous: str = "full") -> None:
+                 sqlite_synchronous: str = "full", application_name: str | None = None,
+                 pgbouncer: bool = False, listen_url: str | None = None) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self.pgbouncer = pgbouncer
+        """Behind PgBouncer in transaction mode: psycopg prepares no statements."""
+        self.listen_url = listen_url or url
+        """Where the worker's LISTEN connection goes: directly to PostgreSQL."""
         self.write_lock = threading.RLock()
         """Held by every unit of work on SQLite (one writer at a time anyway), so
         writers in this process queue here rather than on SQLite's busy timeout."""
@@ -161,9 +170,15 @@ class Database:
                                         json_deserializer=orjson.loads)
             _configure_sqlite(self.engine, synchronous=sqlite_synchronous)
         else:
-            self.engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=20,
-                                        pool_pre_ping=True, json_serializer=_json_dumps,
-                                        json_deserializer=orjson.loads)
+            connect: dict[str, Any] = {}
+            if application_name and "application_name" not in url:
+                connect["application_name"] = application_name
+            if pgbouncer:
+                connect["prepare_threshold"] = None
+            self.engine = create_engine(url, echo=echo, pool_size=pool_size,
+                                        max_overflow=MAX_OVERFLOW, pool_pre_ping=True,
+                                        json_serializer=_json_dumps,
+                                        json_deserializer=orjson.loads, connect_args=connect)
 
     @contextmanager
     def unit_of_work(self, actor: Actor = SYSTEM, *, source_ip: str | None = None,
@@ -274,6 +289,16 @@ def _configure_sqlite(engine: Engine, *, synchronous: str) -> None:
 
 
 _database: Database | None = None
+_role = "cli"
+
+
+def set_process_role(role: str) -> None:
+    """Name what this process is (``serve``, ``api``, ``worker``) in the
+    ``application_name`` of its PostgreSQL connections, with its process id:
+    ``pg_stat_activity`` then shows which process holds which connections,
+    which is how an operator checks the connection budget."""
+    global _role
+    _role = role
 
 
 def get_database() -> Database:
@@ -282,7 +307,10 @@ def get_database() -> Database:
     if _database is None:
         settings = get_settings()
         _database = Database(settings.database_url, pool_size=settings.db_pool_size,
-                             sqlite_synchronous=settings.sqlite_synchronous)
+                             sqlite_synchronous=settings.sqlite_synchronous,
+                             application_name=f"warroom {_role} {os.getpid()}",
+                             pgbouncer=settings.db_pgbouncer,
+                             listen_url=settings.db_listen_url)
     return _database
 
 

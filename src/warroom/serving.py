@@ -23,6 +23,7 @@ goes out. So the HTTP protocol that uvicorn runs here adds:
 
 from __future__ import annotations
 
+import functools
 import resource
 import time
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from warroom.config import get_settings
 from warroom.http import PROBLEM_JSON, problem_body
 from warroom.streamed import is_streamed
 
@@ -73,6 +75,20 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
 
 def guarded_protocol(limits: Limits) -> type[GuardedProtocol]:
     return type("GuardedHttpProtocol", (GuardedProtocol,), {"limits": limits})
+
+
+@functools.cache
+def _limits_of_this_process() -> Limits:
+    return limits_from(get_settings())
+
+
+def guarded_protocol_path() -> str:
+    """The guarded protocol as an import string, for ``warroom serve
+    --workers N``: uvicorn starts its worker processes with ``spawn`` and
+    sends them its configuration pickled, which a class made at run time
+    (:func:`guarded_protocol`) cannot be; each worker process imports this
+    one, which reads the limits from its own (inherited) settings."""
+    return f"{__name__}:SettingsGuardedProtocol"
 
 
 class GuardedProtocol(HttpToolsProtocol):
@@ -153,6 +169,14 @@ class GuardedProtocol(HttpToolsProtocol):
             cycle.message_event.set()
         self.transport.write(_timeout_response())
         self.transport.close()
+
+
+class SettingsGuardedProtocol(GuardedProtocol):
+    """The guarded protocol with the limits of this process's settings."""
+
+    @property
+    def limits(self) -> Limits:  # type: ignore[override]  # read in the worker process
+        return _limits_of_this_process()
 
 
 def _evict_longest_waiting(connections: set[Any], keep: GuardedProtocol) -> None:

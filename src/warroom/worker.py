@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from warroom import registry as domains
 from warroom import wakeup
@@ -222,7 +223,9 @@ class Worker:
         """Turn PostgreSQL NOTIFYs into local wake-ups (reconnecting if needed)."""
         import psycopg
 
-        url = self.database.engine.url.set(drivername="postgresql")
+        # WARROOM_DB_LISTEN_URL: a subscription lives in a session, which
+        # PgBouncer's transaction pooling would hand to another client.
+        url = make_url(self.database.listen_url).set(drivername="postgresql")
         dsn = url.render_as_string(hide_password=False)
         while not self.stop_event.is_set():
             try:
