@@ -5,11 +5,10 @@ or without it (plain forms)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from playwright.sync_api import expect
 
+from tests.console.support import walk_to_lessons_learned
 from tests.console.test_browser import DESKTOP, PHONE, _context, _scan_and_shoot, browser, server
 from warroom.incidents import service as incidents
 
@@ -24,15 +23,7 @@ def test_the_review_screens_in_a_browser(browser, server, people, database, cloc
             type="service_outage", severity="sev3", title="Checkout slow",
             services=["checkout"]))
         ref = incident.ref
-    for what in ("ack", "recovery", "lessons_learned"):
-        clock.advance(timedelta(minutes=10))
-        with work() as uow:
-            incident = incidents.get_for_update(uow, ref=ref)
-            if what == "ack":
-                incidents.acknowledge(uow, incident=incident)
-            else:
-                incidents.transition(uow, incident=incident, target=what,
-                                     override_reason="test walk")
+    walk_to_lessons_learned(work, clock, ref)
     context = _context(browser, server, database, clock, "commander")
     page = context.new_page()
     page.goto(f"/incidents/{ref}/review")

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.console.support import csrf_of, sign_in
+from tests.console.support import csrf_of, sign_in, walk_to_lessons_learned
 from tests.console.test_screens import declare
 from warroom.console import reviews as reviews_console
 from warroom.incidents import service as incidents
@@ -29,16 +29,7 @@ def walk(work, clock):
     """``walk(page)``: acknowledge the incident, then move it to lessons_learned."""
 
     def run(page: str) -> str:
-        ref = page.rsplit("/", 1)[-1]
-        for what in ("ack", "recovery", "lessons_learned"):
-            clock.advance(timedelta(minutes=10))
-            with work() as uow:
-                incident = incidents.get_for_update(uow, ref=ref)
-                if what == "ack":
-                    incidents.acknowledge(uow, incident=incident)
-                else:
-                    incidents.transition(uow, incident=incident, target=what,
-                                         override_reason="test walk")
+        walk_to_lessons_learned(work, clock, page.rsplit("/", 1)[-1])
         return page + "/review"
 
     return run

@@ -8,12 +8,12 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-import psycopg
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
+from tests.support.databases import scratch_database
 from warroom import backup, config
 from warroom.audit.models import AuditEntry
 from warroom.cli import app as cli_app
@@ -34,14 +34,8 @@ def empty_target(backend: str, database_url: str, tmp_path: Path) -> Iterator[st
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'restored.db'}"
         return
-    name = f"{make_url(database_url).database}_restored"
-    admin = make_url(database_url).set(drivername="postgresql").render_as_string(
-        hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(database_url, "restored") as url:
+        yield url
 
 
 def _counts(database: Database) -> tuple[int, int]:

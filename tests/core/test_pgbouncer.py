@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import ON_POSTGRESQL
+from tests.support.databases import scratch_database
 from tests.support.pgbouncer import Bouncer, pgbouncer
 from warroom import config, registry, wakeup
 from warroom.db import SYSTEM, Database, get_database, migrate, set_database
@@ -37,14 +38,8 @@ def bouncer() -> Iterator[Bouncer]:
 @pytest.fixture
 def empty_database(database_url: str) -> Iterator[str]:
     """A new, empty database on the test cluster (migrated through PgBouncer)."""
-    name = f"{make_url(database_url).database}_bounced"
-    admin = make_url(database_url).set(drivername="postgresql").render_as_string(
-        hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(database_url, "bounced") as url:
+        yield url
 
 
 @ON_POSTGRESQL

@@ -265,18 +265,23 @@ def export_review(request: Request, ref: str, actor: Reader,
         "Content-Disposition": f'attachment; filename="{ref}-review.{suffix}"'})
 
 
+def _item_form(title: Annotated[str, Form(max_length=301)] = "",
+               owner: Annotated[str, Form(max_length=64)] = "",
+               team: Annotated[str, Form(max_length=100)] = "",
+               priority: Annotated[str, Form(max_length=20)] = "medium",
+               due: Annotated[str, Form(max_length=20)] = "",
+               tracker_url: Annotated[str, Form(max_length=2001)] = "",
+               playbook: Annotated[str, Form(max_length=300)] = "") -> dict[str, str]:
+    """The new action item's fields as typed, one form for the review tab and
+    the action items page (kept to re-render it with an error)."""
+    return {"title": title, "owner": owner, "team": team, "priority": priority, "due": due,
+            "tracker_url": tracker_url, "playbook": playbook}
+
+
 @router.post("/incidents/{ref}/review/items", dependencies=CSRF)
 def create_from_tab(request: Request, ref: str, actor: Writer,
-                    title: Annotated[str, Form(max_length=301)] = "",
-                    owner: Annotated[str, Form(max_length=64)] = "",
-                    team: Annotated[str, Form(max_length=100)] = "",
-                    priority: Annotated[str, Form(max_length=20)] = "medium",
-                    due: Annotated[str, Form(max_length=20)] = "",
-                    tracker_url: Annotated[str, Form(max_length=2001)] = "",
-                    playbook: Annotated[str, Form(max_length=300)] = "") -> Response:
+                    form: Annotated[dict[str, str], Depends(_item_form)]) -> Response:
     """An action item made by the review."""
-    form = {"title": title, "owner": owner, "team": team, "priority": priority, "due": due,
-            "tracker_url": tracker_url, "playbook": playbook}
     return _review_action(request, actor, ref, "item", lambda uow, incident: _create(
         uow, incident, form), form=form)
 
@@ -370,17 +375,10 @@ def _actions(request: Request, actor: Actor, *, tab: str, incident_ref: str,
 
 @router.post("/actions", dependencies=CSRF)
 def create_item(request: Request, actor: Writer,
-                incident: Annotated[str, Form(max_length=40)] = "",
-                title: Annotated[str, Form(max_length=301)] = "",
-                owner: Annotated[str, Form(max_length=64)] = "",
-                team: Annotated[str, Form(max_length=100)] = "",
-                priority: Annotated[str, Form(max_length=20)] = "medium",
-                due: Annotated[str, Form(max_length=20)] = "",
-                tracker_url: Annotated[str, Form(max_length=2001)] = "",
-                playbook: Annotated[str, Form(max_length=300)] = "") -> Response:
+                fields: Annotated[dict[str, str], Depends(_item_form)],
+                incident: Annotated[str, Form(max_length=40)] = "") -> Response:
     """An action item on an incident named by its reference."""
-    form = {"incident": incident, "title": title, "owner": owner, "team": team,
-            "priority": priority, "due": due, "tracker_url": tracker_url, "playbook": playbook}
+    form = {"incident": incident, **fields}
     try:
         if not incident.strip():
             raise Invalid("Name the incident the action item comes from (such as INC-12).")
