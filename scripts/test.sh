@@ -22,4 +22,15 @@ export WARROOM_TEST_PG_URL
 .venv/bin/ruff check src tests bench
 .venv/bin/mypy
 .venv/bin/lint-imports
-.venv/bin/python -m pytest "$@"
+# The suite runs in parallel processes (pytest-xdist), one test file per process at a
+# time so module fixtures are started once: most slow tests wait on a server or a
+# browser, so even two cores finish in well under the time one process takes. Every
+# process has its own databases (named after its pid) and its servers on free ports.
+# WARROOM_TEST_PROCESSES overrides the count (1 runs serially); the default is the
+# number of cores, at most 4, since each process may start Chromium and servers.
+processes=${WARROOM_TEST_PROCESSES:-$(n=$(nproc); echo $((n < 4 ? n : 4)))}
+if [ "$processes" -gt 1 ]; then
+  .venv/bin/python -m pytest -n "$processes" --dist loadfile "$@"
+else
+  .venv/bin/python -m pytest "$@"
+fi
