@@ -25,6 +25,7 @@ from warroom.console import (
     metrics_dashboard,
     models,
     oncall,
+    playbooks,
     reviews,
     signin,
     status_admin,
@@ -60,6 +61,7 @@ CONSOLE_PREFIXES = (
     "/settings",
     "/on-call",
     "/alerts",
+    "/playbooks",
 )
 """Paths whose errors are pages, not problem+json (every screen in ``screens.NAV``)."""
 
@@ -83,6 +85,7 @@ router.include_router(status_admin.router)
 router.include_router(admin.router)
 router.include_router(oncall.router)
 router.include_router(alerts.router)
+router.include_router(playbooks.router)
 
 
 def mount(app: FastAPI) -> None:

@@ -20,6 +20,7 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/incidents", "Incidents", Permission.incident_read),
     ("/alerts", "Alerts", Permission.alert_read),
     ("/on-call", "On call", Permission.oncall_read),
+    ("/playbooks", "Playbooks", Permission.playbook_read),
     ("/actions", "Action items", Permission.review_read),
     ("/metrics-dashboard", "Metrics", Permission.metrics_read),
     ("/drills", "Drills", Permission.drill_read),
