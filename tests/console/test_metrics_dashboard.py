@@ -224,3 +224,19 @@ def test_the_menu_shows_metrics_to_those_who_may_read_them(viewer, client):
 def test_a_stranger_is_sent_to_sign_in(client, people):
     answer = client.get("/metrics-dashboard", follow_redirects=False)
     assert answer.status_code in (303, 307) and "/sign-in" in answer.headers["location"]
+
+
+def test_a_group_links_to_the_incidents_it_counted(known, viewer, client):
+    """Drill-down: a severity row and a top service link to the incident list
+    filtered to them (drills left out as on the dashboard), and that list shows
+    the group's incidents; month has no list filter, so no link."""
+    html = client.get("/metrics-dashboard?by=severity&since=30d").text
+    assert 'href="/incidents?severity=sev2&amp;drill=no"' in html
+    assert 'href="/incidents?service=chat&amp;drill=no"' in html
+    assert "the list is not limited to this window" in html
+    listed = client.get("/incidents?severity=sev2&drill=no")
+    assert listed.status_code == 200
+    drilled = client.get("/metrics-dashboard?by=type&since=30d&drills=yes").text
+    assert "/incidents?type=" in drilled and "drill=no" not in drilled
+    monthly = client.get("/metrics-dashboard?by=month&since=30d").text
+    assert "drill-down-hint" not in monthly and "/incidents?month=" not in monthly

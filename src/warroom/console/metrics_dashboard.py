@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 
@@ -93,7 +94,23 @@ def dashboard(request: Request, actor: Reader,
         "form": form, "errors": errors, "groupings": GROUPINGS, "windows": WINDOWS,
         "result": result, "start": start, "now": now,
         "sections": _sections(result) if result else [],
-        "by_title": dict(GROUPINGS).get(by, by), "number": number}, status=400 if errors else 200)
+        "by_title": dict(GROUPINGS).get(by, by), "number": number,
+        "drill_down": lambda key, grouping=by: drill_down(grouping, key, drills=bool(drills))},
+        status=400 if errors else 200)
+
+
+DRILLABLE = ("severity", "type", "service")
+"""Groupings the console's incident list can filter by (it has no team or month filter)."""
+
+
+def drill_down(by: str, key: str, *, drills: bool) -> str | None:
+    """The incident list filtered to one group's incidents, or None when the
+    list cannot filter by this grouping. The list is not limited to the
+    dashboard's window, so the page says so beside the link."""
+    if by not in DRILLABLE:
+        return None
+    query = {by: key, **({} if drills else {"drill": "no"})}
+    return f"/incidents?{urlencode(query)}"
 
 
 def _sections(result: dict[str, Any]) -> list[dict[str, Any]]:
