@@ -21,7 +21,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import orjson
-from sqlalchemy import JSON, DateTime, Engine, MetaData, Table, create_engine, event, text, update
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+    text,
+    update,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -89,6 +100,17 @@ class HealthProbe(Base):
     __tablename__ = "health_probe"
     id: Mapped[int] = mapped_column(primary_key=True)
     checked_at: Mapped[datetime]
+
+
+class Lease(Base):
+    """A named, expiring claim one process holds (see :mod:`warroom.lease`):
+    the node that keeps Slack's Socket Mode connection, for one."""
+
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime]
+    acquired_at: Mapped[datetime]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warroom.chatops import api, models, wiring
+from warroom.chatops import api, cli, models, wiring
 from warroom.chatops.settings import ChatOpsSettings
 from warroom.domain import Domain
 
@@ -10,6 +10,7 @@ DOMAIN = Domain(
     name="chatops",
     models=models,
     router=api.router,
+    commands=cli.COMMANDS,
     connect=wiring.connect,
     settings=ChatOpsSettings,
 )

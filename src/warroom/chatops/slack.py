@@ -99,7 +99,11 @@ class SlackProvider:
                                "signed with this app's signing secret.")
 
     def command(self, body: bytes) -> Invocation:
-        form = _form(body)
+        return self.command_fields(_form(body))
+
+    def command_fields(self, form: Mapping[str, Any]) -> Invocation:
+        """A slash command's fields, from HTTP's form or Socket Mode's payload."""
+        form = {name: str(value) for name, value in form.items() if value is not None}
         return Invocation(provider=self.name, user_id=form.get("user_id", ""),
                           user_name=form.get("user_name", ""),
                           channel_id=form.get("channel_id", ""), text=form.get("text", ""),
@@ -113,6 +117,10 @@ class SlackProvider:
             raise BadRequest("A Slack interaction carries a JSON 'payload' field.") from None
         if not isinstance(payload, dict):
             raise BadRequest("A Slack interaction carries a JSON 'payload' object.")
+        return self.interaction_payload(payload)
+
+    def interaction_payload(self, payload: Mapping[str, Any]) -> Invocation:
+        """An interaction's JSON payload, from HTTP's form or Socket Mode."""
         actions = payload.get("actions") or [{}]
         action = actions[0] if isinstance(actions[0], dict) else {}
         verb = str(action.get("action_id", "")).removeprefix(ACTION_PREFIX)
