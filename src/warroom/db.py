@@ -33,6 +33,8 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -248,6 +250,30 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "25006")
+"""Errors that mean "no writable database here right now", not "this change
+is wrong": a connection failure (class 08), the server shutting down or
+starting up (57P0x), and a read-only transaction (25006), which is what a
+primary demoted to a replica, or a pooler still pointing at one, answers."""
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database cannot take the change right now
+    (so the sender should retry), rather than that the change is wrong.
+
+    A failover raises all of these within seconds of each other: the pool's
+    connections to the old primary are cut, new ones find no read-write host
+    until the replica is promoted. Each is the same answer for a client."""
+    if isinstance(error, (OperationalError, PoolTimeout)):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    return sqlstate.startswith(UNAVAILABLE_SQLSTATES)
 
 
 class _NoLock:

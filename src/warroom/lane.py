@@ -30,10 +30,11 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from warroom.db import unavailable
 from warroom.errors import BadRequest, Conflict, PayloadTooLarge, Problem, Unavailable
 from warroom.http import problem_response
 from warroom.text import refuse_nul
@@ -104,8 +105,10 @@ def problem_for(error: Exception, **context: Any) -> tuple[Problem, dict[str, st
     ``context`` names the request in the log line of a 500."""
     if isinstance(error, Problem):
         return error, None
-    if isinstance(error, OperationalError):
-        log.warning("database unavailable", error=str(error.orig)[:200])
+    if unavailable(error):
+        # the type only: a database error's text quotes the statement's parameters
+        cause = getattr(error, "orig", None) or error
+        log.warning("database unavailable", error=type(cause).__name__)
         return Unavailable("The database is unavailable right now; nothing was stored. "
                            "Retry shortly."), _RETRY_SOON
     if isinstance(error, IntegrityError):

@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from anyio import to_thread
-from sqlalchemy.exc import OperationalError
 
+from warroom.db import unavailable
 from warroom.intake.pipeline import receive
 from warroom.intake.pipeline.delivery import Delivery, Report
 
@@ -115,12 +115,11 @@ class Batcher:
         for (actor, source_ip), group in senders.items():
             try:
                 self._commit(actor, source_ip, group)
-            except OperationalError as unavailable:
-                for submission in group:
-                    submission.outcome = unavailable
             except Exception as failed:
-                if len(group) == 1:
-                    group[0].outcome = failed
+                if unavailable(failed) or len(group) == 1:
+                    # no database to take it: trying each alone would only wait longer
+                    for submission in group:
+                        submission.outcome = failed
                     continue
                 for submission in group:
                     self._alone(submission)
