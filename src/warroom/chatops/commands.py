@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from warroom.auth import service as users
@@ -22,6 +23,7 @@ from warroom.errors import Invalid, NotFound, Problem
 from warroom.incidents import catalog, timeline
 from warroom.incidents import service as incidents
 from warroom.incidents.phases import Phase, legal_next, parse
+from warroom.reviews import items
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -248,6 +250,67 @@ def _note(uow: UnitOfWork, context: Context) -> Reply:
     return Reply(None)
 
 
+def _sev(uow: UnitOfWork, context: Context) -> Reply:
+    """Raise or lower the severity with the service the API's PATCH uses, so
+    lowering without a reason is refused by the same rule everywhere."""
+    if len(context.args) < 2:
+        return Reply("Usage: `/wr sev INC-n <severity> [reason]`; severities: "
+                     f"{', '.join(catalog.severity_ids())}. Lowering needs a reason.")
+    ref = _incident(uow.session, context).ref
+    incident = incidents.get_for_update(uow, ref=ref)
+    previous = incident.severity
+    wanted = context.args[1].lower()
+    reason = " ".join(context.args[2:]) or None
+    try:
+        incidents.change_severity(uow, incident=incident, severity=wanted, reason=reason)
+    except Invalid as invalid:
+        if invalid.detail.startswith("reason: "):
+            raise Invalid(f"Lowering {incident.ref} from {previous} to {wanted} needs a "
+                          f"reason: `/wr sev {incident.ref} {wanted} <why>`. It slows the "
+                          "escalation, so the timeline keeps why.") from invalid
+        raise
+    if incident.severity == previous:
+        return Reply(f"{incident.ref} is already {previous}.")
+    because = f": {reason}" if reason else ""
+    posts.say(uow, context.provider, channel=context.invocation.channel_id,
+              text=f"{incident.ref} severity {previous} → {incident.severity} by "
+                   f"{context.person.label}{because}", incident_id=incident.id)
+    return Reply(None)
+
+
+def _action(uow: UnitOfWork, context: Context) -> Reply:
+    """``action add INC-n <owner> <due> <text>``: an action item as the API's
+    POST /action-items creates it; ``-`` leaves the owner or the due date open."""
+    usage = ("Usage: `/wr action add INC-n <owner|-> <YYYY-MM-DD|-> <text>`, for example "
+             "`/wr action add INC-4 @alice 2026-12-20 Add a retry budget to checkout`.")
+    if len(context.args) < 5 or context.args[0].lower() != "add":
+        return Reply(usage)
+    context = Context(context.provider, context.invocation, context.person, context.args[1:])
+    ref = _incident(uow.session, context).ref
+    incident = incidents.get_for_update(uow, ref=ref)
+    owner_text, due_text, title = context.args[1], context.args[2], " ".join(context.args[3:])
+    owner = None if owner_text == "-" else _username(uow.session, context, owner_text)
+    item = items.create(uow, incident=incident, new=items.NewItem(
+        title=title, owner=owner, due_at=_due(due_text), source="incident"))
+    who = f" for {owner}" if owner else ""
+    due = f", due {item.due_at:%Y-%m-%d}" if item.due_at else ""
+    posts.say(uow, context.provider, channel=context.invocation.channel_id,
+              text=f"{incident.ref}: action item {items.ref(item)}{who}{due} added by "
+                   f"{context.person.label}: {item.title}", incident_id=incident.id)
+    return Reply(None)
+
+
+def _due(text: str) -> datetime | None:
+    if text == "-":
+        return None
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        raise Invalid(f"`{text}` is not a due date: write it as YYYY-MM-DD, or `-` for "
+                      "none.") from None
+    return day.replace(hour=23, minute=59, tzinfo=UTC)
+
+
 VERBS: dict[str, Verb] = {
     "help": Verb("help", Permission.incident_read, read=_help),
     "status": Verb("status [INC-n]", Permission.incident_read, read=_status),
@@ -259,4 +322,7 @@ VERBS: dict[str, Verb] = {
     "phase": Verb("phase INC-n <phase> [note]", Permission.incident_write, write=_phase),
     "assign": Verb("assign INC-n <role> @user", Permission.incident_command, write=_assign),
     "note": Verb("note INC-n <text>", Permission.incident_write, write=_note),
+    "sev": Verb("sev INC-n <severity> [reason]", Permission.incident_write, write=_sev),
+    "action": Verb("action add INC-n <owner> <due> <text>", Permission.review_write,
+                   write=_action),
 }
