@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warroom.chatops import api, models, wiring
+from warroom.chatops import api, engine, models, wiring
 from warroom.chatops.settings import ChatOpsSettings
 from warroom.domain import Domain
 
@@ -11,5 +11,6 @@ DOMAIN = Domain(
     models=models,
     router=api.router,
     connect=wiring.connect,
+    cycles=tuple(engine.CYCLES),
     settings=ChatOpsSettings,
 )

@@ -1,0 +1,91 @@
+"""Incident channels: created on declaration through the outbox, set up once
+Slack has answered with the channel's id, kept up to date, told the key
+events, never flooded by an alert storm, archived after close."""
+
+from __future__ import annotations
+
+import pytest
+
+from warroom import config
+from warroom.chatops import channel_names
+
+
+@pytest.fixture
+def channels(slack, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("WARROOM_SLACK_INCIDENT_CHANNELS", "sev1,sev2")
+    config.reset()
+    return slack
+
+
+def deliver(worker, times: int = 4) -> None:
+    for _ in range(times):
+        worker.deliver_due()
+
+
+def test_names_follow_slacks_rules():
+    assert channel_names.for_incident(42, "WebSocket outage!") == "inc-42-websocket-outage"
+    long = channel_names.for_incident(7, "Ünïcode " + "x" * 200)
+    assert len(long) <= 80 and long.startswith("inc-7-")
+    assert channel_names.for_incident(3, "!!!") == "inc-3"
+    assert channel_names.suffixed("inc-1-" + "a" * 80, 2).endswith("-2")
+    assert len(channel_names.suffixed("inc-1-" + "a" * 80, 12)) == 80
+
+
+def test_declaring_creates_and_sets_up_the_incident_channel(chat, channels, worker):
+    chat.command("U_COMMANDER", "help")  # links the commander
+    channels.taken.add("inc-1-websocket-outage")
+    chat.command("U_RESPONDER", "declare sev1 service_outage WebSocket outage")
+    chat.command("U_ADMIN", "assign INC-1 incident_commander <@U_COMMANDER>")
+    deliver(worker)
+
+    (created,) = channels.channels.values()
+    assert created["name"] == "inc-1-websocket-outage-2"  # name_taken: suffixed
+    assert created["is_private"] is False
+    assert created["members"] == ["U_COMMANDER"]
+    assert created["topic"] == "sev1 · detection · commander commander"
+    (control,) = [c for c in channels.of("chat.postMessage")
+                  if c.body["channel"] == created["id"]]
+    actions = next(b for b in control.body["blocks"] if b["type"] == "actions")["elements"]
+    assert [a["action_id"] for a in actions] == ["wr:ack", "wr:open"]
+    assert len(created["pins"]) == 1
+    links = dict(created["bookmarks"])
+    assert set(links) == {"INC-1 in warroom", "Status page", "Playbook"}
+    assert links["INC-1 in warroom"].endswith("/incidents/INC-1")
+    assert links["Status page"].endswith("/status")
+
+    chat.command("U_COMMANDER", "ack INC-1")
+    deliver(worker)
+    assert created["topic"] == "sev1 · triage · commander commander"
+    edits = [c for c in channels.of("chat.update") if c.body["channel"] == created["id"]]
+    assert edits and "Acknowledged by commander" in str(edits[-1].body["blocks"])
+    lines = [c.body["text"] for c in channels.of("chat.postMessage")
+             if c.body["channel"] == created["id"]]
+    assert "INC-1 acknowledged by commander (slack U_COMMANDER)" in lines
+    assert "INC-1 moved to triage" in lines
+
+
+def test_a_security_incident_gets_a_private_channel_and_a_sev3_none(chat, channels, worker):
+    chat.command("U_RESPONDER", "declare sev2 security_breach Leaked keys")
+    chat.command("U_RESPONDER", "declare sev3 service_outage Slow emails")
+    deliver(worker)
+    (created,) = channels.channels.values()
+    assert (created["name"], created["is_private"]) == ("inc-1-leaked-keys", True)
+
+
+def test_the_channel_is_archived_days_after_close(chat, channels, worker, clock, database):
+    chat.command("U_RESPONDER", "declare sev2 service_outage Checkout down")
+    deliver(worker)
+    (created,) = channels.channels.values()
+    for phase in ("triage", "containment", "eradication", "recovery", "lessons_learned",
+                  "closed"):
+        chat.command("U_ADMIN", f"phase INC-1 {phase}")
+    worker.run_once()
+    assert created["is_archived"] is False
+    clock.advance(days=6, hours=23)
+    worker.run_once()
+    assert created["is_archived"] is False
+    clock.advance(hours=2)
+    worker.run_once()
+    deliver(worker)
+    assert created["is_archived"] is True
+    assert len(channels.of("conversations.archive")) == 1
