@@ -8,6 +8,11 @@ import pytest
 
 from warroom import config
 from warroom.chatops import channel_names
+from warroom.db import Actor
+from warroom.intake import service as intake
+from warroom.intake.sources.alert import IncomingAlert, fingerprint
+
+SENDER = Actor(name="prometheus", kind="integration")
 
 
 @pytest.fixture
@@ -89,3 +94,36 @@ def test_the_channel_is_archived_days_after_close(chat, channels, worker, clock,
     deliver(worker)
     assert created["is_archived"] is True
     assert len(channels.of("conversations.archive")) == 1
+
+
+def storm(database, clock, names: range) -> None:
+    with database.unit_of_work(SENDER, clock=clock) as uow:
+        intake.receive(uow, source="generic", alerts=[
+            IncomingAlert(dedup_key=fingerprint(tags), name="WebSocketDown", status="firing",
+                          labels=tags, severity="sev1")
+            for tags in ({"alertname": "WebSocketDown", "instance": f"ws-{n}"}
+                         for n in names)])
+
+
+def test_a_10000_alert_storm_posts_a_bounded_number_of_messages(
+        channels, worker, database, clock):
+    storm(database, clock, range(1))
+    deliver(worker)
+    (created,) = channels.channels.values()
+    before = len(channels.calls)
+    for minute in range(5):  # 10,000 alerts over five minutes, the worker turning
+        storm(database, clock, range(1 + minute * 2000, 1 + (minute + 1) * 2000))
+        for _ in range(3):
+            worker.run_once()
+            clock.advance(seconds=20)
+    worker.run_once()
+    deliver(worker)
+    with database.read() as session:
+        assert intake.get_all(session, filters=intake.Filters(incident=1), limit=0)[1] == 10001
+    into = [c for c in channels.calls[before:] if c.body.get("channel") == created["id"]]
+    posted = [c for c in into if c.method == "chat.postMessage"]
+    edited = [c for c in into if c.method == "chat.update"]
+    assert len(posted) <= 2, [c.body["text"] for c in posted]  # one summary (+ one event)
+    assert len(edited) <= 7  # one edit a minute at most
+    assert len(into) <= 12
+    assert "10001 alerts on INC-1" in (edited or posted)[-1].body["text"]
