@@ -127,3 +127,20 @@ def test_a_10000_alert_storm_posts_a_bounded_number_of_messages(
     assert len(edited) <= 7  # one edit a minute at most
     assert len(into) <= 12
     assert "10001 alerts on INC-1" in (edited or posted)[-1].body["text"]
+
+
+def test_the_digest_channel_keeps_one_message_per_incident_edited(
+        chat, slack, worker, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("WARROOM_SLACK_DIGEST_CHANNEL", "C_DIGEST")
+    config.reset()
+    chat.command("U_RESPONDER", "declare sev3 service_outage Slow emails")
+    chat.command("U_RESPONDER", "declare sev2 service_outage Checkout down")
+    deliver(worker)
+    chat.command("U_ADMIN", "ack INC-1")
+    chat.command("U_ADMIN", "phase INC-1 containment")
+    deliver(worker)
+    posted = [c for c in slack.of("chat.postMessage") if c.body["channel"] == "C_DIGEST"]
+    assert [c.body["text"].split()[0] for c in posted] == ["INC-1", "INC-2"]
+    edits = [c for c in slack.of("chat.update") if c.body["channel"] == "C_DIGEST"]
+    assert "containment" in edits[-1].body["text"]
+    assert all(c.body["ts"] == edits[0].body["ts"] for c in edits)

@@ -31,6 +31,9 @@ class ChatOpsSettings(WarroomSettings):
     slack_alert_summary_seconds: int = 60
     """Alerts joining an incident are summed up in one message, edited at
     most this often (never one message per alert)."""
+    slack_digest_channel: str | None = None
+    """The channel (id or ``#name``) that keeps one message per incident,
+    edited as it changes; unset: no digest."""
     slack_archive_after_days: int = 7
     """Archive an incident channel this many days after the incident closed
     (0: never)."""

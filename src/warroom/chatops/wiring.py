@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from warroom.chatops import channel, channel_events, incident_channels, posts
+from warroom.chatops import channel, channel_events, digest, incident_channels, posts
 from warroom.incidents import hooks as incident_hooks
 from warroom.notify import channels
 from warroom.notify import hooks as notify_hooks
@@ -53,6 +53,7 @@ def delivered(uow: UnitOfWork, message: OutboxMessage) -> None:
 def declared(uow: UnitOfWork, incident: Incident, *, context: dict[str, Any]) -> None:
     if incident_channels.wanted(incident):
         incident_channels.open_channel(uow, incident)
+    digest.post(uow, incident)
 
 
 def transitioned(uow: UnitOfWork, incident: Incident, *, previous: Phase,
@@ -81,4 +82,9 @@ def _follow(uow: UnitOfWork, incident: Incident) -> None:
     """The incident channel's topic and control message follow the incident,
     just before the unit commits (once, however many hooks fired)."""
     uow.before_commit(f"chatops.channel:{incident.id}",
-                      lambda unit: incident_channels.refresh(unit, incident))
+                      lambda unit: _refresh(unit, incident))
+
+
+def _refresh(uow: UnitOfWork, incident: Incident) -> None:
+    incident_channels.refresh(uow, incident)
+    digest.follow(uow, incident)
