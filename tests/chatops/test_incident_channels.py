@@ -144,3 +144,39 @@ def test_the_digest_channel_keeps_one_message_per_incident_edited(
     edits = [c for c in slack.of("chat.update") if c.body["channel"] == "C_DIGEST"]
     assert "containment" in edits[-1].body["text"]
     assert all(c.body["ts"] == edits[0].body["ts"] for c in edits)
+
+
+def test_a_quiet_critical_incident_and_unclaimed_roles_are_reminded_hourly(
+        chat, channels, worker, clock):
+    chat.command("U_RESPONDER", "declare sev1 service_outage Payments failing")
+    deliver(worker)
+    (created,) = channels.channels.values()
+
+    def reminders() -> list[str]:
+        return [c.body["text"] for c in channels.of("chat.postMessage")
+                if c.body["channel"] == created["id"] and (
+                    ":hourglass:" in c.body["text"] or ":busts_in_silhouette:" in
+                    c.body["text"])]
+
+    clock.advance(minutes=59)
+    worker.run_once()
+    assert reminders() == []
+    clock.advance(minutes=2)
+    worker.run_once()
+    deliver(worker)
+    (first,) = reminders()
+    assert "No update on INC-1 for 61 min" in first and "every 60 min" in first
+    assert "Incident Commander (`incident_commander`)" in first
+    assert "communications_lead" in first
+    clock.advance(minutes=30)
+    worker.run_once()
+    deliver(worker)
+    assert len(reminders()) == 1  # once per cadence, not per cycle
+    chat.command("U_COMMANDER", "help")
+    chat.command("U_ADMIN", "assign INC-1 incident_commander <@U_COMMANDER>")
+    chat.command("U_ADMIN", "assign INC-1 communications_lead <@U_COMMANDER>")
+    clock.advance(minutes=61)
+    worker.run_once()
+    deliver(worker)
+    second = reminders()[-1]
+    assert len(reminders()) == 2 and "Nobody holds" not in second

@@ -1,4 +1,4 @@
-"""ChatOps' worker cycles: alert summaries in incident channels, and
+"""ChatOps' worker cycles: alert summaries and reminders in incident channels, and
 archiving the channels of incidents closed long enough ago."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from warroom.chatops import channel_events, incident_channels, settings
+from warroom.chatops import channel_events, incident_channels, reminders, settings
 from warroom.chatops.models import ChatChannel
 from warroom.incidents import service as incidents
 
@@ -44,4 +44,5 @@ def archive_closed(uow: UnitOfWork) -> datetime | None:
 
 
 CYCLES = [("chatops.alerts", channel_events.tell_alerts),
+          ("chatops.reminders", reminders.remind),
           ("chatops.archive", archive_closed)]

@@ -47,7 +47,8 @@ class ChatMessage(Base):
 class ChatChannel(Base):
     """An incident's own channel: asked for by name, known by id once the chat
     tool created it; how many alerts the channel was last told about (so a
-    storm is one edited message), and when it was archived."""
+    storm is one edited message), when it was last reminded, and when it was
+    archived."""
 
     __tablename__ = "chat_channels"
 
@@ -60,5 +61,6 @@ class ChatChannel(Base):
     outbox_key: Mapped[str] = mapped_column(String(200), unique=True)
     alerts_told: Mapped[int] = mapped_column(default=0)
     alerts_told_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
     archived_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

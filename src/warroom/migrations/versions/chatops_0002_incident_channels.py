@@ -33,6 +33,7 @@ def upgrade() -> None:
     sa.Column('outbox_key', sa.String(length=200), nullable=False),
     sa.Column('alerts_told', sa.Integer(), nullable=False),
     sa.Column('alerts_told_at', warroom.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reminded_at', warroom.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('archived_at', warroom.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', warroom.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], name=op.f('fk_chat_channels_incident_id_incidents')),
