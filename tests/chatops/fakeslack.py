@@ -33,6 +33,11 @@ class FakeSlack:
     """Method -> how many of its next calls answer 429 (Retry-After: 30)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
     ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Channel id -> the channel as created (name, is_private, topic, pins,
+    bookmarks, members, is_archived)."""
+    taken: set[str] = field(default_factory=set)
+    """Channel names that already exist in the workspace (``name_taken``)."""
 
     @property
     def url(self) -> str:
@@ -42,6 +47,10 @@ class FakeSlack:
     def of(self, method: str) -> list[Call]:
         with self.lock:
             return [call for call in self.calls if call.method == method]
+
+    def _conversation(self, method: str, body: dict[str, Any]
+                      ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        return _conversations(self, method, body)
 
     def answer(self, method: str, authorization: str, body: dict[str, Any]
                ) -> tuple[int, dict[str, str], dict[str, Any]]:
@@ -65,6 +74,8 @@ class FakeSlack:
         if method == "chat.postMessage":
             return 200, {}, {"ok": True, "channel": body.get("channel"),
                              "ts": f"1700000000.{next(self.ts):06d}", "message": {}}
+        if method.startswith(("conversations.", "pins.", "bookmarks.")):
+            return self._conversation(method, body)
         if method == "chat.update":
             return 200, {}, {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
         return 200, {}, {"ok": False, "error": "unknown_method"}
@@ -102,3 +113,41 @@ def start() -> FakeSlack:
     fake = FakeSlack(server)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return fake
+
+
+def _conversations(fake: FakeSlack, method: str, body: dict[str, Any]
+                   ) -> tuple[int, dict[str, str], dict[str, Any]]:
+    with fake.lock:
+        if method == "conversations.create":
+            name = str(body.get("name", ""))
+            if name in fake.taken or any(c["name"] == name for c in fake.channels.values()):
+                return 200, {}, {"ok": False, "error": "name_taken"}
+            if not name or len(name) > 80 or not all((c.isalnum() and (c.islower() or
+                                                                      c.isdigit()))
+                                                     or c in "-_" for c in name):
+                return 200, {}, {"ok": False, "error": "invalid_name_specials"}
+            channel = {"id": f"C{len(fake.channels) + 100:07d}", "name": name,
+                       "is_private": bool(body.get("is_private")), "topic": "",
+                       "pins": [], "bookmarks": [], "members": [], "is_archived": False}
+            fake.channels[channel["id"]] = channel
+            return 200, {}, {"ok": True, "channel": {"id": channel["id"], "name": name,
+                                                     "is_private": channel["is_private"]}}
+        key = "channel_id" if method.startswith("bookmarks.") else "channel"
+        channel = fake.channels.get(str(body.get(key, "")))
+        if channel is None:
+            return 200, {}, {"ok": False, "error": "channel_not_found"}
+        if channel["is_archived"]:
+            return 200, {}, {"ok": False, "error": "is_archived"}
+        if method == "conversations.invite":
+            channel["members"].extend(str(body.get("users", "")).split(","))
+        elif method == "conversations.setTopic":
+            channel["topic"] = body.get("topic", "")
+        elif method == "conversations.archive":
+            channel["is_archived"] = True
+        elif method == "pins.add":
+            channel["pins"].append(body.get("timestamp"))
+        elif method == "bookmarks.add":
+            channel["bookmarks"].append((body.get("title"), body.get("link")))
+        else:
+            return 200, {}, {"ok": False, "error": "unknown_method"}
+        return 200, {}, {"ok": True, "channel": {"id": channel["id"]}}

@@ -22,7 +22,7 @@ import httpx
 from slack_sdk.errors import SlackApiError
 
 from warroom import outbound
-from warroom.chatops import settings, slack
+from warroom.chatops import channel_names, settings, slack
 from warroom.notify import service as outbox
 from warroom.notify.channels.base import DeliveryResult
 
@@ -32,12 +32,15 @@ if TYPE_CHECKING:
 
 NAME = "slack_api"
 RECEIPTS: dict[str, tuple[str, str]] = {}
-"""Outbox key -> (channel, ts) of a message Slack accepted, until recorded."""
+"""Outbox key -> (channel, ts) of a message Slack accepted, or (id, name) of a
+channel it created, until recorded."""
 _receipts_lock = threading.Lock()
 _PERMANENT = {"channel_not_found", "not_in_channel", "invalid_auth", "not_authed",
               "account_inactive", "token_revoked", "no_permission", "missing_scope",
               "message_not_found", "cant_update_message", "is_archived", "invalid_blocks",
-              "msg_too_long", "no_text", "invalid_arguments"}
+              "msg_too_long", "no_text", "invalid_arguments", "name_taken",
+              "invalid_name", "already_pinned", "already_in_channel", "cant_invite_self",
+              "restricted_action", "already_archived"}
 
 
 def take_receipt(key: str) -> tuple[str, str] | None:
@@ -59,7 +62,9 @@ class SlackApiChannel:
         if envelope.headers.get(outbox.DRILL_HEADER):
             args = _drill_marked(args)
         try:
-            answer = slack.web_client(envelope.destination).api_call(method, json=args)
+            client = slack.web_client(envelope.destination)
+            answer = channel_names.create(client, args) if method == "conversations.create" \
+                else client.api_call(method, json=args)
         except SlackApiError as failed:
             return _failure(method, failed)
         except outbound.DestinationRefused as refused:
@@ -68,6 +73,9 @@ class SlackApiChannel:
         except httpx.HTTPError as failed:
             return DeliveryResult(False, None, outbound.failure_reason(failed))
         channel, ts = answer.get("channel"), answer.get("ts")
+        created = channel if isinstance(channel, dict) else None
+        if created is not None:  # conversations.create: (id, name) of the new channel
+            channel, ts = created.get("id"), created.get("name")
         if isinstance(channel, str) and isinstance(ts, str):
             with _receipts_lock:
                 RECEIPTS[envelope.key] = (channel, ts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warroom.chatops import api, cli, models, wiring
+from warroom.chatops import api, cli, engine, models, wiring
 from warroom.chatops.settings import ChatOpsSettings
 from warroom.domain import Domain
 
@@ -12,5 +12,6 @@ DOMAIN = Domain(
     router=api.router,
     commands=cli.COMMANDS,
     connect=wiring.connect,
+    cycles=tuple(engine.CYCLES),
     settings=ChatOpsSettings,
 )

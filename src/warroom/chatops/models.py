@@ -42,3 +42,25 @@ class ChatMessage(Base):
     ts: Mapped[str | None] = mapped_column(String(64))
     outbox_key: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime]
+
+
+class ChatChannel(Base):
+    """An incident's own channel: asked for by name, known by id once the chat
+    tool created it; how many alerts the channel was last told about (so a
+    storm is one edited message), when it was last reminded, and when it was
+    archived."""
+
+    __tablename__ = "chat_channels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    is_private: Mapped[bool] = mapped_column(default=False)
+    channel: Mapped[str | None] = mapped_column(String(64))
+    outbox_key: Mapped[str] = mapped_column(String(200), unique=True)
+    alerts_told: Mapped[int] = mapped_column(default=0)
+    alerts_told_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
+    archived_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]

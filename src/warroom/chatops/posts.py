@@ -99,3 +99,10 @@ def _queue(uow: UnitOfWork, provider: ChatProvider, call: ApiCall, *, key: str |
         kind=kind, body=str(call.args.get("text", "")),
         payload={"method": call.method, "args": call.args}, incident_id=incident_id,
         recipient=recipient, key=key))
+
+
+def queue(uow: UnitOfWork, provider: ChatProvider, call: ApiCall, *, key: str | None,
+          kind: str, incident_id: int | None, recipient: str) -> None:
+    """Queue any Web API call through the outbox (a key makes it once only)."""
+    _queue(uow, provider, call, key=key, kind=kind, incident_id=incident_id,
+           recipient=recipient)
