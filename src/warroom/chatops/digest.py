@@ -45,6 +45,4 @@ def follow(uow: UnitOfWork, incident: Incident) -> None:
     chat = posts.PROVIDERS["slack"]
     state = hashlib.sha256(f"{incident.severity}:{incident.phase}:{incident.acknowledged_at}:"
                            f"{incident.updated_at}".encode()).hexdigest()[:16]
-    posts.queue(uow, chat, chat.edit(row.channel, row.ts, posts.card(incident)),
-                key=f"chatops:digest-edit:{row.id}:{state}", kind="chat_update",
-                incident_id=incident.id, recipient=row.channel)
+    posts.queue_edit(uow, chat, row, incident, key=f"chatops:digest-edit:{row.id}:{state}")

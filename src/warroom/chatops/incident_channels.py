@@ -158,9 +158,8 @@ def refresh(uow: UnitOfWork, incident: Incident) -> None:
     chat = provider()
     state = _digest(f"{incident.severity}:{incident.phase}:{incident.acknowledged_at}:"
                     f"{topic(uow.session, incident)}:{incident.updated_at}")
-    posts.queue(uow, chat, chat.edit(control.channel, control.ts, posts.card(incident)),
-                key=f"chatops:control-edit:{control.id}:{state}", kind="chat_update",
-                incident_id=incident.id, recipient=control.channel)
+    posts.queue_edit(uow, chat, control, incident,
+                     key=f"chatops:control-edit:{control.id}:{state}")
 
 
 def _topic(uow: UnitOfWork, row: ChatChannel, incident: Incident) -> None:

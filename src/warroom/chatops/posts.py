@@ -87,18 +87,37 @@ def _edit(uow: UnitOfWork, row: ChatMessage, incident: Incident) -> None:
     if provider is None or row.ts is None:
         return
     state = f"{incident.phase}:{incident.acknowledged_at or ''}"
-    _queue(uow, provider, provider.edit(row.channel, row.ts, card(incident)),
-           key=f"chatops:edit:{row.id}:{state}", kind="chat_update",
-           incident_id=incident.id, recipient=row.channel)
+    queue_edit(uow, provider, row, incident, key=f"chatops:edit:{row.id}:{state}")
+
+
+def queue_edit(uow: UnitOfWork, provider: ChatProvider, row: ChatMessage, incident: Incident,
+               *, key: str) -> None:
+    """Queue an edit of ``row``'s message to the incident's current state,
+    superseding any earlier edit of it not sent yet.
+
+    The worker sends a batch in parallel, so two queued edits of one message
+    could land in either order and leave Slack showing the older state.
+    Cancelling the earlier ones (the worker checks right before each send)
+    means only the newest is sent; an edit already on the wire when a newer
+    one is queued is the one narrow overlap left."""
+    assert row.ts is not None
+    if outbox.is_queued(uow.session, key=key):
+        return  # this state was queued already
+    group = f"chatops:edits-of:{row.id}"
+    outbox.cancel_group(uow, group_key=group, reason="superseded by a newer edit")
+    _queue(uow, provider, provider.edit(row.channel, row.ts, card(incident)), key=key,
+           kind="chat_update", incident_id=incident.id, recipient=row.channel,
+           group_key=group)
 
 
 def _queue(uow: UnitOfWork, provider: ChatProvider, call: ApiCall, *, key: str | None,
-           kind: str, incident_id: int | None, recipient: str) -> None:
+           kind: str, incident_id: int | None, recipient: str,
+           group_key: str | None = None) -> None:
     outbox.enqueue(uow, message=outbox.Outgoing(
         channel=provider.delivery_channel, destination=settings.get().slack_api_url,
         kind=kind, body=str(call.args.get("text", "")),
         payload={"method": call.method, "args": call.args}, incident_id=incident_id,
-        recipient=recipient, key=key))
+        recipient=recipient, key=key, group_key=group_key))
 
 
 def queue(uow: UnitOfWork, provider: ChatProvider, call: ApiCall, *, key: str | None,

@@ -212,6 +212,12 @@ def cancel_group(uow: UnitOfWork, *, group_key: str, reason: str) -> int:
     return int(result.rowcount or 0)
 
 
+def is_queued(session: Session, *, key: str) -> bool:
+    """Whether a message with this idempotency key was queued already (in any
+    state), for a caller that must do something first only if it was not."""
+    return session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None
+
+
 def get(session: Session, *, message_id: int) -> OutboxMessage | None:
     return session.get(OutboxMessage, message_id)
 
