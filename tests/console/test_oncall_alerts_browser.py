@@ -1,7 +1,7 @@
 """The on-call and alerts screens in a real browser (SQLite): an override and a
 silence added through the forms with JavaScript off, then both screens (and
-a person's page) pass an axe scan and are shot at desktop and phone width
-without sideways scrolling."""
+a person's page) and the playbook catalogue and one playbook pass an axe scan
+and are shot at desktop and phone width without sideways scrolling."""
 
 from __future__ import annotations
 
@@ -73,7 +73,8 @@ def test_the_on_call_and_alert_screens_in_a_browser(browser, server, people, dat
     for viewport in (DESKTOP, PHONE):
         page.set_viewport_size(viewport)
         for path, name in [("/on-call", "on-call"), ("/on-call/people/ana", "on-call-person"),
-                           ("/alerts", "alerts")]:
+                           ("/alerts", "alerts"), ("/playbooks", "playbooks"),
+                           ("/playbooks/chat-server-failure", "playbook")]:
             page.goto(path)
             _scan_and_shoot(page, name, backend)
             assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], \
